@@ -1,0 +1,119 @@
+import Core
+import Foundation
+import SQLKit
+import Storage
+
+/// Accounts and hashed access tokens. Owns tables `users` and `access_tokens`.
+public struct AccountStore: Sendable {
+    let database: any Database
+
+    public init(database: any Database) {
+        self.database = database
+    }
+
+    public static let migrations: [Migration] = [
+        Migration(id: "accounts-001-users") { t in
+            [
+                """
+                CREATE TABLE users (
+                    id \(t.uuid) PRIMARY KEY,
+                    email TEXT NOT NULL UNIQUE,
+                    password_hash TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    created_at \(t.timestamp) NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE access_tokens (
+                    token_hash TEXT PRIMARY KEY,
+                    user_id \(t.uuid) NOT NULL REFERENCES users(id),
+                    created_at \(t.timestamp) NOT NULL,
+                    expires_at \(t.timestamp) NOT NULL
+                )
+                """,
+                "CREATE INDEX access_tokens_user ON access_tokens (user_id)",
+            ]
+        }
+    ]
+
+    struct UserRow: Decodable {
+        let id: UUID
+        let email: String
+        let passwordHash: String
+        let role: String
+        let name: String
+        let createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, email, role, name
+            case passwordHash = "password_hash"
+            case createdAt = "created_at"
+        }
+
+        var account: Account {
+            Account(id: id, email: email, name: name, role: Role(rawValue: role) ?? .customer, createdAt: createdAt)
+        }
+    }
+
+    /// Inserts a user; `AccountError.emailTaken` if the email exists.
+    func insert(_ account: Account, passwordHash: String) async throws {
+        do {
+            try await database.transaction { db in
+                try await db.raw("""
+                    INSERT INTO users (id, email, password_hash, role, name, created_at)
+                    VALUES (\(bind: account.id), \(bind: account.email), \(bind: passwordHash), \(bind: account.role.rawValue), \(bind: account.name), \(bind: account.createdAt))
+                    """).run()
+            }
+        } catch where DatabaseErrors.isUniqueViolation(error) {
+            throw AccountError.emailTaken(account.email)
+        }
+    }
+
+    func user(email: String) async throws -> UserRow? {
+        try await database.read { db in
+            try await db.raw("SELECT id, email, password_hash, role, name, created_at FROM users WHERE email = \(bind: email)")
+                .first(decoding: UserRow.self)
+        }
+    }
+
+    public func account(id: UUID) async throws -> Account? {
+        try await database.read { db in
+            try await db.raw("SELECT id, email, password_hash, role, name, created_at FROM users WHERE id = \(bind: id)")
+                .first(decoding: UserRow.self)?.account
+        }
+    }
+
+    func insertToken(hash: String, userID: UUID, createdAt: Date, expiresAt: Date) async throws {
+        try await database.transaction { db in
+            try await db.raw("""
+                INSERT INTO access_tokens (token_hash, user_id, created_at, expires_at)
+                VALUES (\(bind: hash), \(bind: userID), \(bind: createdAt), \(bind: expiresAt))
+                """).run()
+            // Housekeeping: a user's expired tokens go when they sign in again.
+            try await db.raw("DELETE FROM access_tokens WHERE user_id = \(bind: userID) AND expires_at <= \(bind: createdAt)").run()
+        }
+    }
+
+    func principal(tokenHash: String, now: Date) async throws -> Principal? {
+        struct Row: Decodable {
+            let id: UUID
+            let role: String
+            let email: String
+        }
+        let row = try await database.read { db in
+            try await db.raw("""
+                SELECT u.id, u.role, u.email FROM access_tokens t JOIN users u ON u.id = t.user_id
+                WHERE t.token_hash = \(bind: tokenHash) AND t.expires_at > \(bind: now)
+                """).first(decoding: Row.self)
+        }
+        guard let row, let role = Role(rawValue: row.role) else { return nil }
+        return Principal(userID: row.id, role: role, email: row.email)
+    }
+
+    func deleteToken(hash: String) async throws {
+        try await database.transaction { db in
+            try await db.raw("DELETE FROM access_tokens WHERE token_hash = \(bind: hash)").run()
+        }
+    }
+}

@@ -1,0 +1,268 @@
+import Core
+import Foundation
+import Storage
+
+/// Restaurants, menus and nearby search.
+///
+/// Staff may change only the restaurant they own (checked here, per object). Search returns
+/// only restaurants that are open now and deliver to the point. Prices here are list prices;
+/// pricing an order is Ordering's job.
+public struct CatalogService: Sendable {
+    public let store: CatalogStore
+    let clock: any WallClock
+    let pricing: DeliveryPricing
+    /// The largest delivery radius staff may set; bounds the nearby search box.
+    public static let maximumDeliveryRadiusMetres = 20_000
+
+    public init(database: any Database, clock: any WallClock, pricing: DeliveryPricing = .init()) {
+        self.store = CatalogStore(database: database)
+        self.clock = clock
+        self.pricing = pricing
+    }
+
+    // MARK: Restaurants
+
+    public struct RestaurantDraft: Sendable {
+        public var name: String
+        public var cuisine: String
+        public var description: String
+        public var address: String
+        public var location: GeoPoint
+        public var timeZone: String
+        public var openingHours: [OpeningHoursRule]
+        public var deliveryRadiusMetres: Int
+        public var minimumOrder: Money
+        public var prepMinutes: Int
+
+        public init(
+            name: String, cuisine: String, description: String, address: String, location: GeoPoint, timeZone: String,
+            openingHours: [OpeningHoursRule], deliveryRadiusMetres: Int, minimumOrder: Money, prepMinutes: Int
+        ) {
+            self.name = name
+            self.cuisine = cuisine
+            self.description = description
+            self.address = address
+            self.location = location
+            self.timeZone = timeZone
+            self.openingHours = openingHours
+            self.deliveryRadiusMetres = deliveryRadiusMetres
+            self.minimumOrder = minimumOrder
+            self.prepMinutes = prepMinutes
+        }
+    }
+
+    public func createRestaurant(ownerID: UUID, draft: RestaurantDraft, id: UUID = UUID()) async throws -> Restaurant {
+        let now = clock.now()
+        let restaurant = Restaurant(
+            id: id, ownerID: ownerID, name: draft.name, cuisine: draft.cuisine, description: draft.description, address: draft.address,
+            location: draft.location, timeZone: draft.timeZone, openingHours: draft.openingHours,
+            deliveryRadiusMetres: draft.deliveryRadiusMetres, minimumOrder: draft.minimumOrder, prepMinutes: draft.prepMinutes,
+            isPaused: false, createdAt: now, updatedAt: now)
+        try Self.validate(restaurant)
+        try await store.insert(restaurant)
+        return restaurant
+    }
+
+    public func restaurant(id: UUID) async throws -> Restaurant {
+        guard let restaurant = try await store.restaurant(id: id) else { throw NotFoundError(entity: "restaurant", id: id.uuidString) }
+        return restaurant
+    }
+
+    public func restaurant(ownedBy ownerID: UUID) async throws -> Restaurant {
+        guard let restaurant = try await store.restaurant(ownedBy: ownerID) else {
+            throw NotFoundError(entity: "restaurant of account", id: ownerID.uuidString)
+        }
+        return restaurant
+    }
+
+    /// Loads the restaurant and proves `ownerID` runs it.
+    public func ownedRestaurant(id: UUID, ownerID: UUID) async throws -> Restaurant {
+        let restaurant = try await restaurant(id: id)
+        guard restaurant.ownerID == ownerID else { throw CatalogError.notYourRestaurant }
+        return restaurant
+    }
+
+    /// Applies `change` to the owner's restaurant, validates, saves.
+    public func updateRestaurant(id: UUID, ownerID: UUID, _ change: (inout Restaurant) throws -> Void) async throws -> Restaurant {
+        var restaurant = try await ownedRestaurant(id: id, ownerID: ownerID)
+        try change(&restaurant)
+        restaurant.updatedAt = clock.now()
+        try Self.validate(restaurant)
+        try await store.update(restaurant)
+        return restaurant
+    }
+
+    static func validate(_ r: Restaurant) throws {
+        func text(_ value: String, _ field: String, _ range: ClosedRange<Int>) throws {
+            guard range.contains(value.trimmingCharacters(in: .whitespacesAndNewlines).count) else {
+                throw ValidationError(field: field, reason: "must be \(range.lowerBound) to \(range.upperBound) characters")
+            }
+        }
+        try text(r.name, "name", 1...120)
+        try text(r.cuisine, "cuisine", 1...60)
+        try text(r.description, "description", 0...1000)
+        try text(r.address, "address", 1...300)
+        guard TimeZone(identifier: r.timeZone) != nil else { throw ValidationError(field: "timeZone", reason: "must be an IANA time zone such as Europe/Berlin") }
+        guard r.openingHours.count <= 50 else { throw ValidationError(field: "openingHours", reason: "at most 50 rules") }
+        for (index, rule) in r.openingHours.enumerated() { try rule.validate(field: "openingHours.\(index)") }
+        guard (100...maximumDeliveryRadiusMetres).contains(r.deliveryRadiusMetres) else {
+            throw ValidationError(field: "deliveryRadiusMetres", reason: "must be between 100 and \(maximumDeliveryRadiusMetres)")
+        }
+        guard r.minimumOrder.amount >= 0, r.minimumOrder.amount <= 1_000_000 else {
+            throw ValidationError(field: "minimumOrder.amount", reason: "must be between 0 and 1000000 minor units")
+        }
+        guard r.currency.count == 3, r.currency.allSatisfy({ $0.isUppercase && $0.isLetter }) else {
+            throw ValidationError(field: "minimumOrder.currency", reason: "must be an ISO 4217 code such as EUR")
+        }
+        guard (1...180).contains(r.prepMinutes) else { throw ValidationError(field: "prepMinutes", reason: "must be between 1 and 180") }
+    }
+
+    // MARK: Search
+
+    public struct NearbyRestaurant: Codable, Sendable {
+        public let restaurant: Restaurant
+        public let distanceMetres: Int
+        public let deliveryFee: Money
+        public let etaMinutes: Int
+        public let isOpen: Bool
+    }
+
+    /// Open restaurants that deliver to `point`, nearest first.
+    public func nearby(_ point: GeoPoint, limit: Int) async throws -> [NearbyRestaurant] {
+        let box = point.boundingBox(metres: Double(Self.maximumDeliveryRadiusMetres))
+        let candidates = try await store.restaurants(minLat: box.minLat, maxLat: box.maxLat, minLon: box.minLon, maxLon: box.maxLon)
+        let now = clock.now()
+        return candidates.compactMap { restaurant -> NearbyRestaurant? in
+            let distance = restaurant.location.distance(to: point)
+            guard distance <= Double(restaurant.deliveryRadiusMetres), restaurant.isOpen(at: now) else { return nil }
+            return NearbyRestaurant(
+                restaurant: restaurant, distanceMetres: Int(distance.rounded()),
+                deliveryFee: pricing.deliveryFee(distanceMetres: distance, currency: restaurant.currency),
+                etaMinutes: pricing.estimatedMinutes(prepMinutes: restaurant.prepMinutes, distanceMetres: distance), isOpen: true)
+        }
+        .sorted { ($0.distanceMetres, $0.restaurant.name) < ($1.distanceMetres, $1.restaurant.name) }
+        .prefix(limit).map { $0 }
+    }
+
+    // MARK: Menus
+
+    public func menu(restaurantID: UUID) async throws -> [MenuSection] {
+        _ = try await restaurant(id: restaurantID)
+        var sections = try await store.sections(restaurantID: restaurantID)
+        let items = try await store.items(restaurantID: restaurantID)
+        let bySection = Dictionary(grouping: items, by: \.sectionID)
+        for index in sections.indices {
+            sections[index].items = bySection[sections[index].id] ?? []
+        }
+        return sections
+    }
+
+    public func addSection(restaurantID: UUID, ownerID: UUID, name: String, position: Int, id: UUID = UUID()) async throws -> MenuSection {
+        _ = try await ownedRestaurant(id: restaurantID, ownerID: ownerID)
+        try Self.validateSection(name: name, position: position)
+        let section = MenuSection(id: id, restaurantID: restaurantID, name: name, position: position)
+        try await store.insert(section)
+        return section
+    }
+
+    public func updateSection(restaurantID: UUID, ownerID: UUID, sectionID: UUID, name: String?, position: Int?) async throws -> MenuSection {
+        _ = try await ownedRestaurant(id: restaurantID, ownerID: ownerID)
+        guard var section = try await store.sections(restaurantID: restaurantID).first(where: { $0.id == sectionID }) else {
+            throw NotFoundError(entity: "menu section", id: sectionID.uuidString)
+        }
+        if let name { section.name = name }
+        if let position { section.position = position }
+        try Self.validateSection(name: section.name, position: section.position)
+        try await store.update(sectionID: sectionID, name: section.name, position: section.position)
+        return section
+    }
+
+    public func deleteSection(restaurantID: UUID, ownerID: UUID, sectionID: UUID) async throws {
+        _ = try await ownedRestaurant(id: restaurantID, ownerID: ownerID)
+        guard try await store.sections(restaurantID: restaurantID).contains(where: { $0.id == sectionID }) else {
+            throw NotFoundError(entity: "menu section", id: sectionID.uuidString)
+        }
+        try await store.deleteSection(id: sectionID)
+    }
+
+    static func validateSection(name: String, position: Int) throws {
+        guard (1...80).contains(name.trimmingCharacters(in: .whitespaces).count) else { throw ValidationError(field: "name", reason: "must be 1 to 80 characters") }
+        guard (0...10_000).contains(position) else { throw ValidationError(field: "position", reason: "must be between 0 and 10000") }
+    }
+
+    public struct ItemDraft: Sendable {
+        public var sectionID: UUID
+        public var name: String
+        public var description: String
+        public var price: Int64
+        public var isSoldOut: Bool
+        public var position: Int
+        public var optionGroups: [OptionGroup]
+        /// A caller-chosen item ID (deterministic seed data); nil lets `addItems` make a random one.
+        public var id: UUID?
+
+        public init(
+            sectionID: UUID, name: String, description: String, price: Int64, isSoldOut: Bool = false, position: Int,
+            optionGroups: [OptionGroup] = [], id: UUID? = nil
+        ) {
+            self.id = id
+            self.sectionID = sectionID
+            self.name = name
+            self.description = description
+            self.price = price
+            self.isSoldOut = isSoldOut
+            self.position = position
+            self.optionGroups = optionGroups
+        }
+    }
+
+    public func addItems(restaurantID: UUID, ownerID: UUID, drafts: [ItemDraft]) async throws -> [MenuItem] {
+        let restaurant = try await ownedRestaurant(id: restaurantID, ownerID: ownerID)
+        let sectionIDs = Set(try await store.sections(restaurantID: restaurantID).map(\.id))
+        let items = drafts.map { draft in
+            MenuItem(
+                id: draft.id ?? UUID(), restaurantID: restaurantID, sectionID: draft.sectionID, name: draft.name, description: draft.description,
+                price: Money(draft.price, restaurant.currency), isSoldOut: draft.isSoldOut, position: draft.position,
+                optionGroups: draft.optionGroups)
+        }
+        for item in items {
+            guard sectionIDs.contains(item.sectionID) else { throw CatalogError.unknownSection(item.sectionID) }
+            try Self.validate(item)
+        }
+        try await store.insert(items)
+        return items
+    }
+
+    public func updateItem(restaurantID: UUID, ownerID: UUID, itemID: UUID, _ change: (inout MenuItem) throws -> Void) async throws -> MenuItem {
+        _ = try await ownedRestaurant(id: restaurantID, ownerID: ownerID)
+        guard var item = try await store.item(id: itemID), item.restaurantID == restaurantID else {
+            throw NotFoundError(entity: "menu item", id: itemID.uuidString)
+        }
+        try change(&item)
+        let sectionIDs = Set(try await store.sections(restaurantID: restaurantID).map(\.id))
+        guard sectionIDs.contains(item.sectionID) else { throw CatalogError.unknownSection(item.sectionID) }
+        try Self.validate(item)
+        try await store.update(item)
+        return item
+    }
+
+    public func deleteItem(restaurantID: UUID, ownerID: UUID, itemID: UUID) async throws {
+        _ = try await ownedRestaurant(id: restaurantID, ownerID: ownerID)
+        guard let item = try await store.item(id: itemID), item.restaurantID == restaurantID else {
+            throw NotFoundError(entity: "menu item", id: itemID.uuidString)
+        }
+        try await store.deleteItem(id: itemID)
+    }
+
+    static func validate(_ item: MenuItem) throws {
+        guard (1...120).contains(item.name.trimmingCharacters(in: .whitespaces).count) else { throw ValidationError(field: "name", reason: "must be 1 to 120 characters") }
+        guard item.description.count <= 1000 else { throw ValidationError(field: "description", reason: "must be at most 1000 characters") }
+        guard (0...1_000_000).contains(item.price.amount) else { throw ValidationError(field: "price", reason: "must be between 0 and 1000000 minor units") }
+        guard (0...10_000).contains(item.position) else { throw ValidationError(field: "position", reason: "must be between 0 and 10000") }
+        guard item.optionGroups.count <= 20 else { throw ValidationError(field: "optionGroups", reason: "at most 20 groups") }
+        for (index, group) in item.optionGroups.enumerated() { try group.validate(field: "optionGroups.\(index)") }
+        guard Set(item.optionGroups.map(\.id)).count == item.optionGroups.count else {
+            throw ValidationError(field: "optionGroups", reason: "group ids must be unique")
+        }
+    }
+}

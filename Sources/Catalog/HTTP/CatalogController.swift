@@ -1,0 +1,219 @@
+import Core
+import Foundation
+import Hummingbird
+import TiffinHTTP
+
+/// `/v1/restaurants/…`: public search and menus, staff management of their own restaurant.
+public struct CatalogController: Sendable {
+    let service: CatalogService
+
+    public init(service: CatalogService) {
+        self.service = service
+    }
+
+    public func addRoutes(to router: Router<TiffinRequestContext>) {
+        let restaurants = router.group("v1/restaurants")
+        restaurants.get("nearby") { request, _ in
+            let point = try GeoPoint(lat: try request.query("lat", as: Double.self), lon: try request.query("lon", as: Double.self), field: "query")
+            let limit = try request.optionalQuery("limit", as: Int.self) ?? 20
+            guard (1...100).contains(limit) else { throw ValidationError(field: "limit", reason: "must be between 1 and 100") }
+            return NearbyResponse(restaurants: try await service.nearby(point, limit: limit))
+        }
+        restaurants.get(":restaurantID") { _, context in
+            try await service.restaurant(id: try context.uuidParameter("restaurantID", entity: "restaurant"))
+        }
+        restaurants.get(":restaurantID/menu") { _, context in
+            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+            return MenuResponse(restaurantID: id, sections: try await service.menu(restaurantID: id))
+        }
+
+        let staff = restaurants.group(context: StaffContext.self)
+        staff.get("mine") { _, context in
+            try await service.restaurant(ownedBy: context.principal.userID)
+        }
+        staff.post { request, context in
+            let body = try await request.decodeJSON(as: CreateRestaurantRequest.self, context: context)
+            let restaurant = try await service.createRestaurant(ownerID: context.principal.userID, draft: body.draft)
+            return JSONResponse(status: .created, restaurant, location: "/v1/restaurants/\(restaurant.id)")
+        }
+        staff.patch(":restaurantID") { request, context in
+            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+            let body = try await request.decodeJSON(as: UpdateRestaurantRequest.self, context: context)
+            return try await service.updateRestaurant(id: id, ownerID: context.principal.userID) { body.apply(to: &$0) }
+        }
+        staff.put(":restaurantID/hours") { request, context in
+            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+            let body = try await request.decodeJSON(as: HoursRequest.self, context: context)
+            return try await service.updateRestaurant(id: id, ownerID: context.principal.userID) { $0.openingHours = body.openingHours }
+        }
+        staff.post(":restaurantID/pause") { _, context in
+            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+            return try await service.updateRestaurant(id: id, ownerID: context.principal.userID) { $0.isPaused = true }
+        }
+        staff.post(":restaurantID/resume") { _, context in
+            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+            return try await service.updateRestaurant(id: id, ownerID: context.principal.userID) { $0.isPaused = false }
+        }
+        staff.post(":restaurantID/menu/sections") { request, context in
+            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+            let body = try await request.decodeJSON(as: SectionRequest.self, context: context)
+            let section = try await service.addSection(restaurantID: id, ownerID: context.principal.userID, name: body.name ?? "", position: body.position ?? 0)
+            return JSONResponse(status: .created, section)
+        }
+        staff.patch(":restaurantID/menu/sections/:sectionID") { request, context in
+            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+            let sectionID = try context.uuidParameter("sectionID", entity: "menu section")
+            let body = try await request.decodeJSON(as: SectionRequest.self, context: context)
+            return try await service.updateSection(restaurantID: id, ownerID: context.principal.userID, sectionID: sectionID, name: body.name, position: body.position)
+        }
+        staff.delete(":restaurantID/menu/sections/:sectionID") { _, context in
+            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+            let sectionID = try context.uuidParameter("sectionID", entity: "menu section")
+            try await service.deleteSection(restaurantID: id, ownerID: context.principal.userID, sectionID: sectionID)
+            return Response(status: .noContent)
+        }
+        staff.post(":restaurantID/menu/items") { request, context in
+            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+            let body = try await request.decodeJSON(as: CreateItemRequest.self, context: context)
+            let items = try await service.addItems(restaurantID: id, ownerID: context.principal.userID, drafts: [body.draft])
+            return JSONResponse(status: .created, items[0])
+        }
+        staff.patch(":restaurantID/menu/items/:itemID") { request, context in
+            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+            let itemID = try context.uuidParameter("itemID", entity: "menu item")
+            let body = try await request.decodeJSON(as: UpdateItemRequest.self, context: context)
+            return try await service.updateItem(restaurantID: id, ownerID: context.principal.userID, itemID: itemID) { body.apply(to: &$0) }
+        }
+        staff.delete(":restaurantID/menu/items/:itemID") { _, context in
+            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+            let itemID = try context.uuidParameter("itemID", entity: "menu item")
+            try await service.deleteItem(restaurantID: id, ownerID: context.principal.userID, itemID: itemID)
+            return Response(status: .noContent)
+        }
+    }
+}
+
+// MARK: Request and response bodies
+
+struct NearbyResponse: ResponseEncodable, Sendable {
+    let restaurants: [CatalogService.NearbyRestaurant]
+}
+
+struct MenuResponse: ResponseEncodable, Sendable {
+    let restaurantID: UUID
+    let sections: [MenuSection]
+}
+
+struct CreateRestaurantRequest: ValidatedRequest, Encodable, Sendable {
+    let name: String
+    let cuisine: String
+    let description: String?
+    let address: String
+    let location: GeoPoint
+    let timeZone: String
+    let openingHours: [OpeningHoursRule]
+    let deliveryRadiusMetres: Int
+    let minimumOrder: Money
+    let prepMinutes: Int?
+
+    var draft: CatalogService.RestaurantDraft {
+        CatalogService.RestaurantDraft(
+            name: name, cuisine: cuisine, description: description ?? "", address: address, location: location, timeZone: timeZone,
+            openingHours: openingHours, deliveryRadiusMetres: deliveryRadiusMetres, minimumOrder: minimumOrder, prepMinutes: prepMinutes ?? 15)
+    }
+}
+
+struct UpdateRestaurantRequest: ValidatedRequest, Encodable, Sendable {
+    var name: String?
+    var cuisine: String?
+    var description: String?
+    var address: String?
+    var location: GeoPoint?
+    var timeZone: String?
+    var deliveryRadiusMetres: Int?
+    var minimumOrderAmount: Int64?
+    var prepMinutes: Int?
+
+    func apply(to r: inout Restaurant) {
+        if let name { r.name = name }
+        if let cuisine { r.cuisine = cuisine }
+        if let description { r.description = description }
+        if let address { r.address = address }
+        if let location { r.location = location }
+        if let timeZone { r.timeZone = timeZone }
+        if let deliveryRadiusMetres { r.deliveryRadiusMetres = deliveryRadiusMetres }
+        if let minimumOrderAmount { r.minimumOrder = Money(minimumOrderAmount, r.currency) }
+        if let prepMinutes { r.prepMinutes = prepMinutes }
+    }
+}
+
+struct HoursRequest: ValidatedRequest, Encodable, Sendable {
+    let openingHours: [OpeningHoursRule]
+}
+
+struct SectionRequest: ValidatedRequest, Encodable, Sendable {
+    var name: String?
+    var position: Int?
+}
+
+/// An option group as staff send it: ids are optional and assigned when absent.
+struct OptionGroupInput: Codable, Sendable {
+    var id: UUID?
+    var name: String
+    var minChoices: Int
+    var maxChoices: Int
+    var options: [OptionInput]
+
+    struct OptionInput: Codable, Sendable {
+        var id: UUID?
+        var name: String
+        var priceDelta: Int64
+        var isSoldOut: Bool?
+    }
+
+    var group: OptionGroup {
+        OptionGroup(
+            id: id ?? UUID(), name: name, minChoices: minChoices, maxChoices: maxChoices,
+            options: options.map { MenuOption(id: $0.id ?? UUID(), name: $0.name, priceDelta: $0.priceDelta, isSoldOut: $0.isSoldOut ?? false) })
+    }
+}
+
+struct CreateItemRequest: ValidatedRequest, Encodable, Sendable {
+    let sectionID: UUID
+    let name: String
+    let description: String?
+    let price: Int64
+    let isSoldOut: Bool?
+    let position: Int?
+    let optionGroups: [OptionGroupInput]?
+
+    var draft: CatalogService.ItemDraft {
+        CatalogService.ItemDraft(
+            sectionID: sectionID, name: name, description: description ?? "", price: price, isSoldOut: isSoldOut ?? false,
+            position: position ?? 0, optionGroups: (optionGroups ?? []).map(\.group))
+    }
+}
+
+struct UpdateItemRequest: ValidatedRequest, Encodable, Sendable {
+    var sectionID: UUID?
+    var name: String?
+    var description: String?
+    var price: Int64?
+    var isSoldOut: Bool?
+    var position: Int?
+    var optionGroups: [OptionGroupInput]?
+
+    func apply(to item: inout MenuItem) {
+        if let sectionID { item.sectionID = sectionID }
+        if let name { item.name = name }
+        if let description { item.description = description }
+        if let price { item.price = Money(price, item.price.currency) }
+        if let isSoldOut { item.isSoldOut = isSoldOut }
+        if let position { item.position = position }
+        if let optionGroups { item.optionGroups = optionGroups.map(\.group) }
+    }
+}
+
+extension Restaurant: ResponseEncodable {}
+extension MenuSection: ResponseEncodable {}
+extension MenuItem: ResponseEncodable {}

@@ -1,0 +1,97 @@
+import Core
+import Foundation
+
+/// What Ordering needs to know about a restaurant to price and route an order. Supplied by the
+/// catalog through `CatalogPort`; Ordering never reads catalog tables.
+public struct PricingRestaurant: Sendable {
+    public let id: UUID
+    public let ownerID: UUID
+    public let name: String
+    public let location: GeoPoint
+    public let currency: String
+    public let deliveryRadiusMetres: Int
+    public let minimumOrder: Money
+    public let prepMinutes: Int
+    public let isOpenNow: Bool
+
+    public init(
+        id: UUID, ownerID: UUID, name: String, location: GeoPoint, currency: String, deliveryRadiusMetres: Int, minimumOrder: Money,
+        prepMinutes: Int, isOpenNow: Bool
+    ) {
+        self.id = id
+        self.ownerID = ownerID
+        self.name = name
+        self.location = location
+        self.currency = currency
+        self.deliveryRadiusMetres = deliveryRadiusMetres
+        self.minimumOrder = minimumOrder
+        self.prepMinutes = prepMinutes
+        self.isOpenNow = isOpenNow
+    }
+}
+
+public struct PricingItem: Sendable {
+    public struct Group: Sendable {
+        public let id: UUID
+        public let name: String
+        public let minChoices: Int
+        public let maxChoices: Int
+        public let options: [Option]
+        public init(id: UUID, name: String, minChoices: Int, maxChoices: Int, options: [Option]) {
+            self.id = id
+            self.name = name
+            self.minChoices = minChoices
+            self.maxChoices = maxChoices
+            self.options = options
+        }
+    }
+
+    public struct Option: Sendable {
+        public let id: UUID
+        public let name: String
+        public let priceDelta: Int64
+        public let isSoldOut: Bool
+        public init(id: UUID, name: String, priceDelta: Int64, isSoldOut: Bool) {
+            self.id = id
+            self.name = name
+            self.priceDelta = priceDelta
+            self.isSoldOut = isSoldOut
+        }
+    }
+
+    public let id: UUID
+    public let name: String
+    public let price: Money
+    public let isSoldOut: Bool
+    public let groups: [Group]
+
+    public init(id: UUID, name: String, price: Money, isSoldOut: Bool, groups: [Group]) {
+        self.id = id
+        self.name = name
+        self.price = price
+        self.isSoldOut = isSoldOut
+        self.groups = groups
+    }
+}
+
+/// Ordering's view of the catalog.
+public protocol CatalogPort: Sendable {
+    func restaurant(id: UUID) async throws -> PricingRestaurant?
+    func items(restaurantID: UUID) async throws -> [PricingItem]
+    /// The restaurant a staff account runs, if any.
+    func restaurantID(ownedBy staffID: UUID) async throws -> UUID?
+}
+
+/// The outcome of asking for an authorisation.
+public enum AuthorizationOutcome: Sendable, Equatable {
+    case authorized(paymentID: UUID)
+    case declined(paymentID: UUID, reason: String)
+    /// The provider did not answer in time or failed; nothing is held.
+    case unavailable
+}
+
+/// Ordering's view of payments: authorisation is synchronous because confirmation depends on
+/// it; capture and void happen in reaction to order events.
+public protocol PaymentPort: Sendable {
+    func authorize(orderID: UUID, customerID: UUID, amount: Money, card: String) async -> AuthorizationOutcome
+}

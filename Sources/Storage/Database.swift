@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import SQLKit
+import ServiceLifecycle
+
+/// Which engine a `Database` talks to. Dialect differences live in migrations and in a few
+/// named places that switch on this.
+public enum DatabaseKind: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// The one way domains reach their tables.
+///
+/// All writes go through `transaction`: on SQLite a single writer connection is serialized by a
+/// lock held from `BEGIN IMMEDIATE` to `COMMIT`, so a statement issued outside a transaction could
+/// land inside someone else's. `read` is for queries only. Neither method retries: a failed
+/// transaction has been rolled back and its error is rethrown unchanged.
+public protocol Database: Service, Sendable {
+    var kind: DatabaseKind { get }
+    var logger: Logger { get }
+
+    /// Runs read-only work outside any transaction.
+    func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+
+    /// Closes connections. Called once, at shutdown (and by tests).
+    func close() async throws
+}
+
+/// Where the database is, parsed from `TIFFIN_DATABASE_URL` / `--database`.
+public enum DatabaseLocation: Sendable, Equatable {
+    case sqliteFile(path: String)
+    case sqliteMemory
+    case postgres(PostgresLocation)
+
+    /// Accepts `sqlite:///absolute/path.sqlite`, `sqlite://relative.sqlite`, `sqlite::memory:`, a bare
+    /// file path ending in `.sqlite`/`.db`, and `postgres://user:password@host:port/database?sslmode=…`.
+    public init(url: String) throws {
+        if url == "sqlite::memory:" || url == ":memory:" {
+            self = .sqliteMemory
+        } else if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            guard !path.isEmpty else { throw DatabaseConfigurationError(reason: "sqlite URL has no file path: \(url)") }
+            self = .sqliteFile(path: path)
+        } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            self = .postgres(try PostgresLocation(url: url))
+        } else if url.hasSuffix(".sqlite") || url.hasSuffix(".db") {
+            self = .sqliteFile(path: url)
+        } else {
+            throw DatabaseConfigurationError(reason: "unsupported database URL '\(url)': use postgres://… or sqlite://PATH")
+        }
+    }
+
+    public var kind: DatabaseKind {
+        switch self {
+        case .sqliteFile, .sqliteMemory: .sqlite
+        case .postgres: .postgres
+        }
+    }
+}
+
+public struct PostgresLocation: Sendable, Equatable {
+    public enum TLSMode: String, Sendable { case disable, prefer, require }
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var tls: TLSMode
+
+    public init(url: String) throws {
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+            throw DatabaseConfigurationError(reason: "malformed PostgreSQL URL (expected postgres://user:password@host:port/database)")
+        }
+        self.host = host
+        self.port = components.port ?? 5432
+        self.username = components.user ?? "postgres"
+        self.password = components.password?.removingPercentEncoding ?? components.password
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        self.database = path.isEmpty ? self.username : path
+        let mode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
+        guard let tls = TLSMode(rawValue: mode) else {
+            throw DatabaseConfigurationError(reason: "unsupported sslmode '\(mode)' (disable, prefer or require)")
+        }
+        self.tls = tls
+    }
+
+    /// The same server, another database on it.
+    public func with(database: String) -> PostgresLocation {
+        var copy = self
+        copy.database = database
+        return copy
+    }
+}
+
+public struct DatabaseConfigurationError: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { "TIFFIN_DATABASE_URL: \(reason)" }
+}
+
+/// Opens the database a location names.
+public func openDatabase(_ location: DatabaseLocation, logger: Logger) async throws -> any Database {
+    switch location {
+    case .sqliteFile(let path): try await SQLiteStorage.open(path: path, logger: logger)
+    case .sqliteMemory: try await SQLiteStorage.open(path: nil, logger: logger)
+    case .postgres(let pg): PostgresStorage(location: pg, logger: logger)
+    }
+}

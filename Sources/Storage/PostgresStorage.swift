@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import ServiceLifecycle
+
+/// PostgreSQL through PostgresNIO's connection pool; each `read` or `transaction` leases one
+/// connection for its duration. The client must be running (this type is a `Service`) before
+/// any query can complete.
+public final class PostgresStorage: Database {
+    public let kind = DatabaseKind.postgres
+    public let logger: Logger
+    public let client: PostgresClient
+
+    public init(location: PostgresLocation, logger: Logger, maximumConnections: Int = 20) {
+        let tls: PostgresClient.Configuration.TLS
+        switch location.tls {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(TLSConfiguration.makeClientConfiguration())
+        case .require: tls = .require(TLSConfiguration.makeClientConfiguration())
+        }
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.username,
+            password: location.password, database: location.database, tls: tls)
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.minimumConnections = 0
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    public func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await client.withConnection { connection in
+            try await body(connection.sql(queryLogLevel: nil))
+        }
+    }
+
+    public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        // Not `PostgresClient.withTransaction`: it wraps the closure's error, and domain errors must
+        // reach the HTTP edge unchanged.
+        try await client.withConnection { connection in
+            let sql = connection.sql(queryLogLevel: nil)
+            try await sql.raw("BEGIN").run()
+            do {
+                let result = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                do { try await sql.raw("ROLLBACK").run() } catch {
+                    self.logger.error("rollback failed", metadata: ["error": "\(error)"])
+                }
+                throw error
+            }
+        }
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await self.client.run()
+        }
+    }
+
+    public func close() async throws {}
+}

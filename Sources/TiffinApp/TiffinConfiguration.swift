@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+import Storage
+
+/// Everything Tiffin reads at start-up, once. A missing or bad value stops start-up with a
+/// message naming the key.
+public struct TiffinConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// `TIFFIN_DATABASE_URL`: postgres://… or sqlite://PATH. Default: an embedded SQLite file.
+    public var databaseURL = "sqlite://tiffin-data/tiffin.sqlite"
+    /// `TIFFIN_DEMO`: seed the demo city on start (idempotent).
+    public var seedDemoCity = true
+    /// `TIFFIN_ACCEPT_TIMEOUT_SECONDS`: how long a restaurant has to accept (default 600).
+    public var acceptTimeoutSeconds: Double = 600
+    /// `TIFFIN_BCRYPT_COST` (4…16, default 11).
+    public var bcryptCost: UInt8 = 11
+    /// `TIFFIN_TOKEN_LIFETIME_SECONDS` (default 86400).
+    public var tokenLifetimeSeconds: Double = 86_400
+    /// `TIFFIN_PAYMENT_TIMEOUT_MS`: authorisation deadline at checkout (default 5000).
+    public var paymentTimeoutMilliseconds = 5_000
+    /// `TIFFIN_DISPATCH_INTERVAL_MS`: period of the courier-matching round (default 2000).
+    public var dispatchIntervalMilliseconds = 2_000
+    /// `TIFFIN_EXPIRY_INTERVAL_MS`: period of the order-expiry sweep (default 5000).
+    public var expiryIntervalMilliseconds = 5_000
+    /// `TIFFIN_OUTBOX_POLL_MS` (default 250).
+    public var outboxPollMilliseconds = 250
+    /// `TIFFIN_SANDBOX_SLOW_CARD_MS`: how long the sandbox's slow test card takes (default 30000).
+    public var sandboxSlowCardMilliseconds = 30_000
+    /// `TIFFIN_LOG_LEVEL` (trace … critical, default info).
+    public var logLevel = Logger.Level.info
+
+    public init() {}
+
+    public struct Error: Swift.Error, CustomStringConvertible {
+        public let key: String
+        public let reason: String
+        public var description: String { "configuration error: \(key): \(reason)" }
+    }
+
+    /// Reads `TIFFIN_*` variables over the defaults.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TiffinConfiguration {
+        var c = TiffinConfiguration()
+        func value(_ key: String) -> String? {
+            guard let raw = environment[key]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func number<T: LosslessStringConvertible & Comparable>(_ key: String, _ range: ClosedRange<T>) throws -> T? {
+            guard let raw = value(key) else { return nil }
+            guard let parsed = T(raw), range.contains(parsed) else {
+                throw Error(key: key, reason: "'\(raw)' is not a number in \(range.lowerBound)…\(range.upperBound)")
+            }
+            return parsed
+        }
+        if let host = value("TIFFIN_HOST") { c.host = host }
+        if let port: Int = try number("TIFFIN_PORT", 1...65_535) { c.port = port }
+        if let url = value("TIFFIN_DATABASE_URL") { c.databaseURL = url }
+        if let demo = value("TIFFIN_DEMO") {
+            switch demo.lowercased() {
+            case "1", "true", "yes", "on": c.seedDemoCity = true
+            case "0", "false", "no", "off": c.seedDemoCity = false
+            default: throw Error(key: "TIFFIN_DEMO", reason: "'\(demo)' is not a boolean (true/false)")
+            }
+        }
+        if let v: Double = try number("TIFFIN_ACCEPT_TIMEOUT_SECONDS", 1...86_400) { c.acceptTimeoutSeconds = v }
+        if let v: UInt8 = try number("TIFFIN_BCRYPT_COST", 4...16) { c.bcryptCost = v }
+        if let v: Double = try number("TIFFIN_TOKEN_LIFETIME_SECONDS", 60...31_536_000) { c.tokenLifetimeSeconds = v }
+        if let v: Int = try number("TIFFIN_PAYMENT_TIMEOUT_MS", 100...60_000) { c.paymentTimeoutMilliseconds = v }
+        if let v: Int = try number("TIFFIN_DISPATCH_INTERVAL_MS", 50...60_000) { c.dispatchIntervalMilliseconds = v }
+        if let v: Int = try number("TIFFIN_EXPIRY_INTERVAL_MS", 50...600_000) { c.expiryIntervalMilliseconds = v }
+        if let v: Int = try number("TIFFIN_OUTBOX_POLL_MS", 10...60_000) { c.outboxPollMilliseconds = v }
+        if let v: Int = try number("TIFFIN_SANDBOX_SLOW_CARD_MS", 0...600_000) { c.sandboxSlowCardMilliseconds = v }
+        if let level = value("TIFFIN_LOG_LEVEL") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw Error(key: "TIFFIN_LOG_LEVEL", reason: "'\(level)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            c.logLevel = parsed
+        }
+        try c.validate()
+        return c
+    }
+
+    /// Checks values that flags may also set.
+    public func validate() throws {
+        do {
+            _ = try DatabaseLocation(url: databaseURL)
+        } catch let error as DatabaseConfigurationError {
+            throw Error(key: "TIFFIN_DATABASE_URL", reason: error.reason)
+        }
+        guard (1...65_535).contains(port) else { throw Error(key: "TIFFIN_PORT", reason: "\(port) is not a port number") }
+    }
+}
