@@ -6,10 +6,13 @@ public protocol WallClock: Sendable {
     func now() -> Date
 }
 
-/// The system's real time.
+/// The system's real time, to the millisecond: what is returned to a client is exactly what
+/// both databases store (SQLite keeps a double, PostgreSQL microseconds).
 public struct SystemWallClock: WallClock {
     public init() {}
-    public func now() -> Date { Date() }
+    public func now() -> Date {
+        Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1_000).rounded() / 1_000)
+    }
 }
 
 /// A clock that tests move by hand.

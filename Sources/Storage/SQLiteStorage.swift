@@ -103,20 +103,27 @@ public final class SQLiteStorage: Database {
 
     private let closed = ClosedFlag()
 
+    /// Closes both connections once. Uses the future-based close, which runs even when the
+    /// calling task is already cancelled (shutdown by cancellation must still close, or the
+    /// connection asserts when it is deinitialised).
     public func close() async throws {
-        guard await closed.close() else { return }
         await writeLock.lock()
-        if let reader { try await reader.close() }
-        try await writer.close()
+        do {
+            if await !closed.isClosed {
+                if let reader { try await reader.close().get() }
+                try await writer.close().get()
+                await closed.markClosed()
+            }
+        } catch {
+            await writeLock.unlock()
+            throw error
+        }
         await writeLock.unlock()
     }
 }
 
 actor ClosedFlag {
-    private var isClosed = false
-    /// True exactly once: for the first caller.
-    func close() -> Bool {
-        defer { isClosed = true }
-        return !isClosed
-    }
+    private(set) var isClosed = false
+    func markClosed() { isClosed = true }
 }
+
