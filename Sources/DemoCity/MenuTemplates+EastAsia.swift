@@ -1,4 +1,4 @@
-// Menu templates: sushi, ramen, Vietnamese, Thai, Korean, Chinese, Indian, poke.
+// Menu templates: sushi, ramen, poke, Korean, Chinese.
 extension MenuTemplate {
     static let sushi = MenuTemplate(
         cuisine: "Sushi", prepMinutes: 20,
@@ -81,80 +81,38 @@ extension MenuTemplate {
             ]),
         ])
 
-    static let vietnamese = MenuTemplate(
-        cuisine: "Vietnamese", prepMinutes: 15,
+    static let poke = MenuTemplate(
+        cuisine: "Poke", prepMinutes: 10,
         groups: [
-            .size: .one("Size", [("Regular", 0), ("Large", 200), ("Jumbo", 400)]),
-            .choice: .one("Choice", [("Tofu", 0), ("Chicken", 100), ("Beef", 200), ("Prawns", 300)]),
-            .extras: .upTo(3, "Extras", [("Extra herbs", 50), ("Fried egg", 100), ("Extra noodles", 150), ("Chili oil", 50)]),
+            .size: .one("Size", [("Regular", 0), ("Large", 200), ("Hungry", 400)]),
+            .choice: .one("Base", [("Sushi rice", 0), ("Brown rice", 0), ("Mixed greens", 0), ("Soba noodles", 100)]),
+            .extras: .upTo(3, "Toppings", [
+                ("Avocado", 200), ("Edamame", 100), ("Mango", 100), ("Crispy onions", 50), ("Extra salmon", 250), ("Tobiko", 150),
+            ]),
         ],
         sections: [
-            .section("Starters", [
-                .item("Gỏi cuốn", "Two summer rolls, peanut dip", 550, .choice),
-                .item("Nem rán", "Crispy spring rolls, nước chấm", 550),
-                .item("Green papaya salad", "Herbs, peanuts, lime", 690),
-                .item("Wonton soup", "Pork and prawn wontons", 550),
+            .section("Signature bowls", [
+                .item("Classic salmon", "Salmon, avocado, cucumber, ponzu", 1290, .size, .choice, .extras),
+                .item("Spicy tuna", "Tuna, sriracha mayo, jalapeño", 1390, .size, .choice, .extras),
+                .item("Teriyaki chicken", "Chicken, pineapple, sesame", 1190, .size, .choice, .extras),
+                .item("Tofu and mango", "Marinated tofu, mango, edamame", 1090, .size, .choice, .extras),
+                .item("Shrimp tempura", "Tempura prawns, wakame, kewpie", 1350, .size, .extras),
+                .item("Hawaiian ahi", "Tuna, onions, limu, shoyu", 1450, .size),
             ]),
-            .section("Phở & soups", [
-                .item("Phở bò", "Beef noodle soup, 12-hour broth", 1190, .size, .extras),
-                .item("Phở gà", "Chicken noodle soup", 1090, .size, .extras),
-                .item("Bún bò Huế", "Spicy lemongrass beef soup", 1290, .size),
-                .item("Vegan phở", "Mushroom broth, tofu", 1050, .size, .extras),
-            ]),
-            .section("Mains", [
-                .item("Bún chả", "Grilled pork, rice noodles, herbs", 1290),
-                .item("Bún xào", "Stir-fried noodles, vegetables", 1150, .choice, .extras),
-                .item("Cơm gà", "Lemongrass chicken, broken rice", 1190),
-                .item("Saigon curry", "Coconut curry, sweet potato", 1250, .choice),
-                .item("Bánh mì", "Baguette, pâté, pickles, coriander", 790, .choice),
+            .section("Sides", [
+                .item("Miso soup", "Tofu, wakame", 350),
+                .item("Edamame", "Sea salt", 450),
+                .item("Seaweed salad", "Sesame", 490),
+                .item("Veggie gyoza", "Five pieces", 550),
             ]),
             .drinks([
-                .item("Cà phê sữa đá", "Vietnamese iced coffee", 390),
-                .item("Lemongrass iced tea", "Homemade", 350),
-                .item("Coconut water", "Young coconut", 350),
+                .item("Matcha lemonade", "Homemade", 390),
+                .item("Yuzu soda", "Japanese citrus", 380),
             ]),
             .optional("Desserts", [
-                .item("Chè ba màu", "Three-colour bean dessert", 450),
-                .item("Fried banana", "With coconut ice cream", 450),
-                .item("Coconut flan", "Caramel", 420),
-            ]),
-        ])
-
-    static let thai = MenuTemplate(
-        cuisine: "Thai", prepMinutes: 18,
-        groups: [
-            .choice: .one("Choice", [("Tofu", 0), ("Chicken", 0), ("Beef", 200), ("Duck", 300), ("Prawns", 300)]),
-            .spice: .one("Spice level", [("Mild", 0), ("Medium", 0), ("Thai hot", 0)]),
-            .extras: .upTo(3, "Extras", [("Jasmine rice", 200), ("Fried egg", 100), ("Cashews", 150), ("Extra vegetables", 150)]),
-        ],
-        sections: [
-            .section("Starters", [
-                .item("Tom kha gai", "Coconut galangal soup with chicken", 590),
-                .item("Tom yum goong", "Hot and sour prawn soup", 690, .spice),
-                .item("Por pia tod", "Crispy spring rolls", 490),
-                .item("Chicken satay", "Four skewers, peanut sauce", 690),
-                .item("Som tam", "Green papaya salad", 750, .spice),
-            ]),
-            .section("Curries", [
-                .item("Green curry", "Thai aubergine, basil, coconut", 1190, .choice, .spice, .extras),
-                .item("Red curry", "Bamboo shoots, kaffir lime", 1190, .choice, .spice, .extras),
-                .item("Panang curry", "Rich peanut curry", 1250, .choice, .spice),
-                .item("Massaman curry", "Potatoes, peanuts, mild", 1290, .choice, .extras),
-            ]),
-            .section("Wok", [
-                .item("Pad thai", "Rice noodles, tamarind, peanuts", 1150, .choice, .spice, .extras),
-                .item("Pad krapao", "Holy basil stir-fry, fried egg", 1190, .choice, .spice),
-                .item("Pad see ew", "Wide noodles, Chinese broccoli", 1150, .choice),
-                .item("Khao pad", "Thai fried rice", 1050, .choice, .extras),
-            ]),
-            .drinks([
-                .item("Thai iced tea", "With condensed milk", 390),
-                .item("Lychee lemonade", "Homemade", 390),
-            ]),
-            .optional("Desserts", [
-                .item("Mango sticky rice", "Coconut cream", 590),
-                .item("Coconut ice cream", "Roasted peanuts", 450),
-                .item("Banana roti", "Condensed milk", 490),
+                .item("Mochi ice cream (2)", "Mango and passion fruit", 450),
+                .item("Açaí bowl", "Banana, granola, berries", 790),
+                .item("Chia pudding", "Coconut, mango", 450),
             ]),
         ])
 
@@ -234,86 +192,6 @@ extension MenuTemplate {
                 .item("Sesame balls", "Red bean filling", 450),
                 .item("Mango pudding", "Evaporated milk", 450),
                 .item("Egg tarts (2)", "Hong Kong style", 390),
-            ]),
-        ])
-
-    static let indian = MenuTemplate(
-        cuisine: "Indian", prepMinutes: 22,
-        groups: [
-            .spice: .one("Spice level", [("Mild", 0), ("Medium", 0), ("Hot", 0), ("Indian hot", 0)]),
-            .extras: .upTo(3, "Extras", [
-                ("Basmati rice", 250), ("Garlic naan", 250), ("Raita", 200), ("Extra paneer", 250), ("Mango chutney", 100),
-            ]),
-        ],
-        sections: [
-            .section("Starters", [
-                .item("Samosa (2)", "Potato and pea, tamarind chutney", 490),
-                .item("Onion bhaji", "Chickpea batter, mint dip", 490),
-                .item("Papadum", "With three chutneys", 350),
-                .item("Chicken tikka starter", "From the tandoor", 790),
-                .item("Dal soup", "Red lentils, cumin", 450),
-            ]),
-            .section("Curries", [
-                .item("Butter chicken", "Tandoori chicken in tomato-butter sauce", 1390, .spice, .extras),
-                .item("Chicken tikka masala", "Creamy, smoky", 1390, .spice, .extras),
-                .item("Lamb rogan josh", "Kashmiri chili, slow-cooked", 1590, .spice, .extras),
-                .item("Palak paneer", "Spinach, homemade cheese", 1190, .spice, .extras),
-                .item("Chana masala", "Chickpeas, tomatoes (vegan)", 1050, .spice, .extras),
-                .item("Dal makhani", "Black lentils, butter, cream", 1090, .spice),
-                .item("Prawn madras", "Coconut, curry leaves", 1590, .spice),
-            ]),
-            .section("Tandoor & biryani", [
-                .item("Tandoori chicken", "Half chicken, yoghurt marinade", 1490),
-                .item("Chicken biryani", "Saffron basmati, raita", 1390, .spice),
-                .item("Vegetable biryani", "Saffron basmati, raita", 1190, .spice),
-                .item("Paneer tikka", "Grilled paneer, peppers, onions", 1290),
-            ]),
-            .optional("Breads & sides", [
-                .item("Plain naan", "From the tandoor", 290),
-                .item("Garlic naan", "Butter, coriander", 350),
-                .item("Cheese naan", "Filled", 390),
-                .item("Basmati rice", "Steamed", 290),
-                .item("Raita", "Cucumber yoghurt", 290),
-            ]),
-            .drinks([
-                .item("Mango lassi", "Yoghurt, Alphonso mango", 390),
-                .item("Salted lassi", "With roasted cumin", 350),
-                .item("Masala chai", "Spiced milk tea", 320),
-            ]),
-        ])
-
-    static let poke = MenuTemplate(
-        cuisine: "Poke", prepMinutes: 10,
-        groups: [
-            .size: .one("Size", [("Regular", 0), ("Large", 200), ("Hungry", 400)]),
-            .choice: .one("Base", [("Sushi rice", 0), ("Brown rice", 0), ("Mixed greens", 0), ("Soba noodles", 100)]),
-            .extras: .upTo(3, "Toppings", [
-                ("Avocado", 200), ("Edamame", 100), ("Mango", 100), ("Crispy onions", 50), ("Extra salmon", 250), ("Tobiko", 150),
-            ]),
-        ],
-        sections: [
-            .section("Signature bowls", [
-                .item("Classic salmon", "Salmon, avocado, cucumber, ponzu", 1290, .size, .choice, .extras),
-                .item("Spicy tuna", "Tuna, sriracha mayo, jalapeño", 1390, .size, .choice, .extras),
-                .item("Teriyaki chicken", "Chicken, pineapple, sesame", 1190, .size, .choice, .extras),
-                .item("Tofu and mango", "Marinated tofu, mango, edamame", 1090, .size, .choice, .extras),
-                .item("Shrimp tempura", "Tempura prawns, wakame, kewpie", 1350, .size, .extras),
-                .item("Hawaiian ahi", "Tuna, onions, limu, shoyu", 1450, .size),
-            ]),
-            .section("Sides", [
-                .item("Miso soup", "Tofu, wakame", 350),
-                .item("Edamame", "Sea salt", 450),
-                .item("Seaweed salad", "Sesame", 490),
-                .item("Veggie gyoza", "Five pieces", 550),
-            ]),
-            .drinks([
-                .item("Matcha lemonade", "Homemade", 390),
-                .item("Yuzu soda", "Japanese citrus", 380),
-            ]),
-            .optional("Desserts", [
-                .item("Mochi ice cream (2)", "Mango and passion fruit", 450),
-                .item("Açaí bowl", "Banana, granola, berries", 790),
-                .item("Chia pudding", "Coconut, mango", 450),
             ]),
         ])
 }
