@@ -59,7 +59,8 @@ func outboxSubscriptions(_ services: TiffinServices) -> [OutboxSubscription] {
     ]
 }
 
-/// The one way to build a running Tiffin: `tiffin serve` and the tests both call this.
+/// The one way to build a running Tiffin: `tiffin serve` calls this; tests call the variant below
+/// with services over a database they opened.
 public func buildApplication(
     configuration: TiffinConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger? = nil
 ) async throws -> some ApplicationProtocol {
@@ -68,14 +69,20 @@ public func buildApplication(
         logger.logLevel = configuration.logLevel
         return logger
     }()
-    let location = try DatabaseLocation(url: configuration.databaseURL)
-    let database = try await openDatabase(location, logger: logger)
+    let database = try await openDatabase(try DatabaseLocation(url: configuration.databaseURL), logger: logger)
     let services = buildServices(configuration: configuration, database: database, clock: clock, logger: logger)
+    return buildApplication(services: services, configuration: configuration, logger: logger)
+}
 
+/// Assembles the HTTP server, background loops and start-up steps around `services`. The
+/// database is run (and closed at shutdown) as the first service.
+public func buildApplication(services: TiffinServices, configuration: TiffinConfiguration, logger: Logger) -> some ApplicationProtocol {
+    let database = services.database
     let router = buildRouter(services: services, configuration: configuration)
     var relaySettings = OutboxRelay.Settings()
     relaySettings.pollInterval = .milliseconds(configuration.outboxPollMilliseconds)
-    let relay = OutboxRelay(database: database, subscriptions: outboxSubscriptions(services), clock: clock, settings: relaySettings, logger: logger)
+    let relay = OutboxRelay(
+        database: database, subscriptions: outboxSubscriptions(services), clock: services.clock, settings: relaySettings, logger: logger)
     let dispatch = services.dispatch
     let orders = services.orders
     let background: [any Service] = [
@@ -83,7 +90,9 @@ public func buildApplication(
         PeriodicService(name: "dispatch.assignment", interval: .milliseconds(configuration.dispatchIntervalMilliseconds), logger: logger) {
             try await dispatch.assignmentRound()
         },
-        PeriodicService(name: "dispatch.flush-positions", interval: .seconds(2), logger: logger, work: { try await dispatch.flush() }, onShutdown: { try await dispatch.flush() }),
+        PeriodicService(
+            name: "dispatch.flush-positions", interval: .seconds(2), logger: logger, work: { try await dispatch.flush() },
+            onShutdown: { try await dispatch.flush() }),
         PeriodicService(name: "ordering.expire-unanswered", interval: .milliseconds(configuration.expiryIntervalMilliseconds), logger: logger) {
             try await orders.expireOverdue()
         },
@@ -106,7 +115,7 @@ public func buildApplication(
         }
         try await dispatch.restore()
         await gate.open()
-        logger.notice("Tiffin is listening", metadata: ["url": "http://\(configuration.host):\(configuration.port)/", "database": "\(location.kind.rawValue)"])
+        logger.notice("Tiffin is listening", metadata: ["url": "http://\(configuration.host):\(configuration.port)/", "database": "\(database.kind.rawValue)"])
     }
     return app
 }
@@ -122,5 +131,6 @@ func buildRouter(services: TiffinServices, configuration: TiffinConfiguration) -
     OrderController(service: services.orders).addRoutes(to: router)
     PaymentController(service: services.payments).addRoutes(to: router)
     DispatchController(service: services.dispatch).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
     return router
 }

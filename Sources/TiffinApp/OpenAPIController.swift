@@ -1,0 +1,25 @@
+import Foundation
+import Hummingbird
+import TiffinHTTP
+
+/// `GET /openapi.json`: the OpenAPI 3.1 document of every route, built once from the operations.
+struct OpenAPIController: Sendable {
+    /// The document, or why it could not be built (then the route answers 500, logged).
+    let document: Result<Data, any Error>
+
+    init(operations: [APIOperation] = allOperations) {
+        document = Result { try OpenAPIDocument(operations: operations).data() }
+    }
+
+    static let operations: [APIOperation] = [
+        APIOperation(.get, "/openapi.json", summary: "This API document (OpenAPI 3.1)", tag: "System")
+    ]
+
+    func addRoutes(to router: Router<TiffinRequestContext>) {
+        router.get("openapi.json") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try document.get())))
+        }
+    }
+}

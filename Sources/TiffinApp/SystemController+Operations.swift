@@ -1,0 +1,13 @@
+import TiffinHTTP
+
+/// The documented routes of `SystemController`. `GET /` answers HTML; the document builder
+/// describes it as `text/html`.
+extension SystemController {
+    static let operations: [APIOperation] = [
+        APIOperation(.get, "/", summary: "Home page: links, demo accounts and sandbox test cards (HTML)", tag: "System"),
+        APIOperation(.get, "/health", summary: "Liveness: the process is up", tag: "System", response: Health(status: "ok", database: nil)),
+        APIOperation(
+            .get, "/ready", summary: "Readiness: the database answers within 2 seconds", tag: "System",
+            response: Health(status: "ready", database: "sqlite"), errors: [503]),
+    ]
+}
