@@ -99,7 +99,7 @@ let package = Package(
         // Test support: throw-away databases on SQLite and (when configured) PostgreSQL.
         .target(
             name: "TiffinTestSupport",
-            dependencies: ["Storage", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Storage", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/TiffinTestSupport",
             swiftSettings: swiftSettings
         ),

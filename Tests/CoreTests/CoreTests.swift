@@ -1,0 +1,69 @@
+import Core
+import Foundation
+import Testing
+
+@Suite("Money, geography, pricing and cards")
+struct CoreTests {
+    @Test func moneyAddsInMinorUnitsAndPrintsTwoDecimals() {
+        #expect((Money(1999, "EUR") + Money(1, "EUR")).amount == 2000)
+        #expect((Money(250, "EUR") * 3) == Money(750, "EUR"))
+        #expect(Money(1205, "EUR").description == "12.05 EUR")
+        #expect(Money(-5, "EUR").description == "-0.05 EUR")
+    }
+
+    @Test(arguments: [(91.0, 0.0, "here.lat"), (-90.5, 0.0, "here.lat"), (0.0, 180.5, "here.lon"), (Double.nan, 0.0, "here.lat")])
+    func coordinatesOutOfRangeAreRefusedNamingTheField(lat: Double, lon: Double, field: String) {
+        #expect(throws: ValidationError.self) { try GeoPoint(lat: lat, lon: lon, field: "here") }
+        do {
+            _ = try GeoPoint(lat: lat, lon: lon, field: "here")
+        } catch let error as ValidationError {
+            #expect(error.field == field)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func distanceBetweenBerlinLandmarksIsAboutRight() throws {
+        let alexanderplatz = try GeoPoint(lat: 52.5219, lon: 13.4132)
+        let brandenburgGate = try GeoPoint(lat: 52.5163, lon: 13.3777)
+        let metres = alexanderplatz.distance(to: brandenburgGate)
+        #expect(metres > 2_400 && metres < 2_550)
+        #expect(alexanderplatz.distance(to: alexanderplatz) == 0)
+    }
+
+    @Test func boundingBoxContainsEveryPointWithinTheRadius() throws {
+        let centre = try GeoPoint(lat: 52.52, lon: 13.405)
+        let box = centre.boundingBox(metres: 5_000)
+        for bearing in stride(from: 0.0, to: 360.0, by: 15.0) {
+            let rad = bearing * .pi / 180
+            let point = GeoPoint(uncheckedLat: centre.lat + 4_990 / 111_320 * cos(rad), lon: centre.lon + 4_990 / (111_320 * cos(centre.lat * .pi / 180)) * sin(rad))
+            #expect((box.minLat...box.maxLat).contains(point.lat) && (box.minLon...box.maxLon).contains(point.lon))
+        }
+    }
+
+    @Test(arguments: [(0.0, 199), (1_000.0, 199), (1_001.0, 259), (3_500.0, 379)])
+    func deliveryFeeGrowsPerStartedKilometreBeyondTheFirst(metres: Double, fee: Int64) {
+        #expect(DeliveryPricing().deliveryFee(distanceMetres: metres, currency: "EUR") == Money(fee, "EUR"))
+    }
+
+    @Test(arguments: [(500, 49), (2_000, 100), (10_000, 299)])
+    func serviceFeeIsFivePercentClamped(subtotal: Int64, fee: Int64) {
+        #expect(DeliveryPricing().serviceFee(subtotal: Money(subtotal, "EUR")) == Money(fee, "EUR"))
+    }
+
+    @Test func etaIsPrepPlusRidePlusHandover() {
+        #expect(DeliveryPricing().estimatedMinutes(prepMinutes: 15, distanceMetres: 2_500) == 15 + 10 + 4)
+    }
+
+    @Test(arguments: [("4242 4242 4242 4242", true), ("4000-0000-0000-0002", true), ("4242424242424241", false), ("42", false), ("4242x24242424242", false)])
+    func cardNumbersAreCheckedWithLuhn(number: String, valid: Bool) {
+        #expect(PaymentCard.isValid(number) == valid)
+    }
+
+    @Test func domainEventPayloadRoundTrips() throws {
+        struct Payload: Codable, Equatable { let a: Int; let at: Date }
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        let event = try DomainEvent(type: "x.y", aggregateID: UUID(), occurredAt: at, payload: Payload(a: 1, at: at))
+        #expect(try event.decodePayload(Payload.self) == Payload(a: 1, at: at))
+    }
+}

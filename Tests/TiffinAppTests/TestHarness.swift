@@ -1,0 +1,111 @@
+import Catalog
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Storage
+import Testing
+import TiffinApp
+import TiffinTestSupport
+
+/// Skips a PostgreSQL case when no server is configured (outside CI), so the run says so.
+func skipUnlessAvailable(_ kind: TestDatabaseKind) throws {
+    if kind == .postgres && !TestPostgres.isConfigured && !TestPostgres.isRequired {
+        try Test.cancel("PostgreSQL tests skipped: set TIFFIN_TEST_DATABASE_URL or run scripts/with-postgres.sh swift test")
+    }
+}
+
+/// Fast, quiet settings for tests: cheap bcrypt, no demo city, short loop periods, a random port.
+func testConfiguration(databaseURL: String) -> TiffinConfiguration {
+    var c = TiffinConfiguration()
+    c.databaseURL = databaseURL
+    c.seedDemoCity = false
+    c.bcryptCost = 4
+    c.port = 0
+    c.dispatchIntervalMilliseconds = 50
+    c.expiryIntervalMilliseconds = 50
+    c.outboxPollMilliseconds = 20
+    c.paymentTimeoutMilliseconds = 500
+    c.sandboxSlowCardMilliseconds = 5_000
+    c.logLevel = .warning
+    return c
+}
+
+let testLogger: Logger = {
+    var logger = Logger(label: "tiffin.test")
+    logger.logLevel = .warning
+    return logger
+}()
+
+/// The real services, wired as in production, over a fresh migrated database of `kind`.
+func withServices<R: Sendable>(
+    _ kind: TestDatabaseKind, clock: any WallClock = SystemWallClock(), _ body: (TiffinServices) async throws -> R
+) async throws -> R {
+    try skipUnlessAvailable(kind)
+    return try await withTestDatabase(kind, migrations: allMigrations) { database in
+        let services = buildServices(configuration: testConfiguration(databaseURL: "sqlite::memory:"), database: database, clock: clock, logger: testLogger)
+        return try await body(services)
+    }
+}
+
+/// The whole application (HTTP, background loops, start-up) over a fresh database of `kind`.
+func withApp(
+    _ kind: TestDatabaseKind, mode: TestingSetup = .router, clock: any WallClock = SystemWallClock(),
+    configure: (inout TiffinConfiguration) -> Void = { _ in },
+    _ body: @escaping @Sendable (APIClient, TiffinServices) async throws -> Void
+) async throws {
+    try skipUnlessAvailable(kind)
+    try await withTestDatabaseURL(kind) { url in
+        var configuration = testConfiguration(databaseURL: url)
+        configure(&configuration)
+        let database = try await openDatabase(try DatabaseLocation(url: url), logger: testLogger)
+        let services = buildServices(configuration: configuration, database: database, clock: clock, logger: testLogger)
+        let app = buildApplication(services: services, configuration: configuration, logger: testLogger)
+        try await app.test(mode) { client in
+            try await body(APIClient(client: client), services)
+        }
+        try await database.close()
+    }
+}
+
+/// A thin JSON client over HummingbirdTesting's client.
+struct APIClient: Sendable {
+    let client: any TestClientProtocol
+
+    struct Reply: Sendable {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let body: Data
+
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+        }
+
+        func string(_ key: String) -> String? { json[key] as? String }
+
+        var isProblem: Bool { headers[.contentType] == "application/problem+json" }
+    }
+
+    @discardableResult
+    func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil, headers extra: [String: String] = [:]) async throws -> Reply {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
+        let response = try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        return Reply(status: response.status, headers: response.headers, body: Data(response.body.readableBytesView))
+    }
+
+    /// Signs up and logs in; returns the token and the account id.
+    func signUp(_ role: Role, email: String = "\(UUID().uuidString.prefix(8).lowercased())@example.com") async throws -> (token: String, id: String) {
+        let signUp = try await call(.post, "/v1/auth/signup", json: #"{"email":"\#(email)","password":"correct horse","name":"Test \#(role.rawValue)","role":"\#(role.rawValue)"}"#)
+        #expect(signUp.status == .created, "\(String(decoding: signUp.body, as: UTF8.self))")
+        let login = try await call(.post, "/v1/auth/login", json: #"{"email":"\#(email)","password":"correct horse"}"#)
+        #expect(login.status == .ok)
+        let token = try #require(login.string("token"))
+        let account = try #require(login.json["account"] as? [String: Any])
+        return (token, try #require(account["id"] as? String))
+    }
+}
