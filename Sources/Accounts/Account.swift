@@ -33,11 +33,15 @@ public enum AccountError: DomainError, Equatable {
     public var problem: ProblemDescription {
         switch self {
         case .emailTaken(let email):
-            ProblemDescription(kind: .conflict, type: "email-taken", title: "Email already registered", detail: "an account with \(email) already exists", field: "email")
+            ProblemDescription(
+                kind: .conflict, type: "email-taken", title: "Email already registered", detail: "an account with \(email) already exists",
+                field: "email")
         case .invalidCredentials:
             ProblemDescription(kind: .unauthorized, type: "invalid-credentials", title: "Invalid credentials", detail: "email or password is wrong")
         case .roleNotOpenForSignUp(let role):
-            ProblemDescription(kind: .forbidden, type: "role-not-open", title: "Role not open for sign-up", detail: "\(role.rawValue) accounts are created by an operator", field: "role")
+            ProblemDescription(
+                kind: .forbidden, type: "role-not-open", title: "Role not open for sign-up",
+                detail: "\(role.rawValue) accounts are created by an operator", field: "role")
         }
     }
 }

@@ -60,12 +60,14 @@ public struct AccountStore: Sendable {
     func insert(_ account: Account, passwordHash: String) async throws {
         do {
             try await database.transaction { db in
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO users (id, email, password_hash, role, name, created_at)
                     VALUES (\(bind: account.id), \(bind: account.email), \(bind: passwordHash), \(bind: account.role.rawValue), \(bind: account.name), \(bind: account.createdAt))
-                    """).run()
+                    """
+                ).run()
             }
-        } catch where DatabaseErrors.isUniqueViolation(error) {
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
             throw AccountError.emailTaken(account.email)
         }
     }
@@ -86,10 +88,12 @@ public struct AccountStore: Sendable {
 
     func insertToken(hash: String, userID: UUID, createdAt: Date, expiresAt: Date) async throws {
         try await database.transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO access_tokens (token_hash, user_id, created_at, expires_at)
                 VALUES (\(bind: hash), \(bind: userID), \(bind: createdAt), \(bind: expiresAt))
-                """).run()
+                """
+            ).run()
             // Housekeeping: a user's expired tokens go when they sign in again.
             try await db.raw("DELETE FROM access_tokens WHERE user_id = \(bind: userID) AND expires_at <= \(bind: createdAt)").run()
         }
@@ -102,10 +106,12 @@ public struct AccountStore: Sendable {
             let email: String
         }
         let row = try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT u.id, u.role, u.email FROM access_tokens t JOIN users u ON u.id = t.user_id
                 WHERE t.token_hash = \(bind: tokenHash) AND t.expires_at > \(bind: now)
-                """).first(decoding: Row.self)
+                """
+            ).first(decoding: Row.self)
         }
         guard let row, let role = Role(rawValue: row.role) else { return nil }
         return Principal(userID: row.id, role: role, email: row.email)

@@ -102,7 +102,9 @@ public struct CatalogService: Sendable {
         try text(r.cuisine, "cuisine", 1...60)
         try text(r.description, "description", 0...1000)
         try text(r.address, "address", 1...300)
-        guard TimeZone(identifier: r.timeZone) != nil else { throw ValidationError(field: "timeZone", reason: "must be an IANA time zone such as Europe/Berlin") }
+        guard TimeZone(identifier: r.timeZone) != nil else {
+            throw ValidationError(field: "timeZone", reason: "must be an IANA time zone such as Europe/Berlin")
+        }
         guard r.openingHours.count <= 50 else { throw ValidationError(field: "openingHours", reason: "at most 50 rules") }
         for (index, rule) in r.openingHours.enumerated() { try rule.validate(field: "openingHours.\(index)") }
         guard (100...maximumDeliveryRadiusMetres).contains(r.deliveryRadiusMetres) else {
@@ -186,7 +188,9 @@ public struct CatalogService: Sendable {
     }
 
     static func validateSection(name: String, position: Int) throws {
-        guard (1...80).contains(name.trimmingCharacters(in: .whitespaces).count) else { throw ValidationError(field: "name", reason: "must be 1 to 80 characters") }
+        guard (1...80).contains(name.trimmingCharacters(in: .whitespaces).count) else {
+            throw ValidationError(field: "name", reason: "must be 1 to 80 characters")
+        }
         guard (0...10_000).contains(position) else { throw ValidationError(field: "position", reason: "must be between 0 and 10000") }
     }
 
@@ -255,9 +259,13 @@ public struct CatalogService: Sendable {
     }
 
     static func validate(_ item: MenuItem) throws {
-        guard (1...120).contains(item.name.trimmingCharacters(in: .whitespaces).count) else { throw ValidationError(field: "name", reason: "must be 1 to 120 characters") }
+        guard (1...120).contains(item.name.trimmingCharacters(in: .whitespaces).count) else {
+            throw ValidationError(field: "name", reason: "must be 1 to 120 characters")
+        }
         guard item.description.count <= 1000 else { throw ValidationError(field: "description", reason: "must be at most 1000 characters") }
-        guard (0...1_000_000).contains(item.price.amount) else { throw ValidationError(field: "price", reason: "must be between 0 and 1000000 minor units") }
+        guard (0...1_000_000).contains(item.price.amount) else {
+            throw ValidationError(field: "price", reason: "must be between 0 and 1000000 minor units")
+        }
         guard (0...10_000).contains(item.position) else { throw ValidationError(field: "position", reason: "must be between 0 and 10000") }
         guard item.optionGroups.count <= 20 else { throw ValidationError(field: "optionGroups", reason: "at most 20 groups") }
         for (index, group) in item.optionGroups.enumerated() { try group.validate(field: "optionGroups.\(index)") }

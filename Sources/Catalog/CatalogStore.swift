@@ -142,7 +142,7 @@ public struct CatalogStore: Sendable {
             try await database.transaction { db in
                 try await db.insert(into: "restaurants").model(row, keyEncodingStrategy: .useDefaultKeys).run()
             }
-        } catch where DatabaseErrors.isUniqueViolation(error) {
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
             throw CatalogError.alreadyOwnsRestaurant
         }
     }
@@ -172,10 +172,12 @@ public struct CatalogStore: Sendable {
     /// Restaurants whose position lies in the box (the caller filters by exact distance).
     public func restaurants(minLat: Double, maxLat: Double, minLon: Double, maxLon: Double) async throws -> [Restaurant] {
         try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT \(unsafeRaw: Self.restaurantColumns) FROM restaurants
                 WHERE lat BETWEEN \(bind: minLat) AND \(bind: maxLat) AND lon BETWEEN \(bind: minLon) AND \(bind: maxLon)
-                """).all(decoding: RestaurantRow.self).map { try $0.restaurant() }
+                """
+            ).all(decoding: RestaurantRow.self).map { try $0.restaurant() }
         }
     }
 
@@ -267,9 +269,11 @@ public struct CatalogStore: Sendable {
 
     public func sections(restaurantID: UUID) async throws -> [MenuSection] {
         try await database.read { db in
-            try await db.raw("SELECT id, restaurant_id, name, position FROM menu_sections WHERE restaurant_id = \(bind: restaurantID) ORDER BY position, name")
-                .all(decoding: SectionRow.self)
-                .map { MenuSection(id: $0.id, restaurantID: $0.restaurantID, name: $0.name, position: Int($0.position)) }
+            try await db.raw(
+                "SELECT id, restaurant_id, name, position FROM menu_sections WHERE restaurant_id = \(bind: restaurantID) ORDER BY position, name"
+            )
+            .all(decoding: SectionRow.self)
+            .map { MenuSection(id: $0.id, restaurantID: $0.restaurantID, name: $0.name, position: Int($0.position)) }
         }
     }
 
@@ -302,8 +306,10 @@ public struct CatalogStore: Sendable {
 
     public func items(restaurantID: UUID) async throws -> [MenuItem] {
         try await database.read { db in
-            try await db.raw("SELECT \(unsafeRaw: Self.itemColumns) FROM menu_items WHERE restaurant_id = \(bind: restaurantID) ORDER BY position, name")
-                .all(decoding: ItemRow.self).map { try $0.item() }
+            try await db.raw(
+                "SELECT \(unsafeRaw: Self.itemColumns) FROM menu_items WHERE restaurant_id = \(bind: restaurantID) ORDER BY position, name"
+            )
+            .all(decoding: ItemRow.self).map { try $0.item() }
         }
     }
 }

@@ -76,7 +76,9 @@ public struct OptionGroup: Codable, Sendable, Equatable {
                 throw ValidationError(field: "\(field).options.\(index).priceDelta", reason: "must be between -100000 and 100000 minor units")
             }
         }
-        guard Set(options.map(\.id)).count == options.count else { throw ValidationError(field: "\(field).options", reason: "option ids must be unique") }
+        guard Set(options.map(\.id)).count == options.count else {
+            throw ValidationError(field: "\(field).options", reason: "option ids must be unique")
+        }
     }
 }
 

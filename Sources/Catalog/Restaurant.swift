@@ -81,8 +81,12 @@ public struct OpeningHoursRule: Codable, Sendable, Equatable, Hashable {
 
     public func validate(field: String) throws {
         guard (1...7).contains(weekday) else { throw ValidationError(field: "\(field).weekday", reason: "must be 1 (Monday) to 7 (Sunday)") }
-        guard let open = Self.minutes(opens), open < 1440 else { throw ValidationError(field: "\(field).opens", reason: "must be HH:MM between 00:00 and 23:59") }
-        guard let close = Self.minutes(closes) else { throw ValidationError(field: "\(field).closes", reason: "must be HH:MM between 00:00 and 24:00") }
+        guard let open = Self.minutes(opens), open < 1440 else {
+            throw ValidationError(field: "\(field).opens", reason: "must be HH:MM between 00:00 and 23:59")
+        }
+        guard let close = Self.minutes(closes) else {
+            throw ValidationError(field: "\(field).closes", reason: "must be HH:MM between 00:00 and 24:00")
+        }
         guard open != close else { throw ValidationError(field: "\(field).closes", reason: "must differ from opens") }
     }
 
@@ -120,11 +124,14 @@ public enum CatalogError: DomainError, Equatable {
     public var problem: ProblemDescription {
         switch self {
         case .alreadyOwnsRestaurant:
-            ProblemDescription(kind: .conflict, type: "restaurant-exists", title: "Restaurant exists", detail: "this staff account already runs a restaurant")
+            ProblemDescription(
+                kind: .conflict, type: "restaurant-exists", title: "Restaurant exists", detail: "this staff account already runs a restaurant")
         case .notYourRestaurant:
             ProblemDescription(kind: .forbidden, type: "forbidden", title: "Forbidden", detail: "this restaurant is run by another account")
         case .unknownSection(let id):
-            ProblemDescription(kind: .unprocessable, type: "invalid-field", title: "Invalid field", detail: "sectionID: no section \(id) in this menu", field: "sectionID")
+            ProblemDescription(
+                kind: .unprocessable, type: "invalid-field", title: "Invalid field", detail: "sectionID: no section \(id) in this menu",
+                field: "sectionID")
         }
     }
 }

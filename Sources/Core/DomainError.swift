@@ -5,14 +5,14 @@
 /// switch per route.
 public struct ProblemDescription: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
-        case badRequest          // 400: the request itself is malformed
-        case unauthorized        // 401
-        case paymentRequired     // 402: payment declined
-        case forbidden           // 403
-        case notFound            // 404
-        case conflict            // 409: state does not allow it / concurrent duplicate
-        case unprocessable       // 422: well-formed but semantically invalid
-        case unavailable         // 503: a dependency is down; retry later
+        case badRequest  // 400: the request itself is malformed
+        case unauthorized  // 401
+        case paymentRequired  // 402: payment declined
+        case forbidden  // 403
+        case notFound  // 404
+        case conflict  // 409: state does not allow it / concurrent duplicate
+        case unprocessable  // 422: well-formed but semantically invalid
+        case unavailable  // 503: a dependency is down; retry later
     }
 
     public var kind: Kind

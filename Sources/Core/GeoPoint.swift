@@ -37,7 +37,8 @@ public struct GeoPoint: Codable, Hashable, Sendable {
         let radius = 6_371_008.8
         let dLat = (other.lat - lat) * .pi / 180
         let dLon = (other.lon - lon) * .pi / 180
-        let a = sin(dLat / 2) * sin(dLat / 2)
+        let a =
+            sin(dLat / 2) * sin(dLat / 2)
             + cos(lat * .pi / 180) * cos(other.lat * .pi / 180) * sin(dLon / 2) * sin(dLon / 2)
         return 2 * radius * asin(min(1, sqrt(a)))
     }

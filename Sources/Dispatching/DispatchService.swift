@@ -96,13 +96,17 @@ public struct DispatchService: Sendable {
         }
         var made: [(UUID, UUID)] = []
         for order in waiting.sorted(by: { $0.placedAt < $1.placedAt }) {
-            guard let best = free.enumerated().min(by: { $0.element.location!.distance(to: order.pickup) < $1.element.location!.distance(to: order.pickup) })
+            guard
+                let best = free.enumerated().min(by: {
+                    $0.element.location!.distance(to: order.pickup) < $1.element.location!.distance(to: order.pickup)
+                })
             else { break }
             let metres = Int(best.element.location!.distance(to: order.pickup).rounded())
             let reason = "nearest available courier, \(metres) m from pickup, of \(free.count) available"
             if try await orders.assign(orderID: order.id, courierID: best.element.courierID, reason: reason) {
                 made.append((order.id, best.element.courierID))
-                logger.info("courier assigned", metadata: ["order.id": "\(order.id)", "courier.id": "\(best.element.courierID)", "distance.m": "\(metres)"])
+                logger.info(
+                    "courier assigned", metadata: ["order.id": "\(order.id)", "courier.id": "\(best.element.courierID)", "distance.m": "\(metres)"])
                 free.remove(at: best.offset)
             }
         }

@@ -53,7 +53,8 @@ public struct DispatchStore: Sendable {
 
     func all() async throws -> [CourierState] {
         try await database.read { db in
-            try await db.raw("SELECT courier_id, is_online, lat, lon, position_at, updated_at FROM courier_states").all(decoding: Row.self).map(\.state)
+            try await db.raw("SELECT courier_id, is_online, lat, lon, position_at, updated_at FROM courier_states").all(decoding: Row.self).map(
+                \.state)
         }
     }
 
@@ -62,12 +63,14 @@ public struct DispatchStore: Sendable {
         guard !states.isEmpty else { return }
         try await database.transaction { db in
             for s in states {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO courier_states (courier_id, is_online, lat, lon, position_at, updated_at)
                     VALUES (\(bind: s.courierID), \(bind: s.isOnline), \(bind: s.location?.lat), \(bind: s.location?.lon), \(bind: s.positionAt), \(bind: s.updatedAt))
                     ON CONFLICT (courier_id) DO UPDATE SET is_online = excluded.is_online, lat = excluded.lat, lon = excluded.lon,
                         position_at = excluded.position_at, updated_at = excluded.updated_at
-                    """).run()
+                    """
+                ).run()
             }
         }
     }

@@ -71,7 +71,8 @@ public struct OrderService: Sendable {
         do {
             let quote = try await quote(request)
             let restaurant = try await catalog.restaurant(id: request.restaurantID)
-            order = try await insertPlaced(customerID: customerID, key: idempotencyKey, quote: quote, pickup: restaurant?.location ?? request.deliveryLocation)
+            order = try await insertPlaced(
+                customerID: customerID, key: idempotencyKey, quote: quote, pickup: restaurant?.location ?? request.deliveryLocation)
         } catch {
             try? await releaseKey(customerID: customerID, key: idempotencyKey)
             throw error
@@ -91,19 +92,23 @@ public struct OrderService: Sendable {
                     guard existing.requestHash == hash else { throw OrderingError.idempotencyKeyReused }
                     if let orderID = existing.orderID { return .replay(orderID) }
                     guard existing.createdAt < abandonedBefore else { throw OrderingError.requestInProgress }
-                    try await db.raw("""
+                    try await db.raw(
+                        """
                         UPDATE order_idempotency_keys SET created_at = \(bind: now)
                         WHERE customer_id = \(bind: customerID) AND idempotency_key = \(bind: key) AND order_id IS NULL
-                        """).run()
+                        """
+                    ).run()
                     return .claimed
                 }
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO order_idempotency_keys (customer_id, idempotency_key, request_hash, order_id, created_at)
                     VALUES (\(bind: customerID), \(bind: key), \(bind: hash), NULL, \(bind: now))
-                    """).run()
+                    """
+                ).run()
                 return .claimed
             }
-        } catch where DatabaseErrors.isUniqueViolation(error) {
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
             // Another request inserted the same key between our read and our insert.
             throw OrderingError.requestInProgress
         }
@@ -125,9 +130,11 @@ public struct OrderService: Sendable {
 
     private func releaseKey(customerID: UUID, key: String) async throws {
         try await database.transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 DELETE FROM order_idempotency_keys WHERE customer_id = \(bind: customerID) AND idempotency_key = \(bind: key) AND order_id IS NULL
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -140,10 +147,13 @@ public struct OrderService: Sendable {
             paymentID: nil, courierID: nil, placedAt: now, updatedAt: now, acceptDeadline: nil, history: nil)
         try await database.transaction { db in
             try await store.insert(order, on: db)
-            try await store.record(OrderStatusChange(from: nil, to: .placed, actor: .customer, actorID: customerID, reason: nil, at: now), of: order, on: db)
-            try await db.raw("""
+            try await store.record(
+                OrderStatusChange(from: nil, to: .placed, actor: .customer, actorID: customerID, reason: nil, at: now), of: order, on: db)
+            try await db.raw(
+                """
                 UPDATE order_idempotency_keys SET order_id = \(bind: order.id) WHERE customer_id = \(bind: customerID) AND idempotency_key = \(bind: key)
-                """).run()
+                """
+            ).run()
         }
         logger.info("order placed", metadata: ["order.id": "\(order.id)", "restaurant.id": "\(order.restaurantID)"])
         return order
@@ -158,20 +168,25 @@ public struct OrderService: Sendable {
             let items = try await catalog.items(restaurantID: placed.restaurantID)
             let soldOut = placed.lines.first { line in
                 guard let item = items.first(where: { $0.id == line.itemID }) else { return true }
-                return item.isSoldOut || line.options.contains { chosen in
-                    item.groups.contains { $0.options.contains { $0.id == chosen.id && $0.isSoldOut } }
-                }
+                return item.isSoldOut
+                    || line.options.contains { chosen in
+                        item.groups.contains { $0.options.contains { $0.id == chosen.id && $0.isSoldOut } }
+                    }
             }
             if let soldOut {
-                return try await move(placed.id, to: .cancelled, by: .system, actorID: nil, reason: "\(soldOut.name) sold out before confirmation", change: {
-                    $0.paymentID = paymentID
-                })
+                return try await move(
+                    placed.id, to: .cancelled, by: .system, actorID: nil, reason: "\(soldOut.name) sold out before confirmation",
+                    change: {
+                        $0.paymentID = paymentID
+                    })
             }
             let deadline = clock.now().addingTimeInterval(settings.acceptTimeout)
-            return try await move(placed.id, to: .confirmed, by: .system, actorID: nil, reason: "payment authorised", change: {
-                $0.paymentID = paymentID
-                $0.acceptDeadline = deadline
-            })
+            return try await move(
+                placed.id, to: .confirmed, by: .system, actorID: nil, reason: "payment authorised",
+                change: {
+                    $0.paymentID = paymentID
+                    $0.acceptDeadline = deadline
+                })
         case .declined(let paymentID, let reason):
             _ = try await move(placed.id, to: .paymentFailed, by: .system, actorID: nil, reason: reason, change: { $0.paymentID = paymentID })
             throw OrderingError.paymentDeclined(orderID: placed.id, reason: reason)
@@ -217,28 +232,32 @@ public struct OrderService: Sendable {
                 let current = try await store.order(id: orderID, on: db)?.status ?? from
                 throw OrderingError.illegalTransition(from: current, to: target)
             }
-            try await store.record(OrderStatusChange(from: from, to: target, actor: actor, actorID: actorID, reason: reason, at: now), of: order, on: db)
+            try await store.record(
+                OrderStatusChange(from: from, to: target, actor: actor, actorID: actorID, reason: reason, at: now), of: order, on: db)
             return order
         }
     }
 
     public func cancel(orderID: UUID, customerID: UUID, reason: String?) async throws -> Order {
-        try await move(orderID, to: .cancelled, by: .customer, actorID: customerID, reason: reason ?? "cancelled by customer",
-                       authorize: { order in guard order.customerID == customerID else { throw NotFoundError(entity: "order", id: orderID.uuidString) } })
+        try await move(
+            orderID, to: .cancelled, by: .customer, actorID: customerID, reason: reason ?? "cancelled by customer",
+            authorize: { order in guard order.customerID == customerID else { throw NotFoundError(entity: "order", id: orderID.uuidString) } })
     }
 
     /// A restaurant step (accept, reject, preparing, ready), only on the staff member's own restaurant.
     public func restaurantMove(orderID: UUID, to target: OrderStatus, staffID: UUID, reason: String?) async throws -> Order {
         let restaurantID = try await catalog.restaurantID(ownedBy: staffID)
-        return try await move(orderID, to: target, by: .restaurant, actorID: staffID, reason: reason,
-                              authorize: { order in guard order.restaurantID == restaurantID else { throw NotFoundError(entity: "order", id: orderID.uuidString) } },
-                              change: { order in order.acceptDeadline = nil })
+        return try await move(
+            orderID, to: target, by: .restaurant, actorID: staffID, reason: reason,
+            authorize: { order in guard order.restaurantID == restaurantID else { throw NotFoundError(entity: "order", id: orderID.uuidString) } },
+            change: { order in order.acceptDeadline = nil })
     }
 
     /// A courier step (picked up, delivered), only by the courier assigned to the order.
     public func courierMove(orderID: UUID, to target: OrderStatus, courierID: UUID) async throws -> Order {
-        try await move(orderID, to: target, by: .courier, actorID: courierID, reason: nil,
-                       authorize: { order in guard order.courierID == courierID else { throw NotFoundError(entity: "order", id: orderID.uuidString) } })
+        try await move(
+            orderID, to: target, by: .courier, actorID: courierID, reason: nil,
+            authorize: { order in guard order.courierID == courierID else { throw NotFoundError(entity: "order", id: orderID.uuidString) } })
     }
 
     /// Expires confirmed orders whose restaurant did not answer in time. Returns how many.
@@ -247,7 +266,8 @@ public struct OrderService: Sendable {
         var expired = 0
         for id in try await store.overdueConfirmed(now: clock.now()) {
             do {
-                try await move(id, to: .expired, by: .system, actorID: nil, reason: "restaurant did not answer within \(Int(settings.acceptTimeout)) s")
+                try await move(
+                    id, to: .expired, by: .system, actorID: nil, reason: "restaurant did not answer within \(Int(settings.acceptTimeout)) s")
                 expired += 1
             } catch OrderingError.illegalTransition {
                 continue  // accepted or cancelled meanwhile
@@ -303,6 +323,7 @@ public struct OrderService: Sendable {
     }
 
     public func courierOrders(courierID: UUID, activeOnly: Bool, limit: Int) async throws -> [Order] {
-        try await store.orders(where: "courier_id", equals: courierID, statuses: activeOnly ? [.accepted, .preparing, .ready, .pickedUp] : nil, limit: limit)
+        try await store.orders(
+            where: "courier_id", equals: courierID, statuses: activeOnly ? [.accepted, .preparing, .ready, .pickedUp] : nil, limit: limit)
     }
 }

@@ -233,11 +233,13 @@ public struct OrderStore: Sendable {
 
     /// Records a status change: history row and outbox event. The caller has updated the order row.
     func record(_ change: OrderStatusChange, of order: Order, on db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO order_status_changes (id, order_id, from_status, to_status, actor, actor_id, reason, occurred_at)
             VALUES (\(bind: UUID()), \(bind: order.id), \(bind: change.from?.rawValue), \(bind: change.to.rawValue), \(bind: change.actor.rawValue),
                     \(bind: change.actorID), \(bind: change.reason), \(bind: change.at))
-            """).run()
+            """
+        ).run()
         let payload = OrderEventPayload(
             orderID: order.id, customerID: order.customerID, restaurantID: order.restaurantID, courierID: order.courierID,
             paymentID: order.paymentID, from: change.from, to: change.to, total: order.total, reason: change.reason)
@@ -246,22 +248,26 @@ public struct OrderStore: Sendable {
 
     /// Moves the row from `expected` to the order's current status; false if someone else moved it first.
     func updateStatus(_ order: Order, expected: OrderStatus, on db: any SQLDatabase) async throws -> Bool {
-        let rows = try await db.raw("""
+        let rows = try await db.raw(
+            """
             UPDATE orders SET status = \(bind: order.status.rawValue), payment_id = \(bind: order.paymentID), courier_id = \(bind: order.courierID),
                 updated_at = \(bind: order.updatedAt), accept_deadline = \(bind: order.acceptDeadline)
             WHERE id = \(bind: order.id) AND status = \(bind: expected.rawValue)
             RETURNING id
-            """).all()
+            """
+        ).all()
         return !rows.isEmpty
     }
 
     /// Sets the courier unless one is set already or the order left the courier-needing states.
     func assignCourier(orderID: UUID, courierID: UUID, at: Date, on db: any SQLDatabase) async throws -> Bool {
-        let rows = try await db.raw("""
+        let rows = try await db.raw(
+            """
             UPDATE orders SET courier_id = \(bind: courierID), updated_at = \(bind: at)
             WHERE id = \(bind: orderID) AND courier_id IS NULL AND status IN ('accepted', 'preparing', 'ready')
             RETURNING id
-            """).all()
+            """
+        ).all()
         return !rows.isEmpty
     }
 
@@ -269,13 +275,16 @@ public struct OrderStore: Sendable {
 
     func order(id: UUID, on db: any SQLDatabase, forUpdate: Bool = false) async throws -> Order? {
         let lock = forUpdate && database.kind == .postgres ? " FOR UPDATE" : ""
-        guard let row = try await db.raw("SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE id = \(bind: id)\(unsafeRaw: lock)")
-            .first(decoding: OrderRow.self)
+        guard
+            let row = try await db.raw("SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE id = \(bind: id)\(unsafeRaw: lock)")
+                .first(decoding: OrderRow.self)
         else { return nil }
-        let lines = try await db.raw("""
+        let lines = try await db.raw(
+            """
             SELECT order_id, position, item_id, name, quantity, unit_price_minor, line_total_minor, options
             FROM order_lines WHERE order_id = \(bind: id) ORDER BY position
-            """).all(decoding: LineRow.self).map { try $0.line(currency: row.currency) }
+            """
+        ).all(decoding: LineRow.self).map { try $0.line(currency: row.currency) }
         return row.order(lines: lines)
     }
 
@@ -283,14 +292,16 @@ public struct OrderStore: Sendable {
         try await database.read { db in
             guard var order = try await self.order(id: id, on: db) else { return nil }
             if withHistory {
-                order.history = try await db.raw("""
+                order.history = try await db.raw(
+                    """
                     SELECT from_status, to_status, actor, actor_id, reason, occurred_at FROM order_status_changes
                     WHERE order_id = \(bind: id) ORDER BY occurred_at, to_status
-                    """).all(decoding: ChangeRow.self).map {
-                        OrderStatusChange(
-                            from: $0.fromStatus.flatMap(OrderStatus.init(rawValue:)), to: OrderStatus(rawValue: $0.toStatus) ?? .placed,
-                            actor: OrderActor(rawValue: $0.actor) ?? .system, actorID: $0.actorID, reason: $0.reason, at: $0.occurredAt)
-                    }
+                    """
+                ).all(decoding: ChangeRow.self).map {
+                    OrderStatusChange(
+                        from: $0.fromStatus.flatMap(OrderStatus.init(rawValue:)), to: OrderStatus(rawValue: $0.toStatus) ?? .placed,
+                        actor: OrderActor(rawValue: $0.actor) ?? .system, actorID: $0.actorID, reason: $0.reason, at: $0.occurredAt)
+                }
             }
             return order
         }
@@ -319,10 +330,12 @@ public struct OrderStore: Sendable {
     private func attachLines(_ rows: [OrderRow], on db: any SQLDatabase) async throws -> [Order] {
         var orders: [Order] = []
         for row in rows {
-            let lines = try await db.raw("""
+            let lines = try await db.raw(
+                """
                 SELECT order_id, position, item_id, name, quantity, unit_price_minor, line_total_minor, options
                 FROM order_lines WHERE order_id = \(bind: row.id) ORDER BY position
-                """).all(decoding: LineRow.self).map { try $0.line(currency: row.currency) }
+                """
+            ).all(decoding: LineRow.self).map { try $0.line(currency: row.currency) }
             orders.append(row.order(lines: lines))
         }
         return orders
@@ -332,19 +345,23 @@ public struct OrderStore: Sendable {
     func overdueConfirmed(now: Date) async throws -> [UUID] {
         struct Row: Decodable { let id: UUID }
         return try await database.read { db in
-            try await db.raw("SELECT id FROM orders WHERE status = 'confirmed' AND accept_deadline <= \(bind: now) ORDER BY accept_deadline LIMIT 500")
-                .all(decoding: Row.self).map(\.id)
+            try await db.raw(
+                "SELECT id FROM orders WHERE status = 'confirmed' AND accept_deadline <= \(bind: now) ORDER BY accept_deadline LIMIT 500"
+            )
+            .all(decoding: Row.self).map(\.id)
         }
     }
 
     /// Accepted-or-later orders still without a courier, oldest first.
     public func awaitingCourier(limit: Int) async throws -> [Order] {
         try await database.read { db in
-            let rows = try await db.raw("""
+            let rows = try await db.raw(
+                """
                 SELECT \(unsafeRaw: Self.orderColumns) FROM orders
                 WHERE courier_id IS NULL AND status IN ('accepted', 'preparing', 'ready')
                 ORDER BY placed_at LIMIT \(bind: limit)
-                """).all(decoding: OrderRow.self)
+                """
+            ).all(decoding: OrderRow.self)
             return rows.map { $0.order(lines: []) }
         }
     }
@@ -356,9 +373,12 @@ public struct OrderStore: Sendable {
             enum CodingKeys: String, CodingKey { case courierID = "courier_id" }
         }
         return try await database.read { db in
-            Set(try await db.raw("""
-                SELECT DISTINCT courier_id FROM orders WHERE courier_id IS NOT NULL AND status IN ('accepted', 'preparing', 'ready', 'picked_up')
-                """).all(decoding: Row.self).map(\.courierID))
+            Set(
+                try await db.raw(
+                    """
+                    SELECT DISTINCT courier_id FROM orders WHERE courier_id IS NOT NULL AND status IN ('accepted', 'preparing', 'ready', 'picked_up')
+                    """
+                ).all(decoding: Row.self).map(\.courierID))
         }
     }
 
@@ -376,9 +396,11 @@ public struct OrderStore: Sendable {
     }
 
     func idempotencyKey(customerID: UUID, key: String, on db: any SQLDatabase) async throws -> KeyRow? {
-        try await db.raw("""
+        try await db.raw(
+            """
             SELECT request_hash, order_id, created_at FROM order_idempotency_keys
             WHERE customer_id = \(bind: customerID) AND idempotency_key = \(bind: key)
-            """).first(decoding: KeyRow.self)
+            """
+        ).first(decoding: KeyRow.self)
     }
 }

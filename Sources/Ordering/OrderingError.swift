@@ -26,7 +26,9 @@ public enum OrderingError: DomainError, Equatable {
                 kind: .forbidden, type: "transition-not-yours", title: "Forbidden",
                 detail: "the \(actor.rawValue) may not move an order from \(from.rawValue) to \(to.rawValue)", state: from.rawValue)
         case .restaurantClosed(let name):
-            ProblemDescription(kind: .conflict, type: "restaurant-closed", title: "Restaurant closed", detail: "\(name) is not taking orders right now", field: "restaurantID")
+            ProblemDescription(
+                kind: .conflict, type: "restaurant-closed", title: "Restaurant closed", detail: "\(name) is not taking orders right now",
+                field: "restaurantID")
         case .outsideDeliveryArea(let distance, let radius):
             ProblemDescription(
                 kind: .unprocessable, type: "outside-delivery-area", title: "Outside delivery area",

@@ -125,7 +125,8 @@ public struct QuoteCalculator: Sendable {
     func choose(_ optionIDs: [UUID], for item: PricingItem, field: String) throws -> [ChosenOption] {
         var chosenByGroup: [UUID: [ChosenOption]] = [:]
         for (position, optionID) in optionIDs.enumerated() {
-            guard let (group, option) = item.groups.lazy.compactMap({ g in g.options.first(where: { $0.id == optionID }).map { (g, $0) } }).first else {
+            guard let (group, option) = item.groups.lazy.compactMap({ g in g.options.first(where: { $0.id == optionID }).map { (g, $0) } }).first
+            else {
                 throw ValidationError(field: "\(field).\(position)", reason: "\(optionID) is not an option of \(item.name)")
             }
             guard !option.isSoldOut else { throw OrderingError.itemUnavailable(field: "\(field).\(position)", name: "\(item.name): \(option.name)") }

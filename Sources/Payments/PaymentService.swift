@@ -22,7 +22,9 @@ public struct PaymentService: Sendable {
     let authorizationTimeout: Duration
     let logger: Logger
 
-    public init(database: any Database, provider: any PaymentProvider, clock: any WallClock, authorizationTimeout: Duration = .seconds(5), logger: Logger) {
+    public init(
+        database: any Database, provider: any PaymentProvider, clock: any WallClock, authorizationTimeout: Duration = .seconds(5), logger: Logger
+    ) {
         self.store = PaymentStore(database: database)
         self.provider = provider
         self.clock = clock
@@ -99,7 +101,8 @@ public struct PaymentService: Sendable {
         guard let payment = try await store.payment(orderID: orderID) else { return }
         guard payment.status == .authorized, let reference = payment.providerReference else {
             if payment.status != .captured {
-                logger.error("delivered order has no authorised payment", metadata: ["order.id": "\(orderID)", "payment.status": "\(payment.status.rawValue)"])
+                logger.error(
+                    "delivered order has no authorised payment", metadata: ["order.id": "\(orderID)", "payment.status": "\(payment.status.rawValue)"])
             }
             return
         }
@@ -130,7 +133,9 @@ public struct PaymentService: Sendable {
     }
 
     public func payment(orderID: UUID) async throws -> Payment {
-        guard let payment = try await store.payment(orderID: orderID) else { throw NotFoundError(entity: "payment for order", id: orderID.uuidString) }
+        guard let payment = try await store.payment(orderID: orderID) else {
+            throw NotFoundError(entity: "payment for order", id: orderID.uuidString)
+        }
         return payment
     }
 }

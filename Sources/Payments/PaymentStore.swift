@@ -78,13 +78,15 @@ public struct PaymentStore: Sendable {
 
         var payment: Payment {
             Payment(
-                id: id, orderID: orderID, customerID: customerID, amount: Money(amountMinor, currency), status: PaymentStatus(rawValue: status) ?? .pending,
+                id: id, orderID: orderID, customerID: customerID, amount: Money(amountMinor, currency),
+                status: PaymentStatus(rawValue: status) ?? .pending,
                 cardLast4: cardLast4, provider: provider, providerReference: providerReference, failureReason: failureReason,
                 createdAt: createdAt, updatedAt: updatedAt)
         }
     }
 
-    static let columns = "id, order_id, customer_id, amount_minor, currency, status, card_last4, provider, provider_reference, failure_reason, created_at, updated_at"
+    static let columns =
+        "id, order_id, customer_id, amount_minor, currency, status, card_last4, provider, provider_reference, failure_reason, created_at, updated_at"
 
     /// Inserts a pending payment, or returns the one the order already has.
     func insertPending(_ payment: Payment) async throws -> (payment: Payment, created: Bool) {
@@ -93,7 +95,7 @@ public struct PaymentStore: Sendable {
                 try await db.insert(into: "payments").model(Row(payment), keyEncodingStrategy: .useDefaultKeys, nilEncodingStrategy: .asNil).run()
             }
             return (payment, true)
-        } catch where DatabaseErrors.isUniqueViolation(error) {
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
             guard let existing = try await self.payment(orderID: payment.orderID) else { throw error }
             return (existing, false)
         }
@@ -109,17 +111,20 @@ public struct PaymentStore: Sendable {
     func transition(_ updated: Payment, from expected: PaymentStatus, reason: String?) async throws -> Bool {
         precondition(PaymentStateMachine.allows(from: expected, to: updated.status), "illegal payment transition \(expected) → \(updated.status)")
         return try await database.transaction { db in
-            let rows = try await db.raw("""
+            let rows = try await db.raw(
+                """
                 UPDATE payments SET status = \(bind: updated.status.rawValue), provider_reference = \(bind: updated.providerReference),
                     failure_reason = \(bind: updated.failureReason), updated_at = \(bind: updated.updatedAt)
                 WHERE id = \(bind: updated.id) AND status = \(bind: expected.rawValue) RETURNING id
-                """).all()
+                """
+            ).all()
             guard !rows.isEmpty else { return false }
             let payload = PaymentEventPayload(
                 paymentID: updated.id, orderID: updated.orderID, customerID: updated.customerID, amount: updated.amount,
                 from: expected, to: updated.status, reason: reason)
             try await Outbox.append(
-                DomainEvent(type: "payment.\(updated.status.rawValue)", aggregateID: updated.id, occurredAt: updated.updatedAt, payload: payload), on: db)
+                DomainEvent(type: "payment.\(updated.status.rawValue)", aggregateID: updated.id, occurredAt: updated.updatedAt, payload: payload),
+                on: db)
             return true
         }
     }

@@ -30,7 +30,8 @@ public struct Migrator: Sendable {
     public func migrate() async throws -> [String] {
         let types = SchemaTypes(database.kind)
         try await database.transaction { db in
-            try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at \(unsafeRaw: types.timestamp) NOT NULL)").run()
+            try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at \(unsafeRaw: types.timestamp) NOT NULL)")
+                .run()
         }
         var applied: [String] = []
         for migration in migrations {

@@ -32,18 +32,22 @@ public enum Outbox {
     /// Appends `event` using the caller's transaction.
     public static func append(_ event: DomainEvent, on db: any SQLDatabase) async throws {
         let payload = String(decoding: event.payload, as: UTF8.self)
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO outbox_events (id, type, aggregate_id, occurred_at, payload, next_attempt_at)
             VALUES (\(bind: event.id), \(bind: event.type), \(bind: event.aggregateID), \(bind: event.occurredAt), \(bind: payload), \(bind: event.occurredAt))
-            """).run()
+            """
+        ).run()
     }
 
     /// Every event recorded for one aggregate, oldest first (the aggregate's audit trail).
     public static func events(aggregateID: UUID, on db: any SQLDatabase) async throws -> [StoredEvent] {
-        try await db.raw("""
+        try await db.raw(
+            """
             SELECT seq, id, type, aggregate_id, occurred_at, payload, attempts, processed_at, failed_at, last_error
             FROM outbox_events WHERE aggregate_id = \(bind: aggregateID) ORDER BY seq
-            """).all(decoding: StoredEvent.self)
+            """
+        ).all(decoding: StoredEvent.self)
     }
 }
 
@@ -138,12 +142,14 @@ public struct OutboxRelay: Service {
         let limit = settings.batchSize
         let batch = try await database.transaction { db -> [StoredEvent] in
             let lock = kind == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
-            let rows = try await db.raw("""
+            let rows = try await db.raw(
+                """
                 SELECT seq, id, type, aggregate_id, occurred_at, payload, attempts, processed_at, failed_at, last_error
                 FROM outbox_events
                 WHERE processed_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(bind: now)
                 ORDER BY seq LIMIT \(bind: limit)\(unsafeRaw: lock)
-                """).all(decoding: StoredEvent.self)
+                """
+            ).all(decoding: StoredEvent.self)
             for row in rows {
                 try await db.raw("UPDATE outbox_events SET next_attempt_at = \(bind: leaseUntil) WHERE seq = \(bind: row.seq)").run()
             }
@@ -163,7 +169,8 @@ public struct OutboxRelay: Service {
             }
             let now = clock.now()
             try await database.transaction { db in
-                try await db.raw("UPDATE outbox_events SET processed_at = \(bind: now), attempts = attempts + 1 WHERE seq = \(bind: stored.seq)").run()
+                try await db.raw("UPDATE outbox_events SET processed_at = \(bind: now), attempts = attempts + 1 WHERE seq = \(bind: stored.seq)")
+                    .run()
             }
         } catch {
             let attempts = stored.attempts + 1
@@ -177,15 +184,19 @@ public struct OutboxRelay: Service {
             do {
                 try await database.transaction { db in
                     if exhausted {
-                        try await db.raw("""
+                        try await db.raw(
+                            """
                             UPDATE outbox_events SET attempts = \(bind: attempts), failed_at = \(bind: now), last_error = \(bind: message)
                             WHERE seq = \(bind: stored.seq)
-                            """).run()
+                            """
+                        ).run()
                     } else {
-                        try await db.raw("""
+                        try await db.raw(
+                            """
                             UPDATE outbox_events SET attempts = \(bind: attempts), next_attempt_at = \(bind: now.addingTimeInterval(backoff)), last_error = \(bind: message)
                             WHERE seq = \(bind: stored.seq)
-                            """).run()
+                            """
+                        ).run()
                     }
                 }
             } catch {

@@ -126,4 +126,3 @@ actor ClosedFlag {
     private(set) var isClosed = false
     func markClosed() { isClosed = true }
 }
-

@@ -70,6 +70,7 @@ struct DispatchOrdersAdapter: DispatchOrderPort {
 
     func trackingInfo(orderID: UUID) async throws -> TrackingInfo? {
         guard let order = try await orders.store.order(id: orderID) else { return nil }
-        return TrackingInfo(customerID: order.customerID, courierID: order.courierID, status: order.status.rawValue, isCarrying: order.status == .pickedUp)
+        return TrackingInfo(
+            customerID: order.customerID, courierID: order.courierID, status: order.status.rawValue, isCarrying: order.status == .pickedUp)
     }
 }

@@ -24,7 +24,9 @@ public struct TiffinServices: Sendable {
 }
 
 /// Builds the services over an open database. Ports between domains are wired here and only here.
-public func buildServices(configuration: TiffinConfiguration, database: any Database, clock: any WallClock = SystemWallClock(), logger: Logger) -> TiffinServices {
+public func buildServices(
+    configuration: TiffinConfiguration, database: any Database, clock: any WallClock = SystemWallClock(), logger: Logger
+) -> TiffinServices {
     var accountSettings = AccountService.Settings()
     accountSettings.bcryptCost = configuration.bcryptCost
     accountSettings.tokenLifetime = configuration.tokenLifetimeSeconds
@@ -39,7 +41,8 @@ public func buildServices(configuration: TiffinConfiguration, database: any Data
         database: database, catalog: CatalogAdapter(catalog: catalog, clock: clock), payments: PaymentAdapter(payments: payments),
         clock: clock, settings: orderSettings, logger: logger)
     let dispatch = DispatchService(database: database, orders: DispatchOrdersAdapter(orders: orders), clock: clock, logger: logger)
-    return TiffinServices(database: database, clock: clock, accounts: accounts, catalog: catalog, orders: orders, payments: payments, dispatch: dispatch)
+    return TiffinServices(
+        database: database, clock: clock, accounts: accounts, catalog: catalog, orders: orders, payments: payments, dispatch: dispatch)
 }
 
 /// Reactions across domains, delivered from the outbox.
@@ -64,11 +67,13 @@ func outboxSubscriptions(_ services: TiffinServices) -> [OutboxSubscription] {
 public func buildApplication(
     configuration: TiffinConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger? = nil
 ) async throws -> some ApplicationProtocol {
-    let logger = logger ?? {
-        var logger = Logger(label: "tiffin")
-        logger.logLevel = configuration.logLevel
-        return logger
-    }()
+    let logger =
+        logger
+        ?? {
+            var logger = Logger(label: "tiffin")
+            logger.logLevel = configuration.logLevel
+            return logger
+        }()
     let database = try await openDatabase(try DatabaseLocation(url: configuration.databaseURL), logger: logger)
     let services = buildServices(configuration: configuration, database: database, clock: clock, logger: logger)
     return buildApplication(services: services, configuration: configuration, logger: logger)
@@ -108,14 +113,17 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
         if !applied.isEmpty { logger.info("schema migrated", metadata: ["migrations": "\(applied.count)"]) }
         if configuration.seedDemoCity {
             let summary = try await DemoCity.seed(accounts: services.accounts, catalog: services.catalog)
-            logger.info("demo city ready", metadata: ["restaurants": "\(summary.restaurantsTotal)", "restaurants.created": "\(summary.restaurantsCreated)"])
+            logger.info(
+                "demo city ready", metadata: ["restaurants": "\(summary.restaurantsTotal)", "restaurants.created": "\(summary.restaurantsCreated)"])
             for account in DemoCity.demoAccounts {
-                logger.notice("demo account", metadata: ["role": "\(account.role.rawValue)", "email": "\(account.email)", "password": "\(DemoCity.password)"])
+                logger.notice(
+                    "demo account", metadata: ["role": "\(account.role.rawValue)", "email": "\(account.email)", "password": "\(DemoCity.password)"])
             }
         }
         try await dispatch.restore()
         await gate.open()
-        logger.notice("Tiffin is listening", metadata: ["url": "http://\(configuration.host):\(configuration.port)/", "database": "\(database.kind.rawValue)"])
+        logger.notice(
+            "Tiffin is listening", metadata: ["url": "http://\(configuration.host):\(configuration.port)/", "database": "\(database.kind.rawValue)"])
     }
     return app
 }

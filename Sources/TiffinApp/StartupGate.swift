@@ -24,10 +24,11 @@ struct GatedService: Service {
     let inner: any Service
 
     func run() async throws {
-        let opened: Bool = await cancelWhenGracefulShutdown {
-            await gate.wait()
-            return !Task.isCancelled
-        } ?? false
+        let opened: Bool =
+            await cancelWhenGracefulShutdown {
+                await gate.wait()
+                return !Task.isCancelled
+            } ?? false
         guard opened, !Task.isShuttingDownGracefully else { return }
         try await inner.run()
     }

@@ -44,7 +44,8 @@ struct SystemController: Sendable {
         let accounts = DemoCity.demoAccounts.map {
             "<tr><td>\($0.role.rawValue)</td><td><code>\($0.email)</code></td><td><code>\(DemoCity.password)</code></td></tr>"
         }.joined(separator: "\n")
-        let cards = SandboxPaymentProvider.testCards.map { "<tr><td><code>\($0.number)</code></td><td>\($0.outcome)</td></tr>" }.joined(separator: "\n")
+        let cards = SandboxPaymentProvider.testCards.map { "<tr><td><code>\($0.number)</code></td><td>\($0.outcome)</td></tr>" }.joined(
+            separator: "\n")
         let databaseKind = (try? DatabaseLocation(url: configuration.databaseURL).kind.rawValue) ?? "unknown"
         return """
             <!doctype html>

@@ -27,7 +27,9 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let decoding as DecodingError:
             return Self.problem(for: decoding)
         case is NIOTooManyBytesError:
-            return Problem(status: .contentTooLarge, type: "body-too-large", title: "Request body too large", detail: "the request body exceeds the allowed size")
+            return Problem(
+                status: .contentTooLarge, type: "body-too-large", title: "Request body too large", detail: "the request body exceeds the allowed size"
+            )
         case let http as HTTPError:
             return Problem(
                 status: http.status, type: slug(http.status), title: http.status.reasonPhrase,
@@ -61,7 +63,8 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case .keyNotFound(let key, let context):
             let field = path(context.codingPath, key)
-            return Problem(status: .unprocessableContent, type: "invalid-field", title: "Invalid field", detail: "\(field): is required", field: field)
+            return Problem(
+                status: .unprocessableContent, type: "invalid-field", title: "Invalid field", detail: "\(field): is required", field: field)
         case .typeMismatch(let type, let context):
             let field = path(context.codingPath)
             return Problem(
@@ -75,7 +78,8 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .dataCorrupted(let context):
             let field = path(context.codingPath)
             if field.isEmpty {
-                return Problem(status: .badRequest, type: "malformed-json", title: "Malformed JSON", detail: "the request body is not valid JSON", field: "body")
+                return Problem(
+                    status: .badRequest, type: "malformed-json", title: "Malformed JSON", detail: "the request body is not valid JSON", field: "body")
             }
             return Problem(
                 status: .unprocessableContent, type: "invalid-field", title: "Invalid field",

@@ -87,7 +87,10 @@ public enum TiffinJSON {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted)))
+            try container.encode(
+                date.formatted(
+                    .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(
+                        separator: .omitted)))
         }
         encoder.outputFormatting = [.sortedKeys]
         return encoder

@@ -13,7 +13,7 @@ struct TiffinCommand: AsyncParsableCommand {
             Configuration comes from TIFFIN_* environment variables (TIFFIN_PORT, TIFFIN_DATABASE_URL, TIFFIN_DEMO, …); \
             flags override them. Without TIFFIN_DATABASE_URL, Tiffin uses an embedded SQLite file in ./tiffin-data.
             """,
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, PrintDiagrams.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -65,5 +65,14 @@ struct Migrate: AsyncParsableCommand {
         logger.logLevel = configuration.logLevel
         let applied = try await migrateDatabase(configuration: configuration, logger: logger)
         print(applied.isEmpty ? "schema is up to date" : "applied \(applied.count) migrations: \(applied.joined(separator: ", "))")
+    }
+}
+
+struct PrintDiagrams: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diagrams", abstract: "Print the order and payment state machines as Mermaid, drawn from their transition tables.")
+
+    func run() {
+        print(Diagrams.markdown)
     }
 }

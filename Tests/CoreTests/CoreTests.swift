@@ -36,7 +36,8 @@ struct CoreTests {
         let box = centre.boundingBox(metres: 5_000)
         for bearing in stride(from: 0.0, to: 360.0, by: 15.0) {
             let rad = bearing * .pi / 180
-            let point = GeoPoint(uncheckedLat: centre.lat + 4_990 / 111_320 * cos(rad), lon: centre.lon + 4_990 / (111_320 * cos(centre.lat * .pi / 180)) * sin(rad))
+            let point = GeoPoint(
+                uncheckedLat: centre.lat + 4_990 / 111_320 * cos(rad), lon: centre.lon + 4_990 / (111_320 * cos(centre.lat * .pi / 180)) * sin(rad))
             #expect((box.minLat...box.maxLat).contains(point.lat) && (box.minLon...box.maxLon).contains(point.lon))
         }
     }
@@ -55,7 +56,9 @@ struct CoreTests {
         #expect(DeliveryPricing().estimatedMinutes(prepMinutes: 15, distanceMetres: 2_500) == 15 + 10 + 4)
     }
 
-    @Test(arguments: [("4242 4242 4242 4242", true), ("4000-0000-0000-0002", true), ("4242424242424241", false), ("42", false), ("4242x24242424242", false)])
+    @Test(arguments: [
+        ("4242 4242 4242 4242", true), ("4000-0000-0000-0002", true), ("4242424242424241", false), ("42", false), ("4242x24242424242", false),
+    ])
     func cardNumbersAreCheckedWithLuhn(number: String, valid: Bool) {
         #expect(PaymentCard.isValid(number) == valid)
     }

@@ -1,11 +1,12 @@
 import Accounts
 import Catalog
 import Core
-@testable import DemoCityData
 import Foundation
 import Storage
 import Testing
 import TiffinTestSupport
+
+@testable import DemoCityData
 
 @Suite("Demo city")
 struct DemoCityTests {

@@ -28,15 +28,19 @@ struct QuoteCalculatorTests {
         PricingItem(
             id: pizza, name: "Pizza", price: Money(900, "EUR"), isSoldOut: false,
             groups: [
-                .init(id: size, name: "Size", minChoices: 1, maxChoices: 1, options: [
-                    .init(id: small, name: "26 cm", priceDelta: 0, isSoldOut: false),
-                    .init(id: large, name: "32 cm", priceDelta: 250, isSoldOut: false),
-                ]),
-                .init(id: extras, name: "Extras", minChoices: 0, maxChoices: 2, options: [
-                    .init(id: cheese, name: "Cheese", priceDelta: 100, isSoldOut: false),
-                    .init(id: olives, name: "Olives", priceDelta: 80, isSoldOut: false),
-                    .init(id: truffle, name: "Truffle", priceDelta: 400, isSoldOut: true),
-                ]),
+                .init(
+                    id: size, name: "Size", minChoices: 1, maxChoices: 1,
+                    options: [
+                        .init(id: small, name: "26 cm", priceDelta: 0, isSoldOut: false),
+                        .init(id: large, name: "32 cm", priceDelta: 250, isSoldOut: false),
+                    ]),
+                .init(
+                    id: extras, name: "Extras", minChoices: 0, maxChoices: 2,
+                    options: [
+                        .init(id: cheese, name: "Cheese", priceDelta: 100, isSoldOut: false),
+                        .init(id: olives, name: "Olives", priceDelta: 80, isSoldOut: false),
+                        .init(id: truffle, name: "Truffle", priceDelta: 400, isSoldOut: true),
+                    ]),
             ]),
         PricingItem(id: soldOutSalad, name: "Salad", price: Money(700, "EUR"), isSoldOut: true, groups: []),
     ]
@@ -71,7 +75,8 @@ struct QuoteCalculatorTests {
     @Test func tooManyChoicesInAGroupAreRefused() {
         #expect(throws: ValidationError.self) {
             try QuoteCalculator().quote(
-                request([.init(itemID: Self.pizza, quantity: 1, options: [Self.small, Self.large])]), restaurant: Self.restaurant(), items: Self.items)
+                request([.init(itemID: Self.pizza, quantity: 1, options: [Self.small, Self.large])]), restaurant: Self.restaurant(), items: Self.items
+            )
         }
     }
 
@@ -91,7 +96,8 @@ struct QuoteCalculatorTests {
         }
         #expect(throws: OrderingError.itemUnavailable(field: "items.0.options.1", name: "Pizza: Truffle")) {
             try QuoteCalculator().quote(
-                request([.init(itemID: Self.pizza, quantity: 2, options: [Self.small, Self.truffle])]), restaurant: Self.restaurant(), items: Self.items)
+                request([.init(itemID: Self.pizza, quantity: 2, options: [Self.small, Self.truffle])]), restaurant: Self.restaurant(),
+                items: Self.items)
         }
     }
 
@@ -101,7 +107,8 @@ struct QuoteCalculatorTests {
             try QuoteCalculator().quote(request([line]), restaurant: Self.restaurant(open: false), items: Self.items)
         }
         #expect(throws: OrderingError.self) {
-            try QuoteCalculator().quote(request([line], to: GeoPoint(uncheckedLat: 52.60, lon: 13.40)), restaurant: Self.restaurant(), items: Self.items)
+            try QuoteCalculator().quote(
+                request([line], to: GeoPoint(uncheckedLat: 52.60, lon: 13.40)), restaurant: Self.restaurant(), items: Self.items)
         }
         #expect(throws: OrderingError.belowMinimumOrder(subtotal: Money(1_800, "EUR"), minimum: Money(2_000, "EUR"))) {
             try QuoteCalculator().quote(request([line]), restaurant: Self.restaurant(minimum: 2_000), items: Self.items)
@@ -111,7 +118,8 @@ struct QuoteCalculatorTests {
     @Test(arguments: [0, -1, 51])
     func quantitiesOutsideOneToFiftyAreRefused(quantity: Int) {
         #expect(throws: ValidationError(field: "items.0.quantity", reason: "must be between 1 and 50")) {
-            try QuoteCalculator().quote(request([.init(itemID: Self.pizza, quantity: quantity, options: [Self.small])]), restaurant: Self.restaurant(), items: Self.items)
+            try QuoteCalculator().quote(
+                request([.init(itemID: Self.pizza, quantity: quantity, options: [Self.small])]), restaurant: Self.restaurant(), items: Self.items)
         }
     }
 

@@ -11,7 +11,9 @@ import TiffinTestSupport
 @Suite("Storage conformance")
 struct StorageConformanceTests {
     static let probe = Migration(id: "test-001-probe") { t in
-        ["CREATE TABLE probes (id \(t.uuid) PRIMARY KEY, name TEXT NOT NULL UNIQUE, at \(t.timestamp) NOT NULL, n BIGINT NOT NULL, ok \(t.bool) NOT NULL)"]
+        [
+            "CREATE TABLE probes (id \(t.uuid) PRIMARY KEY, name TEXT NOT NULL UNIQUE, at \(t.timestamp) NOT NULL, n BIGINT NOT NULL, ok \(t.bool) NOT NULL)"
+        ]
     }
 
     struct Probe: Codable, Equatable {
@@ -28,7 +30,9 @@ struct StorageConformanceTests {
             #expect(try await Migrator(database: db, migrations: [Self.probe]).migrate().isEmpty)
             let probe = Probe(id: UUID(), name: "a", at: Date(timeIntervalSince1970: 1_800_000_000.25), n: Int64.max, ok: true)
             try await db.transaction { sql in try await sql.insert(into: "probes").model(probe, keyEncodingStrategy: .useDefaultKeys).run() }
-            let read = try await db.read { sql in try await sql.raw("SELECT id, name, at, n, ok FROM probes WHERE id = \(bind: probe.id)").first(decoding: Probe.self) }
+            let read = try await db.read { sql in
+                try await sql.raw("SELECT id, name, at, n, ok FROM probes WHERE id = \(bind: probe.id)").first(decoding: Probe.self)
+            }
             #expect(read == probe)
         }
     }
@@ -39,7 +43,8 @@ struct StorageConformanceTests {
         try await withTestDatabase(kind, migrations: [Self.probe]) { db in
             await #expect(throws: Boom()) {
                 try await db.transaction { sql in
-                    try await sql.raw("INSERT INTO probes (id, name, at, n, ok) VALUES (\(bind: UUID()), 'x', \(bind: Date()), 1, \(bind: true))").run()
+                    try await sql.raw("INSERT INTO probes (id, name, at, n, ok) VALUES (\(bind: UUID()), 'x', \(bind: Date()), 1, \(bind: true))")
+                        .run()
                     throw Boom()
                 }
             }
@@ -53,7 +58,8 @@ struct StorageConformanceTests {
         try await withTestDatabase(kind, migrations: [Self.probe]) { db in
             let insert: @Sendable () async throws -> Void = {
                 try await db.transaction { sql in
-                    try await sql.raw("INSERT INTO probes (id, name, at, n, ok) VALUES (\(bind: UUID()), 'same', \(bind: Date()), 1, \(bind: false))").run()
+                    try await sql.raw("INSERT INTO probes (id, name, at, n, ok) VALUES (\(bind: UUID()), 'same', \(bind: Date()), 1, \(bind: false))")
+                        .run()
                 }
             }
             try await insert()
@@ -73,7 +79,9 @@ struct StorageConformanceTests {
                 for i in 0..<40 {
                     group.addTask {
                         try await db.transaction { sql in
-                            try await sql.raw("INSERT INTO probes (id, name, at, n, ok) VALUES (\(bind: UUID()), \(bind: "p\(i)"), \(bind: Date()), \(bind: i), \(bind: true))").run()
+                            try await sql.raw(
+                                "INSERT INTO probes (id, name, at, n, ok) VALUES (\(bind: UUID()), \(bind: "p\(i)"), \(bind: Date()), \(bind: i), \(bind: true))"
+                            ).run()
                         }
                     }
                 }
@@ -150,7 +158,8 @@ struct StorageConformanceTests {
             #expect(try await catalog.restaurant(id: near.id) == near)
 
             let section = try await catalog.addSection(restaurantID: near.id, ownerID: near.ownerID, name: "Mains", position: 1)
-            let group = OptionGroup(id: UUID(), name: "Size", minChoices: 1, maxChoices: 1, options: [MenuOption(id: UUID(), name: "L", priceDelta: 150)])
+            let group = OptionGroup(
+                id: UUID(), name: "Size", minChoices: 1, maxChoices: 1, options: [MenuOption(id: UUID(), name: "L", priceDelta: 150)])
             let items = try await catalog.addItems(
                 restaurantID: near.id, ownerID: near.ownerID,
                 drafts: [.init(sectionID: section.id, name: "Dish", description: "Good", price: 1_250, position: 0, optionGroups: [group])])

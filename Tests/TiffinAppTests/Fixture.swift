@@ -40,10 +40,14 @@ struct Fixture: Sendable {
                 .init(
                     sectionID: section.id, name: "Margherita", description: "Tomato, mozzarella", price: 900, position: 0,
                     optionGroups: [
-                        OptionGroup(id: UUID(), name: "Size", minChoices: 1, maxChoices: 1, options: [
-                            MenuOption(id: UUID(), name: "26 cm", priceDelta: 0), MenuOption(id: UUID(), name: "32 cm", priceDelta: 250),
-                        ]),
-                        OptionGroup(id: UUID(), name: "Extras", minChoices: 0, maxChoices: 2, options: [MenuOption(id: UUID(), name: "Cheese", priceDelta: 100), MenuOption(id: UUID(), name: "Basil", priceDelta: 50)]),
+                        OptionGroup(
+                            id: UUID(), name: "Size", minChoices: 1, maxChoices: 1,
+                            options: [
+                                MenuOption(id: UUID(), name: "26 cm", priceDelta: 0), MenuOption(id: UUID(), name: "32 cm", priceDelta: 250),
+                            ]),
+                        OptionGroup(
+                            id: UUID(), name: "Extras", minChoices: 0, maxChoices: 2,
+                            options: [MenuOption(id: UUID(), name: "Cheese", priceDelta: 100), MenuOption(id: UUID(), name: "Basil", priceDelta: 50)]),
                     ]),
                 .init(sectionID: section.id, name: "Lemonade", description: "", price: 350, position: 1),
             ])

@@ -17,15 +17,40 @@ struct HTTPEdgeTests {
             let cases: [(body: String, status: HTTPResponse.Status, field: String?)] = [
                 ("{not json", .badRequest, "body"),
                 ("", .badRequest, "body"),
-                (#"{"#+validOrder+#","items":[{"itemID":"00000000-0000-0000-0000-000000000002","quantity":"two"}],"deliveryLocation":{"lat":52.5,"lon":13.4}}"#, .unprocessableContent, "items.0.quantity"),
-                (#"{"#+validOrder+#","items":[{"itemID":"00000000-0000-0000-0000-000000000002","quantity":-2}],"deliveryLocation":{"lat":52.5,"lon":13.4}}"#, .unprocessableContent, "items.0.quantity"),
-                (#"{"#+validOrder+#","items":[{"itemID":"00000000-0000-0000-0000-000000000002","quantity":1}],"deliveryLocation":{"lat":95,"lon":13.4}}"#, .unprocessableContent, "deliveryLocation.lat"),
-                (#"{"#+validOrder+#","items":[{"itemID":"00000000-0000-0000-0000-000000000002","quantity":1}],"deliveryLocation":{"lat":52.5,"lon":-190}}"#, .unprocessableContent, "deliveryLocation.lon"),
-                (#"{"#+validOrder+#","items":[],"deliveryLocation":{"lat":52.5,"lon":13.4}}"#, .unprocessableContent, "items"),
-                (#"{"#+validOrder+#","deliveryLocation":{"lat":52.5,"lon":13.4}}"#, .unprocessableContent, "items"),
-                (#"{"restaurantID":"nope","items":[],"deliveryLocation":{"lat":52.5,"lon":13.4},"deliveryAddress":"x","payment":{"card":"4242424242424242"}}"#, .unprocessableContent, "restaurantID"),
-                (#"{"restaurantID":"00000000-0000-0000-0000-000000000001","items":[{"itemID":"00000000-0000-0000-0000-000000000002","quantity":1}],"deliveryLocation":{"lat":52.5,"lon":13.4},"deliveryAddress":"x","payment":{"card":"1234"}}"#, .unprocessableContent, "payment.card"),
-                (#"{"restaurantID":"00000000-0000-0000-0000-000000000001","items":[{"itemID":"00000000-0000-0000-0000-000000000002","quantity":1}],"deliveryLocation":{"lat":52.5,"lon":13.4},"deliveryAddress":"x","payment":{"card":"4242424242424242"}}"#, .notFound, nil),
+                (
+                    #"{"# + validOrder
+                        + #","items":[{"itemID":"00000000-0000-0000-0000-000000000002","quantity":"two"}],"deliveryLocation":{"lat":52.5,"lon":13.4}}"#,
+                    .unprocessableContent, "items.0.quantity"
+                ),
+                (
+                    #"{"# + validOrder
+                        + #","items":[{"itemID":"00000000-0000-0000-0000-000000000002","quantity":-2}],"deliveryLocation":{"lat":52.5,"lon":13.4}}"#,
+                    .unprocessableContent, "items.0.quantity"
+                ),
+                (
+                    #"{"# + validOrder
+                        + #","items":[{"itemID":"00000000-0000-0000-0000-000000000002","quantity":1}],"deliveryLocation":{"lat":95,"lon":13.4}}"#,
+                    .unprocessableContent, "deliveryLocation.lat"
+                ),
+                (
+                    #"{"# + validOrder
+                        + #","items":[{"itemID":"00000000-0000-0000-0000-000000000002","quantity":1}],"deliveryLocation":{"lat":52.5,"lon":-190}}"#,
+                    .unprocessableContent, "deliveryLocation.lon"
+                ),
+                (#"{"# + validOrder + #","items":[],"deliveryLocation":{"lat":52.5,"lon":13.4}}"#, .unprocessableContent, "items"),
+                (#"{"# + validOrder + #","deliveryLocation":{"lat":52.5,"lon":13.4}}"#, .unprocessableContent, "items"),
+                (
+                    #"{"restaurantID":"nope","items":[],"deliveryLocation":{"lat":52.5,"lon":13.4},"deliveryAddress":"x","payment":{"card":"4242424242424242"}}"#,
+                    .unprocessableContent, "restaurantID"
+                ),
+                (
+                    #"{"restaurantID":"00000000-0000-0000-0000-000000000001","items":[{"itemID":"00000000-0000-0000-0000-000000000002","quantity":1}],"deliveryLocation":{"lat":52.5,"lon":13.4},"deliveryAddress":"x","payment":{"card":"1234"}}"#,
+                    .unprocessableContent, "payment.card"
+                ),
+                (
+                    #"{"restaurantID":"00000000-0000-0000-0000-000000000001","items":[{"itemID":"00000000-0000-0000-0000-000000000002","quantity":1}],"deliveryLocation":{"lat":52.5,"lon":13.4},"deliveryAddress":"x","payment":{"card":"4242424242424242"}}"#,
+                    .notFound, nil
+                ),
                 ("[" + String(repeating: "1,", count: 40_000) + "1]", .contentTooLarge, nil),
             ]
             for (index, c) in cases.enumerated() {
@@ -63,7 +88,8 @@ struct HTTPEdgeTests {
             #expect(try await api.call(.post, "/v1/quotes", token: courier.token, json: "{}").status == .forbidden)
             #expect(try await api.call(.get, "/v1/me", token: customer.token).string("role") == "customer")
             // Operators are not open for sign-up.
-            let operatorSignUp = try await api.call(.post, "/v1/auth/signup", json: #"{"email":"op@example.com","password":"correct horse","name":"Op","role":"operator"}"#)
+            let operatorSignUp = try await api.call(
+                .post, "/v1/auth/signup", json: #"{"email":"op@example.com","password":"correct horse","name":"Op","role":"operator"}"#)
             #expect(operatorSignUp.status == .forbidden && operatorSignUp.string("field") == "role")
             // Logging out revokes the token.
             #expect(try await api.call(.post, "/v1/auth/logout", token: customer.token).status == .noContent)
@@ -74,11 +100,14 @@ struct HTTPEdgeTests {
     @Test func signUpAndLoginRefuseBadCredentialsClearly() async throws {
         try await withApp(.sqlite) { api, _ in
             _ = try await api.signUp(.customer, email: "ada@example.com")
-            let duplicate = try await api.call(.post, "/v1/auth/signup", json: #"{"email":"ADA@example.com","password":"correct horse","name":"Ada","role":"customer"}"#)
+            let duplicate = try await api.call(
+                .post, "/v1/auth/signup", json: #"{"email":"ADA@example.com","password":"correct horse","name":"Ada","role":"customer"}"#)
             #expect(duplicate.status == .conflict && duplicate.string("field") == "email")
-            let short = try await api.call(.post, "/v1/auth/signup", json: #"{"email":"b@example.com","password":"short","name":"B","role":"customer"}"#)
+            let short = try await api.call(
+                .post, "/v1/auth/signup", json: #"{"email":"b@example.com","password":"short","name":"B","role":"customer"}"#)
             #expect(short.status == .unprocessableContent && short.string("field") == "password")
-            let badRole = try await api.call(.post, "/v1/auth/signup", json: #"{"email":"c@example.com","password":"correct horse","name":"C","role":"chef"}"#)
+            let badRole = try await api.call(
+                .post, "/v1/auth/signup", json: #"{"email":"c@example.com","password":"correct horse","name":"C","role":"chef"}"#)
             #expect(badRole.status == .unprocessableContent && badRole.string("field") == "role")
             let wrong = try await api.call(.post, "/v1/auth/login", json: #"{"email":"ada@example.com","password":"wrong password"}"#)
             #expect(wrong.status == .unauthorized && wrong.isProblem)
@@ -90,7 +119,9 @@ struct HTTPEdgeTests {
     @Test func illegalTransitionsAre409NamingBothStates() async throws {
         try await withApp(.sqlite) { api, services in
             let fixture = try await Fixture.make(services)
-            let order = try await services.orders.place(customerID: fixture.customer.id, idempotencyKey: "k", request: fixture.request(), card: "4242424242424242").order
+            let order = try await services.orders.place(
+                customerID: fixture.customer.id, idempotencyKey: "k", request: fixture.request(), card: "4242424242424242"
+            ).order
             let staff = try await services.accounts.logIn(email: fixture.staff.email, password: "correct horse")
             let reply = try await api.call(.post, "/v1/orders/\(order.id)/ready", token: staff.token)
             #expect(reply.status == .conflict)
@@ -112,7 +143,8 @@ struct HTTPEdgeTests {
             let nearby = try await api.call(.get, "/v1/restaurants/nearby?lat=52.5296&lon=13.4010")
             #expect((nearby.json["restaurants"] as? [Any])?.isEmpty == true, "a paused restaurant is not listed")
             #expect(try await api.call(.post, path + "/resume", token: owner.token).json["isPaused"] as? Bool == false)
-            let badHours = try await api.call(.put, path + "/hours", token: owner.token, json: #"{"openingHours":[{"weekday":8,"opens":"10:00","closes":"12:00"}]}"#)
+            let badHours = try await api.call(
+                .put, path + "/hours", token: owner.token, json: #"{"openingHours":[{"weekday":8,"opens":"10:00","closes":"12:00"}]}"#)
             #expect(badHours.status == .unprocessableContent && badHours.string("field") == "openingHours.0.weekday")
             let badPrice = try await api.call(.patch, path + "/menu/items/\(fixture.drink.id)", token: owner.token, json: #"{"price":-5}"#)
             #expect(badPrice.status == .unprocessableContent && badPrice.string("field") == "price")
@@ -136,7 +168,8 @@ struct HTTPEdgeTests {
 
     @Test func nearbySearchValidatesItsQuery() async throws {
         try await withApp(.sqlite) { api, _ in
-            for (query, field) in [("lat=abc&lon=13", "lat"), ("lon=13", "lat"), ("lat=52&lon=200", "query.lon"), ("lat=52&lon=13&limit=0", "limit")] {
+            for (query, field) in [("lat=abc&lon=13", "lat"), ("lon=13", "lat"), ("lat=52&lon=200", "query.lon"), ("lat=52&lon=13&limit=0", "limit")]
+            {
                 let reply = try await api.call(.get, "/v1/restaurants/nearby?\(query)")
                 #expect(reply.status == .unprocessableContent && reply.string("field") == field, "\(query)")
             }

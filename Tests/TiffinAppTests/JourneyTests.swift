@@ -19,19 +19,24 @@ struct JourneyTests {
             let courier = try await api.signUp(.courier)
 
             // Staff create a restaurant, a section and two items.
-            let restaurant = try await api.call(.post, "/v1/restaurants", token: staff.token, json: """
-                {"name":"Journey Pizza","cuisine":"Pizza","address":"Torstraße 1, Berlin","location":{"lat":52.5290,"lon":13.4000},
-                 "timeZone":"Europe/Berlin","openingHours":[\((1...7).map { #"{"weekday":\#($0),"opens":"00:00","closes":"24:00"}"# }.joined(separator: ","))],
-                 "deliveryRadiusMetres":4000,"minimumOrder":{"amount":1000,"currency":"EUR"},"prepMinutes":12}
-                """)
+            let restaurant = try await api.call(
+                .post, "/v1/restaurants", token: staff.token,
+                json: """
+                    {"name":"Journey Pizza","cuisine":"Pizza","address":"Torstraße 1, Berlin","location":{"lat":52.5290,"lon":13.4000},
+                     "timeZone":"Europe/Berlin","openingHours":[\((1...7).map { #"{"weekday":\#($0),"opens":"00:00","closes":"24:00"}"# }.joined(separator: ","))],
+                     "deliveryRadiusMetres":4000,"minimumOrder":{"amount":1000,"currency":"EUR"},"prepMinutes":12}
+                    """)
             #expect(restaurant.status == .created, "\(String(decoding: restaurant.body, as: UTF8.self))")
             let restaurantID = try #require(restaurant.string("id"))
-            let section = try await api.call(.post, "/v1/restaurants/\(restaurantID)/menu/sections", token: staff.token, json: #"{"name":"Pizza","position":0}"#)
+            let section = try await api.call(
+                .post, "/v1/restaurants/\(restaurantID)/menu/sections", token: staff.token, json: #"{"name":"Pizza","position":0}"#)
             let sectionID = try #require(section.string("id"))
-            let pizza = try await api.call(.post, "/v1/restaurants/\(restaurantID)/menu/items", token: staff.token, json: """
-                {"sectionID":"\(sectionID)","name":"Margherita","price":900,"optionGroups":[{"name":"Size","minChoices":1,"maxChoices":1,
-                 "options":[{"name":"26 cm","priceDelta":0},{"name":"32 cm","priceDelta":250}]}]}
-                """)
+            let pizza = try await api.call(
+                .post, "/v1/restaurants/\(restaurantID)/menu/items", token: staff.token,
+                json: """
+                    {"sectionID":"\(sectionID)","name":"Margherita","price":900,"optionGroups":[{"name":"Size","minChoices":1,"maxChoices":1,
+                     "options":[{"name":"26 cm","priceDelta":0},{"name":"32 cm","priceDelta":250}]}]}
+                    """)
             #expect(pizza.status == .created)
             let pizzaID = try #require(pizza.string("id"))
             let groups = try #require(pizza.json["optionGroups"] as? [[String: Any]])
@@ -96,7 +101,8 @@ struct JourneyTests {
             }
             #expect(captured == "captured")
             let history = try await api.call(.get, "/v1/orders/\(orderID)", token: customer.token).json["history"] as? [[String: Any]]
-            #expect(history?.compactMap { $0["to"] as? String } == ["placed", "confirmed", "accepted", "preparing", "ready", "picked_up", "delivered"])
+            #expect(
+                history?.compactMap { $0["to"] as? String } == ["placed", "confirmed", "accepted", "preparing", "ready", "picked_up", "delivered"])
         }
     }
 }

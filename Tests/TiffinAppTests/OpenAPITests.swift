@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import Storage
 import Testing
+
 @testable import TiffinApp
 
 /// The API document at `/openapi.json` against the routes the router really serves.
@@ -172,7 +173,8 @@ import Testing
     }
 
     @Test func pathsAndOperationIDs() {
-        #expect(OpenAPIDocument.openAPIPath("/v1/restaurants/:restaurantID/menu/items/:itemID") == "/v1/restaurants/{restaurantID}/menu/items/{itemID}")
+        #expect(
+            OpenAPIDocument.openAPIPath("/v1/restaurants/:restaurantID/menu/items/:itemID") == "/v1/restaurants/{restaurantID}/menu/items/{itemID}")
         #expect(OpenAPIDocument.openAPIPath("/") == "/")
         #expect(OpenAPIDocument.operationID(.init(.post, "/v1/orders/:orderID/cancel", summary: "", tag: "")) == "postV1OrdersByOrderIDCancel")
         #expect(OpenAPIDocument.operationID(.init(.get, "/", summary: "", tag: "")) == "getRoot")

@@ -33,7 +33,8 @@ struct OrderFlowTests {
             #expect(payment.status == .authorized)
             #expect(payment.amount == order.total)
             #expect(payment.cardLast4 == "4242")
-            let history = try #require(try await s.orders.order(id: order.id, viewer: Principal(userID: f.customer.id, role: .customer, email: "")).history)
+            let history = try #require(
+                try await s.orders.order(id: order.id, viewer: Principal(userID: f.customer.id, role: .customer, email: "")).history)
             #expect(history.map(\.to) == [.placed, .confirmed])
             let events = try await s.database.read { db in try await Outbox.events(aggregateID: order.id, on: db) }
             #expect(events.map(\.type) == ["order.placed", "order.confirmed"])
@@ -44,7 +45,9 @@ struct OrderFlowTests {
     func aDeclinedCardLeavesNoConfirmedOrder(kind: TestDatabaseKind) async throws {
         try await withServices(kind) { s in
             let f = try await Fixture.make(s)
-            for (card, reason) in [("4000000000000002", "card_declined"), ("4000 0000 0000 9995", "insufficient_funds"), ("4000000000000119", "processing_error")] {
+            for (card, reason) in [
+                ("4000000000000002", "card_declined"), ("4000 0000 0000 9995", "insufficient_funds"), ("4000000000000119", "processing_error"),
+            ] {
                 do {
                     _ = try await s.orders.place(customerID: f.customer.id, idempotencyKey: UUID().uuidString, request: f.request(), card: card)
                     Issue.record("card \(card) should be declined")
@@ -87,7 +90,8 @@ struct OrderFlowTests {
                 try await s.orders.place(customerID: f.customer.id, idempotencyKey: "k-1", request: f.request(quantity: 3), card: "4242424242424242")
             }
             // Keys belong to a customer: another customer may use the same string.
-            let other = try await s.orders.place(customerID: f.otherCustomer.id, idempotencyKey: "k-1", request: f.request(), card: "4242424242424242")
+            let other = try await s.orders.place(
+                customerID: f.otherCustomer.id, idempotencyKey: "k-1", request: f.request(), card: "4242424242424242")
             #expect(other.order.id != first.order.id)
             #expect(try await s.orders.customerOrders(customerID: f.customer.id, limit: 10).count == 1)
         }
@@ -101,7 +105,8 @@ struct OrderFlowTests {
                 for _ in 0..<8 {
                     group.addTask {
                         do {
-                            let placement = try await s.orders.place(customerID: f.customer.id, idempotencyKey: "same", request: f.request(), card: "4242424242424242")
+                            let placement = try await s.orders.place(
+                                customerID: f.customer.id, idempotencyKey: "same", request: f.request(), card: "4242424242424242")
                             return placement.replayed ? "replayed" : "created"
                         } catch OrderingError.requestInProgress {
                             return "conflict"
@@ -217,7 +222,9 @@ struct OrderFlowTests {
                 _ = try await s.orders.restaurantMove(orderID: order.id, to: status, staffID: f.staff.id, reason: nil)
             }
             _ = try await s.dispatch.assignmentRound()
-            await #expect(throws: DispatchError.notCarrying(status: "ready")) { try await s.dispatch.courierPosition(orderID: order.id, viewer: customer) }
+            await #expect(throws: DispatchError.notCarrying(status: "ready")) {
+                try await s.dispatch.courierPosition(orderID: order.id, viewer: customer)
+            }
             _ = try await s.orders.courierMove(orderID: order.id, to: .pickedUp, courierID: f.courier.id)
             _ = await s.dispatch.report(courierID: f.courier.id, location: GeoPoint(uncheckedLat: 52.5298, lon: 13.4012), recordedAt: nil)
             let fresh = try await s.dispatch.courierPosition(orderID: order.id, viewer: customer)
@@ -229,7 +236,9 @@ struct OrderFlowTests {
                 try await s.dispatch.courierPosition(orderID: order.id, viewer: Principal(userID: f.otherCustomer.id, role: .customer, email: ""))
             }
             _ = try await s.orders.courierMove(orderID: order.id, to: .delivered, courierID: f.courier.id)
-            await #expect(throws: DispatchError.notCarrying(status: "delivered")) { try await s.dispatch.courierPosition(orderID: order.id, viewer: customer) }
+            await #expect(throws: DispatchError.notCarrying(status: "delivered")) {
+                try await s.dispatch.courierPosition(orderID: order.id, viewer: customer)
+            }
         }
     }
 
@@ -258,7 +267,9 @@ struct OrderFlowTests {
             }
             // The key was released: fixing the problem and retrying with it works.
             _ = try await s.catalog.updateItem(restaurantID: f.restaurant.id, ownerID: f.staff.id, itemID: f.pizza.id) { $0.isSoldOut = false }
-            #expect(try await s.orders.place(customerID: f.customer.id, idempotencyKey: "k", request: f.request(), card: "4242424242424242").order.status == .confirmed)
+            #expect(
+                try await s.orders.place(customerID: f.customer.id, idempotencyKey: "k", request: f.request(), card: "4242424242424242").order.status
+                    == .confirmed)
         }
     }
 }

@@ -45,7 +45,8 @@ func withServices<R: Sendable>(
 ) async throws -> R {
     try skipUnlessAvailable(kind)
     return try await withTestDatabase(kind, migrations: allMigrations) { database in
-        let services = buildServices(configuration: testConfiguration(databaseURL: "sqlite::memory:"), database: database, clock: clock, logger: testLogger)
+        let services = buildServices(
+            configuration: testConfiguration(databaseURL: "sqlite::memory:"), database: database, clock: clock, logger: testLogger)
         return try await body(services)
     }
 }
@@ -89,7 +90,9 @@ struct APIClient: Sendable {
     }
 
     @discardableResult
-    func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil, headers extra: [String: String] = [:]) async throws -> Reply {
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil, headers extra: [String: String] = [:]
+    ) async throws -> Reply {
         var headers = HTTPFields()
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
@@ -100,7 +103,9 @@ struct APIClient: Sendable {
 
     /// Signs up and logs in; returns the token and the account id.
     func signUp(_ role: Role, email: String = "\(UUID().uuidString.prefix(8).lowercased())@example.com") async throws -> (token: String, id: String) {
-        let signUp = try await call(.post, "/v1/auth/signup", json: #"{"email":"\#(email)","password":"correct horse","name":"Test \#(role.rawValue)","role":"\#(role.rawValue)"}"#)
+        let signUp = try await call(
+            .post, "/v1/auth/signup",
+            json: #"{"email":"\#(email)","password":"correct horse","name":"Test \#(role.rawValue)","role":"\#(role.rawValue)"}"#)
         #expect(signUp.status == .created, "\(String(decoding: signUp.body, as: UTF8.self))")
         let login = try await call(.post, "/v1/auth/login", json: #"{"email":"\#(email)","password":"correct horse"}"#)
         #expect(login.status == .ok)

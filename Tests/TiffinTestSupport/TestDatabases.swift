@@ -20,8 +20,9 @@ public enum TestPostgres {
 
     /// The server URL from TIFFIN_TEST_DATABASE_URL, or nil.
     public static var url: String? {
-        guard let value = ProcessInfo.processInfo.environment[environmentVariable]?
-            .trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty
+        guard
+            let value = ProcessInfo.processInfo.environment[environmentVariable]?
+                .trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty
         else { return nil }
         return value
     }
@@ -136,11 +137,12 @@ enum TestDatabases {
     /// The configured server, or an error explaining how to configure one.
     static func configuredServer() throws -> (url: String, location: PostgresLocation) {
         guard let url = TestPostgres.url else {
-            throw TestDatabaseError(description: """
-                PostgreSQL tests need \(TestPostgres.environmentVariable)=postgres://user:password@host:port/database \
-                (a user with CREATEDB)\(TestPostgres.isRequired ? ", and CI=true requires them" : ""); \
-                run `scripts/with-postgres.sh swift test` to get a throw-away server
-                """)
+            throw TestDatabaseError(
+                description: """
+                    PostgreSQL tests need \(TestPostgres.environmentVariable)=postgres://user:password@host:port/database \
+                    (a user with CREATEDB)\(TestPostgres.isRequired ? ", and CI=true requires them" : ""); \
+                    run `scripts/with-postgres.sh swift test` to get a throw-away server
+                    """)
         }
         return (url, try PostgresLocation(url: url))
     }
@@ -175,11 +177,12 @@ enum TestDatabases {
             throw CancellationError()
         } catch {
             let location = server.location
-            throw TestDatabaseError(description: """
-                could not create test database \(name) on \(location.host):\(location.port) as \(location.username) \
-                (\(TestPostgres.environmentVariable); the server must be up and the user must have CREATEDB): \
-                \(String(reflecting: error))
-                """)
+            throw TestDatabaseError(
+                description: """
+                    could not create test database \(name) on \(location.host):\(location.port) as \(location.username) \
+                    (\(TestPostgres.environmentVariable); the server must be up and the user must have CREATEDB): \
+                    \(String(reflecting: error))
+                    """)
         }
         let result: R
         do {

@@ -80,8 +80,11 @@ public struct AccountController: Sendable {
             request: LogInRequest(email: "ada@example.com", password: "correct horse"),
             response: IssuedToken(token: "tfn_…", expiresAt: Date(timeIntervalSince1970: 1_800_086_400), account: exampleAccount),
             errors: [400, 401, 422]),
-        APIOperation(.post, "/v1/auth/logout", summary: "Revoke the bearer token used for this call", tag: "Accounts", roles: Role.allCases, status: 204, errors: [401]),
-        APIOperation(.get, "/v1/me", summary: "The signed-in account", tag: "Accounts", roles: Role.allCases, response: exampleAccount, errors: [401]),
+        APIOperation(
+            .post, "/v1/auth/logout", summary: "Revoke the bearer token used for this call", tag: "Accounts", roles: Role.allCases, status: 204,
+            errors: [401]),
+        APIOperation(
+            .get, "/v1/me", summary: "The signed-in account", tag: "Accounts", roles: Role.allCases, response: exampleAccount, errors: [401]),
         APIOperation(
             .post, "/v1/operators", summary: "Create another operator account", tag: "Accounts", roles: [.operator],
             request: SignUpRequest(email: "ops@example.com", password: "correct horse", name: "Ops", role: .operator),

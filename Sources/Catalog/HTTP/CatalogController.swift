@@ -57,14 +57,16 @@ public struct CatalogController: Sendable {
         staff.post(":restaurantID/menu/sections") { request, context in
             let id = try context.uuidParameter("restaurantID", entity: "restaurant")
             let body = try await request.decodeJSON(as: SectionRequest.self, context: context)
-            let section = try await service.addSection(restaurantID: id, ownerID: context.principal.userID, name: body.name ?? "", position: body.position ?? 0)
+            let section = try await service.addSection(
+                restaurantID: id, ownerID: context.principal.userID, name: body.name ?? "", position: body.position ?? 0)
             return JSONResponse(status: .created, section)
         }
         staff.patch(":restaurantID/menu/sections/:sectionID") { request, context in
             let id = try context.uuidParameter("restaurantID", entity: "restaurant")
             let sectionID = try context.uuidParameter("sectionID", entity: "menu section")
             let body = try await request.decodeJSON(as: SectionRequest.self, context: context)
-            return try await service.updateSection(restaurantID: id, ownerID: context.principal.userID, sectionID: sectionID, name: body.name, position: body.position)
+            return try await service.updateSection(
+                restaurantID: id, ownerID: context.principal.userID, sectionID: sectionID, name: body.name, position: body.position)
         }
         staff.delete(":restaurantID/menu/sections/:sectionID") { _, context in
             let id = try context.uuidParameter("restaurantID", entity: "restaurant")

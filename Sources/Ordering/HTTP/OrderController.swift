@@ -24,8 +24,10 @@ public struct OrderController: Sendable {
             let body = try await request.decodeJSON(as: PlaceOrderBody.self, context: context)
             let placement = try await service.place(
                 customerID: context.principal.userID, idempotencyKey: key, request: body.orderRequest, card: body.payment.card)
-            var response = try JSONResponse(status: placement.replayed ? .ok : .created, placement.order, location: "/v1/orders/\(placement.order.id)")
-                .response(from: request, context: context)
+            var response = try JSONResponse(
+                status: placement.replayed ? .ok : .created, placement.order, location: "/v1/orders/\(placement.order.id)"
+            )
+            .response(from: request, context: context)
             if placement.replayed { response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
             return response
         }
@@ -58,15 +60,18 @@ public struct OrderController: Sendable {
             let active = try request.optionalQuery("active", as: Bool.self) ?? true
             let limit = try request.optionalQuery("limit", as: Int.self) ?? 100
             guard (1...500).contains(limit) else { throw ValidationError(field: "limit", reason: "must be between 1 and 500") }
-            return OrderList(orders: try await service.restaurantOrders(restaurantID: id, staffID: context.principal.userID, activeOnly: active, limit: limit))
+            return OrderList(
+                orders: try await service.restaurantOrders(restaurantID: id, staffID: context.principal.userID, activeOnly: active, limit: limit))
         }
 
         let courier = router.group("v1", context: CourierContext.self)
         courier.post("orders/:orderID/pickup") { _, context in
-            try await service.courierMove(orderID: try context.uuidParameter("orderID", entity: "order"), to: .pickedUp, courierID: context.principal.userID)
+            try await service.courierMove(
+                orderID: try context.uuidParameter("orderID", entity: "order"), to: .pickedUp, courierID: context.principal.userID)
         }
         courier.post("orders/:orderID/deliver") { _, context in
-            try await service.courierMove(orderID: try context.uuidParameter("orderID", entity: "order"), to: .delivered, courierID: context.principal.userID)
+            try await service.courierMove(
+                orderID: try context.uuidParameter("orderID", entity: "order"), to: .delivered, courierID: context.principal.userID)
         }
         courier.get("courier/orders") { request, context in
             let active = try request.optionalQuery("active", as: Bool.self) ?? true

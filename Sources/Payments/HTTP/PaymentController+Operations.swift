@@ -15,6 +15,6 @@ extension PaymentController {
                 amount: Money(3_643, "EUR"), status: .authorized, cardLast4: "4242", provider: "sandbox",
                 providerReference: "sbx_auth_0c8e4a2f-6b1d-4e3a-9f7c-5d2b8a1e4c6f", failureReason: nil,
                 createdAt: Date(timeIntervalSince1970: 1_800_000_000), updatedAt: Date(timeIntervalSince1970: 1_800_000_002)),
-            errors: [401, 404]),
+            errors: [401, 404])
     ]
 }

@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+
+@testable import TiffinApp
+
+@Suite("Documentation drawn from the code")
+struct DocumentationTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func theArchitecturePageShowsTheStateMachinesAsTheCodeDefinesThem() throws {
+        let page = try String(contentsOf: Self.repository.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
+        #expect(page.contains(Diagrams.markdown), "docs/architecture.md is out of date: regenerate the block with `tiffin diagrams`")
+    }
+
+    @Test func everyMigratedTableIsDescribedOnTheArchitecturePage() throws {
+        let page = try String(contentsOf: Self.repository.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
+        let tables = allMigrations.flatMap { $0.statements(.init(.sqlite)) }.compactMap { statement -> String? in
+            guard let range = statement.range(of: "CREATE TABLE ") else { return nil }
+            return statement[range.upperBound...].split(separator: " ").first.map(String.init)
+        }
+        #expect(tables.count >= 10)
+        for table in tables {
+            #expect(page.contains("`\(table)`"), "\(table) is not on docs/architecture.md")
+        }
+    }
+}
