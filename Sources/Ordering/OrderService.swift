@@ -18,6 +18,9 @@ public struct OrderService: Sendable {
         public var acceptTimeout: TimeInterval = 600
         /// A claimed idempotency key whose request died (crash) is reclaimable after this long.
         public var abandonedKeyAfter: TimeInterval = 60
+        /// An order still `placed` this long after placement was interrupted (the process died
+        /// between writing it and settling its payment); it is failed so any hold is voided.
+        public var interruptedPlacementAfter: TimeInterval = 120
         public init() {}
     }
 
@@ -274,6 +277,22 @@ public struct OrderService: Sendable {
             }
         }
         return expired
+    }
+
+    /// Fails orders whose placement was interrupted before the payment settled, so they never
+    /// stay `placed` forever; the `payment_failed` reaction voids whatever the provider holds.
+    @discardableResult
+    public func failInterruptedPlacements() async throws -> Int {
+        var failed = 0
+        for id in try await store.stalePlaced(before: clock.now().addingTimeInterval(-settings.interruptedPlacementAfter)) {
+            do {
+                try await move(id, to: .paymentFailed, by: .system, actorID: nil, reason: "placement interrupted before the payment settled")
+                failed += 1
+            } catch OrderingError.illegalTransition {
+                continue  // settled meanwhile
+            }
+        }
+        return failed
     }
 
     /// Gives the order to a courier. False when it already has one or no longer needs one.

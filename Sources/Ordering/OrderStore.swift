@@ -279,13 +279,7 @@ public struct OrderStore: Sendable {
             let row = try await db.raw("SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE id = \(bind: id)\(unsafeRaw: lock)")
                 .first(decoding: OrderRow.self)
         else { return nil }
-        let lines = try await db.raw(
-            """
-            SELECT order_id, position, item_id, name, quantity, unit_price_minor, line_total_minor, options
-            FROM order_lines WHERE order_id = \(bind: id) ORDER BY position
-            """
-        ).all(decoding: LineRow.self).map { try $0.line(currency: row.currency) }
-        return row.order(lines: lines)
+        return row.order(lines: try await lines(of: row, on: db))
     }
 
     public func order(id: UUID, withHistory: Bool = false) async throws -> Order? {
@@ -327,16 +321,19 @@ public struct OrderStore: Sendable {
         }
     }
 
+    private func lines(of row: OrderRow, on db: any SQLDatabase) async throws -> [QuoteLine] {
+        try await db.raw(
+            """
+            SELECT order_id, position, item_id, name, quantity, unit_price_minor, line_total_minor, options
+            FROM order_lines WHERE order_id = \(bind: row.id) ORDER BY position
+            """
+        ).all(decoding: LineRow.self).map { try $0.line(currency: row.currency) }
+    }
+
     private func attachLines(_ rows: [OrderRow], on db: any SQLDatabase) async throws -> [Order] {
         var orders: [Order] = []
         for row in rows {
-            let lines = try await db.raw(
-                """
-                SELECT order_id, position, item_id, name, quantity, unit_price_minor, line_total_minor, options
-                FROM order_lines WHERE order_id = \(bind: row.id) ORDER BY position
-                """
-            ).all(decoding: LineRow.self).map { try $0.line(currency: row.currency) }
-            orders.append(row.order(lines: lines))
+            orders.append(row.order(lines: try await lines(of: row, on: db)))
         }
         return orders
     }
@@ -349,6 +346,15 @@ public struct OrderStore: Sendable {
                 "SELECT id FROM orders WHERE status = 'confirmed' AND accept_deadline <= \(bind: now) ORDER BY accept_deadline LIMIT 500"
             )
             .all(decoding: Row.self).map(\.id)
+        }
+    }
+
+    /// Orders still `placed` since before `cutoff`.
+    func stalePlaced(before cutoff: Date) async throws -> [UUID] {
+        struct Row: Decodable { let id: UUID }
+        return try await database.read { db in
+            try await db.raw("SELECT id FROM orders WHERE status = 'placed' AND placed_at <= \(bind: cutoff) ORDER BY placed_at LIMIT 500")
+                .all(decoding: Row.self).map(\.id)
         }
     }
 

@@ -100,6 +100,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
             onShutdown: { try await dispatch.flush() }),
         PeriodicService(name: "ordering.expire-unanswered", interval: .milliseconds(configuration.expiryIntervalMilliseconds), logger: logger) {
             try await orders.expireOverdue()
+            try await orders.failInterruptedPlacements()
         },
     ]
     let gate = StartupGate()

@@ -19,14 +19,9 @@ extension Request {
     /// Reads and decodes a JSON body. Empty or malformed bodies, wrong types, missing fields and
     /// failed validation all become 4xx problems that name the field; nothing is written.
     public func decodeJSON<T: ValidatedRequest>(as type: T.Type, context: some RequestContext) async throws -> T {
-        let buffer = try await body.collect(upTo: maximumRequestBodyBytes)
-        guard buffer.readableBytes > 0 else {
+        guard let value = try await decodeJSONIfPresent(as: type, context: context) else {
             throw Problem.badRequest("a JSON request body is required", field: "body")
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        let value = try decoder.decode(T.self, from: Data(buffer.readableBytesView))
-        try value.validate()
         return value
     }
 }

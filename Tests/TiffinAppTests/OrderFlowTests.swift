@@ -1,12 +1,12 @@
 import Core
 import Dispatching
 import Foundation
-import Ordering
-import Payments
 import Storage
 import Testing
 import TiffinTestSupport
 
+@testable import Ordering
+@testable import Payments
 @testable import TiffinApp
 
 /// Ordering, payments and dispatch through the production wiring, on SQLite and PostgreSQL.
@@ -270,6 +270,40 @@ struct OrderFlowTests {
             #expect(
                 try await s.orders.place(customerID: f.customer.id, idempotencyKey: "k", request: f.request(), card: "4242424242424242").order.status
                     == .confirmed)
+        }
+    }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func aPlacementInterruptedByACrashIsFailedAndItsHoldVoided(kind: TestDatabaseKind) async throws {
+        let clock = ManualWallClock(Date())
+        try await withServices(kind, clock: clock) { s in
+            let f = try await Fixture.make(s)
+            // What a crash between writing the order and settling its payment leaves behind.
+            let quote = try await s.orders.quote(f.request())
+            let now = clock.now()
+            let order = Order(
+                id: UUID(), customerID: f.customer.id, restaurantID: f.restaurant.id, restaurantName: quote.restaurantName, status: .placed,
+                lines: quote.lines, subtotal: quote.subtotal, deliveryFee: quote.deliveryFee, serviceFee: quote.serviceFee, total: quote.total,
+                deliveryLocation: quote.deliveryLocation, deliveryAddress: quote.deliveryAddress, pickupLocation: f.restaurant.location,
+                etaMinutes: quote.etaMinutes, paymentID: nil, courierID: nil, placedAt: now, updatedAt: now, acceptDeadline: nil, history: nil)
+            try await s.database.transaction { db in
+                try await s.orders.store.insert(order, on: db)
+                try await s.orders.store.record(
+                    OrderStatusChange(from: nil, to: .placed, actor: .customer, actorID: f.customer.id, reason: nil, at: now), of: order, on: db)
+            }
+            _ = try await s.payments.store.insertPending(
+                Payment(
+                    id: UUID(), orderID: order.id, customerID: f.customer.id, amount: order.total, status: .pending, cardLast4: "4242",
+                    provider: "sandbox", providerReference: nil, failureReason: nil, createdAt: now, updatedAt: now))
+
+            #expect(try await s.orders.failInterruptedPlacements() == 0, "a placement in flight is left alone")
+            clock.advance(by: 121)
+            #expect(try await s.orders.failInterruptedPlacements() == 1)
+            try await react(s)
+            let failed = try await s.orders.order(id: order.id, viewer: Principal(userID: f.customer.id, role: .customer, email: ""))
+            #expect(failed.status == .paymentFailed)
+            #expect(failed.history?.last?.reason == "placement interrupted before the payment settled")
+            #expect(try await s.payments.payment(orderID: order.id).status == .voided)
         }
     }
 }
