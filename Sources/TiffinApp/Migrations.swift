@@ -9,27 +9,3 @@ import Storage
 public let allMigrations: [Migration] =
     [Outbox.migration] + AccountStore.migrations + CatalogStore.migrations + OrderStore.migrations + PaymentStore.migrations
     + DispatchStore.migrations
-
-/// Generated diagrams for docs/architecture.md: `tiffin diagrams` prints them, and a test checks
-/// the document still matches the code.
-public enum Diagrams {
-    public static var order: String { Ordering.OrderStateMachine.mermaid }
-    public static var payment: String { Payments.PaymentStateMachine.mermaid }
-
-    /// The blocks as they appear in docs/architecture.md.
-    public static var markdown: String {
-        """
-        ### Order state machine
-
-        ```mermaid
-        \(order)
-        ```
-
-        ### Payment state machine
-
-        ```mermaid
-        \(payment)
-        ```
-        """
-    }
-}

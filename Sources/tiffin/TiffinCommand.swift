@@ -13,7 +13,7 @@ struct TiffinCommand: AsyncParsableCommand {
             Configuration comes from TIFFIN_* environment variables (TIFFIN_PORT, TIFFIN_DATABASE_URL, TIFFIN_DEMO, …); \
             flags override them. Without TIFFIN_DATABASE_URL, Tiffin uses an embedded SQLite file in ./tiffin-data.
             """,
-        subcommands: [Serve.self, Migrate.self, PrintDiagrams.self],
+        subcommands: [Serve.self, Migrate.self, PrintDiagrams.self, PrintRoutes.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -74,5 +74,14 @@ struct PrintDiagrams: ParsableCommand {
 
     func run() {
         print(Diagrams.markdown)
+    }
+}
+
+struct PrintRoutes: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "routes", abstract: "Print every route with the roles that may call it, as a Markdown table.")
+
+    func run() {
+        print(Diagrams.routes)
     }
 }

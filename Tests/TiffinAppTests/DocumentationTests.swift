@@ -23,4 +23,9 @@ struct DocumentationTests {
             #expect(page.contains("`\(table)`"), "\(table) is not on docs/architecture.md")
         }
     }
+
+    @Test func theRouteTableListsEveryRouteWithItsRoles() throws {
+        let page = try String(contentsOf: Self.repository.appendingPathComponent("docs/api.md"), encoding: .utf8)
+        #expect(page.contains(Diagrams.routes), "docs/api.md is out of date: regenerate the table with `tiffin routes`")
+    }
 }
