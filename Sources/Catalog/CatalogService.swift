@@ -9,6 +9,7 @@ import Storage
 /// pricing an order is Ordering's job.
 public struct CatalogService: Sendable {
     public let store: CatalogStore
+    let index = RestaurantIndex()
     let clock: any WallClock
     let pricing: DeliveryPricing
     /// The largest delivery radius staff may set; bounds the nearby search box.
@@ -60,6 +61,7 @@ public struct CatalogService: Sendable {
             isPaused: false, createdAt: now, updatedAt: now)
         try Self.validate(restaurant)
         try await store.insert(restaurant)
+        index.upsert([restaurant])
         return restaurant
     }
 
@@ -89,6 +91,7 @@ public struct CatalogService: Sendable {
         restaurant.updatedAt = clock.now()
         try Self.validate(restaurant)
         try await store.update(restaurant)
+        index.upsert([restaurant])
         return restaurant
     }
 
@@ -121,29 +124,69 @@ public struct CatalogService: Sendable {
 
     // MARK: Search
 
+    /// What a customer needs to choose a restaurant in a list; details are one request away.
+    public struct RestaurantSummary: Codable, Sendable, Equatable {
+        public let id: UUID
+        public let name: String
+        public let cuisine: String
+        public let description: String
+        public let address: String
+        public let location: GeoPoint
+        public let minimumOrder: Money
+        public let prepMinutes: Int
+        public let deliveryRadiusMetres: Int
+    }
+
     public struct NearbyRestaurant: Codable, Sendable {
-        public let restaurant: Restaurant
+        public let restaurant: RestaurantSummary
         public let distanceMetres: Int
         public let deliveryFee: Money
         public let etaMinutes: Int
         public let isOpen: Bool
     }
 
-    /// Open restaurants that deliver to `point`, nearest first.
+    /// Open restaurants that deliver to `point`, nearest first. Served from memory.
     public func nearby(_ point: GeoPoint, limit: Int) async throws -> [NearbyRestaurant] {
-        let box = point.boundingBox(metres: Double(Self.maximumDeliveryRadiusMetres))
-        let candidates = try await store.restaurants(minLat: box.minLat, maxLat: box.maxLat, minLon: box.minLon, maxLon: box.maxLon)
-        let now = clock.now()
-        return candidates.compactMap { restaurant -> NearbyRestaurant? in
-            let distance = restaurant.location.distance(to: point)
-            guard distance <= Double(restaurant.deliveryRadiusMetres), restaurant.isOpen(at: now) else { return nil }
-            return NearbyRestaurant(
-                restaurant: restaurant, distanceMetres: Int(distance.rounded()),
-                deliveryFee: pricing.deliveryFee(distanceMetres: distance, currency: restaurant.currency),
-                etaMinutes: pricing.estimatedMinutes(prepMinutes: restaurant.prepMinutes, distanceMetres: distance), isOpen: true)
+        if !index.isLoaded { try await loadIndex() }
+        var localTimes = LocalTimes(clock.now())
+        var open: [(entry: RestaurantIndex.Entry, distance: Double)] = []
+        for candidate in index.candidates(near: point, metres: Double(Self.maximumDeliveryRadiusMetres)) {
+            let r = candidate.entry.restaurant
+            guard !r.isPaused, candidate.distance <= Double(r.deliveryRadiusMetres) else { continue }
+            let local = localTimes.weekdayAndMinute(in: r.timeZone)
+            guard candidate.entry.schedule.isOpen(weekday: local.weekday, minute: local.minute) else { continue }
+            open.append(candidate)
         }
-        .sorted { ($0.distanceMetres, $0.restaurant.name) < ($1.distanceMetres, $1.restaurant.name) }
-        .prefix(limit).map { $0 }
+        open.sort { ($0.distance, $0.entry.restaurant.name) < ($1.distance, $1.entry.restaurant.name) }
+        return open.prefix(limit).map { candidate in
+            let r = candidate.entry.restaurant
+            return NearbyRestaurant(
+                restaurant: RestaurantSummary(
+                    id: r.id, name: r.name, cuisine: r.cuisine, description: r.description, address: r.address, location: r.location,
+                    minimumOrder: r.minimumOrder, prepMinutes: r.prepMinutes, deliveryRadiusMetres: r.deliveryRadiusMetres),
+                distanceMetres: Int(candidate.distance.rounded()),
+                deliveryFee: pricing.deliveryFee(distanceMetres: candidate.distance, currency: r.currency),
+                etaMinutes: pricing.estimatedMinutes(prepMinutes: r.prepMinutes, distanceMetres: candidate.distance), isOpen: true)
+        }
+    }
+
+    /// Loads every restaurant into the search index (at start, or lazily on the first search).
+    public func loadIndex() async throws {
+        index.upsert(try await store.allRestaurants(), complete: true)
+    }
+
+    /// Pulls restaurants changed since the newest one the index holds (other instances' edits).
+    /// Returns how many changed.
+    @discardableResult
+    public func refreshIndex() async throws -> Int {
+        guard index.isLoaded else {
+            try await loadIndex()
+            return index.count
+        }
+        // A second of overlap: rows committed out of order around the newest timestamp are not missed.
+        let changed = try await store.restaurants(updatedSince: index.newestUpdate.addingTimeInterval(-1))
+        index.upsert(changed)
+        return changed.count
     }
 
     // MARK: Menus

@@ -169,15 +169,18 @@ public struct CatalogStore: Sendable {
         }
     }
 
-    /// Restaurants whose position lies in the box (the caller filters by exact distance).
-    public func restaurants(minLat: Double, maxLat: Double, minLon: Double, maxLon: Double) async throws -> [Restaurant] {
+    public func allRestaurants() async throws -> [Restaurant] {
         try await database.read { db in
-            try await db.raw(
-                """
-                SELECT \(unsafeRaw: Self.restaurantColumns) FROM restaurants
-                WHERE lat BETWEEN \(bind: minLat) AND \(bind: maxLat) AND lon BETWEEN \(bind: minLon) AND \(bind: maxLon)
-                """
-            ).all(decoding: RestaurantRow.self).map { try $0.restaurant() }
+            try await db.raw("SELECT \(unsafeRaw: Self.restaurantColumns) FROM restaurants").all(decoding: RestaurantRow.self).map {
+                try $0.restaurant()
+            }
+        }
+    }
+
+    public func restaurants(updatedSince cutoff: Date) async throws -> [Restaurant] {
+        try await database.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.restaurantColumns) FROM restaurants WHERE updated_at >= \(bind: cutoff)")
+                .all(decoding: RestaurantRow.self).map { try $0.restaurant() }
         }
     }
 

@@ -90,6 +90,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
         database: database, subscriptions: outboxSubscriptions(services), clock: services.clock, settings: relaySettings, logger: logger)
     let dispatch = services.dispatch
     let orders = services.orders
+    let catalog = services.catalog
     let background: [any Service] = [
         relay,
         PeriodicService(name: "dispatch.assignment", interval: .milliseconds(configuration.dispatchIntervalMilliseconds), logger: logger) {
@@ -98,6 +99,9 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
         PeriodicService(
             name: "dispatch.flush-positions", interval: .seconds(2), logger: logger, work: { try await dispatch.flush() },
             onShutdown: { try await dispatch.flush() }),
+        PeriodicService(name: "catalog.refresh-search-index", interval: .seconds(5), logger: logger) {
+            try await catalog.refreshIndex()
+        },
         PeriodicService(name: "ordering.expire-unanswered", interval: .milliseconds(configuration.expiryIntervalMilliseconds), logger: logger) {
             try await orders.expireOverdue()
             try await orders.failInterruptedPlacements()
@@ -122,6 +126,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
             }
         }
         try await dispatch.restore()
+        try await catalog.loadIndex()
         await gate.open()
         logger.notice(
             "Tiffin is listening", metadata: ["url": "http://\(configuration.host):\(configuration.port)/", "database": "\(database.kind.rawValue)"])

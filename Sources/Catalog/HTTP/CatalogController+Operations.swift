@@ -14,7 +14,7 @@ extension CatalogController {
             ],
             response: NearbyResponse(restaurants: [
                 CatalogService.NearbyRestaurant(
-                    restaurant: CatalogExamples.restaurant, distanceMetres: 874, deliveryFee: Money(199, "EUR"), etaMinutes: 28, isOpen: true)
+                    restaurant: CatalogExamples.summary, distanceMetres: 874, deliveryFee: Money(199, "EUR"), etaMinutes: 28, isOpen: true)
             ]),
             errors: [422]),
         APIOperation(
@@ -113,6 +113,11 @@ private enum CatalogExamples {
         (1...4).map { OpeningHoursRule(weekday: $0, opens: "11:30", closes: "22:00") }
         + (5...6).map { OpeningHoursRule(weekday: $0, opens: "11:30", closes: "01:00") }
         + [OpeningHoursRule(weekday: 7, opens: "12:00", closes: "21:30")]
+
+    static let summary = CatalogService.RestaurantSummary(
+        id: restaurantID, name: "Curry Kitchen", cuisine: "Indian", description: "North Indian curries and tandoor breads",
+        address: "Torstraße 101, 10119 Berlin", location: location, minimumOrder: Money(1_200, "EUR"), prepMinutes: 20,
+        deliveryRadiusMetres: 3_000)
 
     static let restaurant = Restaurant(
         id: restaurantID, ownerID: ownerID, name: "Curry Kitchen", cuisine: "Indian", description: "North Indian curries and tandoor breads",
