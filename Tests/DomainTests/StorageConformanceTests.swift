@@ -179,6 +179,32 @@ struct StorageConformanceTests {
     }
 
     @Test(arguments: TestDatabaseKind.available)
+    func anotherInstancesEditsReachTheSearchIndexOnRefresh(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: CatalogStore.migrations) { db in
+            let clock = ManualWallClock(Date())
+            let here = GeoPoint(uncheckedLat: 52.520, lon: 13.40)
+            let first = CatalogService(database: db, clock: clock)
+            let second = CatalogService(database: db, clock: clock)
+            #expect(try await second.nearby(here, limit: 10).isEmpty)
+            let owner = UUID()
+            let restaurant = try await first.createRestaurant(
+                ownerID: owner,
+                draft: .init(
+                    name: "Elsewhere", cuisine: "Test", description: "", address: "Street 1", location: GeoPoint(uncheckedLat: 52.521, lon: 13.40),
+                    timeZone: "Europe/Berlin", openingHours: OpeningHoursRule.allDay, deliveryRadiusMetres: 3_000, minimumOrder: Money(0, "EUR"),
+                    prepMinutes: 10))
+            #expect(try await first.nearby(here, limit: 10).count == 1, "this instance's write is searchable at once")
+            #expect(try await second.nearby(here, limit: 10).isEmpty, "the other instance has not refreshed yet")
+            #expect(try await second.refreshIndex() == 1)
+            #expect(try await second.nearby(here, limit: 10).map(\.restaurant.id) == [restaurant.id])
+            clock.advance(by: 10)
+            _ = try await first.updateRestaurant(id: restaurant.id, ownerID: owner) { $0.isPaused = true }
+            _ = try await second.refreshIndex()
+            #expect(try await second.nearby(here, limit: 10).isEmpty, "a pause on one instance hides it on the other after a refresh")
+        }
+    }
+
+    @Test(arguments: TestDatabaseKind.available)
     func tokensAreStoredHashedAndExpire(kind: TestDatabaseKind) async throws {
         try await withTestDatabase(kind, migrations: AccountStore.migrations) { db in
             let clock = ManualWallClock(Date())
