@@ -10,13 +10,6 @@ import Testing
 import TiffinApp
 import TiffinTestSupport
 
-/// Skips a PostgreSQL case when no server is configured (outside CI), so the run says so.
-func skipUnlessAvailable(_ kind: TestDatabaseKind) throws {
-    if kind == .postgres && !TestPostgres.isConfigured && !TestPostgres.isRequired {
-        try Test.cancel("PostgreSQL tests skipped: set TIFFIN_TEST_DATABASE_URL or run scripts/with-postgres.sh swift test")
-    }
-}
-
 /// Fast, quiet settings for tests: cheap bcrypt, no demo city, short loop periods, a random port.
 func testConfiguration(databaseURL: String) -> TiffinConfiguration {
     var c = TiffinConfiguration()
@@ -43,7 +36,6 @@ let testLogger: Logger = {
 func withServices<R: Sendable>(
     _ kind: TestDatabaseKind, clock: any WallClock = SystemWallClock(), _ body: (TiffinServices) async throws -> R
 ) async throws -> R {
-    try skipUnlessAvailable(kind)
     return try await withTestDatabase(kind, migrations: allMigrations) { database in
         let services = buildServices(
             configuration: testConfiguration(databaseURL: "sqlite::memory:"), database: database, clock: clock, logger: testLogger)
@@ -57,7 +49,6 @@ func withApp(
     configure: (inout TiffinConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (APIClient, TiffinServices) async throws -> Void
 ) async throws {
-    try skipUnlessAvailable(kind)
     try await withTestDatabaseURL(kind) { url in
         var configuration = testConfiguration(databaseURL: url)
         configure(&configuration)
