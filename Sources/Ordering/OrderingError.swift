@@ -13,7 +13,6 @@ public enum OrderingError: DomainError, Equatable {
     case idempotencyKeyReused
     case requestInProgress
     case missingIdempotencyKey
-    case courierPositionNotShared(status: OrderStatus)
 
     public var problem: ProblemDescription {
         switch self {
@@ -60,10 +59,6 @@ public enum OrderingError: DomainError, Equatable {
             ProblemDescription(
                 kind: .badRequest, type: "missing-idempotency-key", title: "Idempotency-Key required",
                 detail: "placing an order needs an Idempotency-Key header of 1 to 255 characters", field: "Idempotency-Key")
-        case .courierPositionNotShared(let status):
-            ProblemDescription(
-                kind: .conflict, type: "position-not-shared", title: "Courier position not shared",
-                detail: "a courier's position is shared only while they carry the order; this order is \(status.rawValue)", state: status.rawValue)
         }
     }
 }
