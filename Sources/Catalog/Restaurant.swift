@@ -90,26 +90,11 @@ public struct OpeningHoursRule: Codable, Sendable, Equatable, Hashable {
         guard open != close else { throw ValidationError(field: "\(field).closes", reason: "must differ from opens") }
     }
 
-    /// Pure: is `instant` inside any rule, in `timeZone`?
+    /// Pure: is `instant` inside any rule, in `timeZone`? Uses the same compiled schedule as the
+    /// search index, so a restaurant is open by one definition everywhere.
     public static func isOpen(_ rules: [OpeningHoursRule], at instant: Date, timeZone: TimeZone) -> Bool {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.weekday, .hour, .minute], from: instant)
-        // Calendar weekday: 1 = Sunday … 7 = Saturday → ISO 1 = Monday … 7 = Sunday.
-        let isoToday = ((parts.weekday ?? 1) + 5) % 7 + 1
-        let isoYesterday = (isoToday + 5) % 7 + 1
-        let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
-        for rule in rules {
-            guard let open = minutes(rule.opens), let close = minutes(rule.closes) else { continue }
-            if close > open {
-                if rule.weekday == isoToday && minute >= open && minute < close { return true }
-            } else {
-                // Overnight: the evening part today, the early-morning part belongs to yesterday's rule.
-                if rule.weekday == isoToday && minute >= open { return true }
-                if rule.weekday == isoYesterday && minute < close { return true }
-            }
-        }
-        return false
+        let local = LocalTimes.weekdayAndMinute(of: instant, in: timeZone)
+        return WeeklySchedule(rules).isOpen(weekday: local.weekday, minute: local.minute)
     }
 
     /// Every day, all day.

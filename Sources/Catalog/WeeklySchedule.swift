@@ -36,11 +36,17 @@ struct LocalTimes {
 
     mutating func weekdayAndMinute(in timeZone: String) -> (weekday: Int, minute: Int) {
         if let cached = cache[timeZone] { return cached }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: timeZone) ?? .gmt
-        let parts = calendar.dateComponents([.weekday, .hour, .minute], from: instant)
-        let value = (((parts.weekday ?? 1) + 5) % 7 + 1, (parts.hour ?? 0) * 60 + (parts.minute ?? 0))
+        let value = Self.weekdayAndMinute(of: instant, in: TimeZone(identifier: timeZone) ?? .gmt)
         cache[timeZone] = value
         return value
+    }
+
+    /// ISO weekday (1 = Monday … 7 = Sunday) and minutes after local midnight.
+    static func weekdayAndMinute(of instant: Date, in timeZone: TimeZone) -> (weekday: Int, minute: Int) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.weekday, .hour, .minute], from: instant)
+        // Calendar weekday: 1 = Sunday … 7 = Saturday.
+        return (((parts.weekday ?? 1) + 5) % 7 + 1, (parts.hour ?? 0) * 60 + (parts.minute ?? 0))
     }
 }

@@ -50,11 +50,16 @@ public struct OrderService: Sendable {
     // MARK: Quote and place
 
     public func quote(_ request: OrderRequest) async throws -> Quote {
+        try await price(request).quote
+    }
+
+    /// Prices `request` from the catalog; also returns the restaurant it was priced against.
+    private func price(_ request: OrderRequest) async throws -> (quote: Quote, restaurant: PricingRestaurant) {
         try request.validate()
         guard let restaurant = try await catalog.restaurant(id: request.restaurantID) else {
             throw NotFoundError(entity: "restaurant", id: request.restaurantID.uuidString)
         }
-        return try calculator.quote(request, restaurant: restaurant, items: try await catalog.items(restaurantID: restaurant.id))
+        return (try calculator.quote(request, restaurant: restaurant, items: try await catalog.items(restaurantID: restaurant.id)), restaurant)
     }
 
     public struct Placement: Sendable {
@@ -72,10 +77,8 @@ public struct OrderService: Sendable {
         // From here the key is ours; release it if we fail before an order exists.
         let order: Order
         do {
-            let quote = try await quote(request)
-            let restaurant = try await catalog.restaurant(id: request.restaurantID)
-            order = try await insertPlaced(
-                customerID: customerID, key: idempotencyKey, quote: quote, pickup: restaurant?.location ?? request.deliveryLocation)
+            let priced = try await price(request)
+            order = try await insertPlaced(customerID: customerID, key: idempotencyKey, quote: priced.quote, pickup: priced.restaurant.location)
         } catch {
             try? await releaseKey(customerID: customerID, key: idempotencyKey)
             throw error

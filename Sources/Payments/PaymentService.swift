@@ -72,27 +72,15 @@ public struct PaymentService: Sendable {
 
     private func authorizeWithDeadline(amount: Money, card: String, key: UUID) async -> Result<ProviderAuthorization, PaymentProviderError> {
         let provider = self.provider
-        let timeout = authorizationTimeout
-        return await withTaskGroup(of: Result<ProviderAuthorization, PaymentProviderError>?.self) { group in
-            group.addTask {
-                do {
-                    return .success(try await provider.authorize(amount: amount, card: card, idempotencyKey: key))
-                } catch let error as PaymentProviderError {
-                    return .failure(error)
-                } catch {
-                    return .failure(.unavailable(String(describing: error)))
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return Task.isCancelled ? nil : .failure(.unavailable("no answer within \(timeout)"))
-            }
-            var first: Result<ProviderAuthorization, PaymentProviderError>? = nil
-            while first == nil, let next = await group.next() {
-                first = next
-            }
-            group.cancelAll()
-            return first ?? .failure(.unavailable("cancelled"))
+        do {
+            return .success(
+                try await withDeadline(authorizationTimeout) {
+                    try await provider.authorize(amount: amount, card: card, idempotencyKey: key)
+                })
+        } catch let error as PaymentProviderError {
+            return .failure(error)
+        } catch {
+            return .failure(.unavailable(String(describing: error)))
         }
     }
 

@@ -127,7 +127,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
         }
         try await dispatch.restore()
         try await catalog.loadIndex()
-        await gate.open()
+        gate.open()
         logger.notice(
             "Tiffin is listening", metadata: ["url": "http://\(configuration.host):\(configuration.port)/", "database": "\(database.kind.rawValue)"])
     }

@@ -1,3 +1,4 @@
+import Core
 import DemoCityData
 import Foundation
 import Hummingbird
@@ -73,19 +74,5 @@ struct SystemController: Sendable {
             </table>
             </body></html>
             """
-    }
-}
-
-/// Runs `body`, failing with `CancellationError` if it takes longer than `limit`.
-func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw CancellationError() }
-        return value
     }
 }

@@ -240,8 +240,4 @@ struct PostgreSQLTests {
     @Test func theServerIsConfiguredWhereverItIsRequired() {
         #expect(TestPostgres.isConfigured, "CI must run the PostgreSQL tests: TIFFIN_TEST_DATABASE_URL is not set")
     }
-
-    @Test func theConformanceSuitesIncludePostgreSQL() {
-        #expect(TestDatabaseKind.available.contains(.postgres))
-    }
 }
