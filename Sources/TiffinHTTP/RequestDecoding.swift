@@ -78,6 +78,22 @@ public struct JSONResponse<Body: Encodable & Sendable>: ResponseGenerator {
 
 /// The one JSON style of the API: ISO 8601 UTC dates, keys as declared (camelCase).
 public enum TiffinJSON {
+    /// Request bodies: dates in ISO 8601 with or without fractional seconds (so a client may
+    /// send back what the API wrote). A malformed date fails at its own coding path, so the
+    /// problem names the field instead of calling the whole body malformed.
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = try? Date(text, strategy: .iso8601) { return date }
+            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "'\(text)' is not an ISO 8601 date-time such as 2026-11-21T18:30:00Z")
+        }
+        return decoder
+    }
+
     public static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -97,9 +113,7 @@ extension Request {
     public func decodeJSONIfPresent<T: ValidatedRequest>(as type: T.Type, context: some RequestContext) async throws -> T? {
         let buffer = try await body.collect(upTo: maximumRequestBodyBytes)
         guard buffer.readableBytes > 0 else { return nil }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        let value = try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        let value = try TiffinJSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
         try value.validate()
         return value
     }

@@ -175,4 +175,24 @@ struct HTTPEdgeTests {
             }
         }
     }
+
+    @Test func requestTimestampsAcceptTheAPIsOwnFormatAndNameTheFieldWhenMalformed() async throws {
+        try await withApp(.sqlite) { api, _ in
+            let courier = try await api.signUp(.courier)
+            // The API writes timestamps with milliseconds; a client may send them back as they are.
+            let echoed = try await api.call(
+                .post, "/v1/courier/location", token: courier.token,
+                json: #"{"location":{"lat":52.5,"lon":13.4},"recordedAt":"2026-11-21T09:00:35.185Z"}"#)
+            #expect(echoed.status == .ok, "\(String(decoding: echoed.body, as: UTF8.self))")
+            let whole = try await api.call(
+                .post, "/v1/courier/location", token: courier.token,
+                json: #"{"location":{"lat":52.5,"lon":13.4},"recordedAt":"2026-11-21T09:00:36Z"}"#)
+            #expect(whole.status == .ok)
+            let malformed = try await api.call(
+                .post, "/v1/courier/location", token: courier.token, json: #"{"location":{"lat":52.5,"lon":13.4},"recordedAt":"yesterday"}"#)
+            #expect(
+                malformed.status == .unprocessableContent && malformed.string("field") == "recordedAt",
+                "\(malformed.status) \(String(decoding: malformed.body, as: UTF8.self))")
+        }
+    }
 }
