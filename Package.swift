@@ -23,21 +23,27 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Pure domain vocabulary: no I/O, no framework.
         .target(name: "Core", swiftSettings: swiftSettings),
+        // The event contracts: every event type and its payload, in the API's JSON style. A consumer
+        // depends on this module, never on the domain that publishes the event.
+        .target(name: "Events", dependencies: ["Core"], swiftSettings: swiftSettings),
         // Database (SQLite | PostgreSQL) over SQLKit, transactions, migrator, outbox.
         .target(
             name: "Storage",
             dependencies: [
-                "Core",
+                "Core", "Events",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -60,17 +66,37 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Catalog", dependencies: ["Core", "Storage", "TiffinHTTP"], swiftSettings: swiftSettings),
         .target(
-            name: "Ordering",
-            dependencies: ["Core", "Storage", "TiffinHTTP", .product(name: "Crypto", package: "swift-crypto")],
+            name: "Catalog",
+            dependencies: [
+                "Core", "Storage", "TiffinHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Payments", dependencies: ["Core", "Storage", "TiffinHTTP"], swiftSettings: swiftSettings),
+        .target(
+            name: "Ordering",
+            dependencies: [
+                "Core", "Events", "Storage", "TiffinHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Payments",
+            dependencies: [
+                "Core", "Events", "Storage", "TiffinHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Dispatching",
             dependencies: [
-                "Core", "Storage", "TiffinHTTP",
+                "Core", "Events", "Storage", "TiffinHTTP",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -81,10 +107,12 @@ let package = Package(
         .target(
             name: "TiffinApp",
             dependencies: [
-                "Core", "Storage", "TiffinHTTP", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching", "DemoCityData",
+                "Core", "Events", "Storage", "TiffinHTTP", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching", "DemoCityData",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -96,24 +124,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Test support: throw-away databases on SQLite and (when configured) PostgreSQL.
+        // Test support: throw-away databases on SQLite and (when configured) PostgreSQL; fakes for ports.
         .target(
             name: "TiffinTestSupport",
-            dependencies: ["Storage", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Core", "Storage", "Payments", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TiffinTestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DomainTests",
-            dependencies: ["Core", "Storage", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching", "DemoCityData", "TiffinTestSupport"],
+            dependencies: [
+                "Core", "Events", "Storage", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching", "DemoCityData", "TiffinTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TiffinAppTests",
             dependencies: [
-                "TiffinApp", "TiffinTestSupport", "Core", "Storage",
+                "TiffinApp", "TiffinTestSupport", "Core", "Events", "Storage", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching",
+                "DemoCityData", "TiffinHTTP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
         ),

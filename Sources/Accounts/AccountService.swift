@@ -5,35 +5,54 @@ import HummingbirdBcrypt
 import NIOPosix
 import Storage
 
-/// Sign-up, sign-in and token verification.
+/// Sign-up, sign-in, operators and token verification.
 ///
 /// Passwords are hashed with bcrypt off the event loops. Tokens are 256 random bits, handed to
-/// the client once and stored only as their SHA-256, with an expiry. The service does not
-/// decide which routes a role may call; the HTTP contexts do.
+/// the client once and stored only as their SHA-256, with an expiry. Log-in attempts are
+/// throttled per account and per client address (`LoginThrottle`); an unknown email costs the
+/// same bcrypt work as a known one. The service does not decide which routes a role may call;
+/// the HTTP contexts do.
 public struct AccountService: Sendable {
     public struct Settings: Sendable {
         public var bcryptCost: UInt8 = 11
         public var tokenLifetime: TimeInterval = 24 * 3600
+        public var throttle = LoginThrottle.Settings()
         public init() {}
     }
 
     let store: AccountStore
     let clock: any WallClock
     let settings: Settings
-    /// Compared against when the email is unknown, so both paths cost one bcrypt verification.
-    private static let decoyHash = Bcrypt.hash("tiffin-decoy-password", cost: 4)
+    let throttle: LoginThrottle
+    /// Compared against when the email is unknown: made at the configured cost, so both paths
+    /// cost one bcrypt verification of the same work and timing does not tell which emails exist.
+    let decoyHash: String
 
     public init(database: any Database, clock: any WallClock, settings: Settings = .init()) {
         self.store = AccountStore(database: database)
         self.clock = clock
         self.settings = settings
+        self.throttle = LoginThrottle(settings: settings.throttle)
+        self.decoyHash = Bcrypt.hash(UUID().uuidString, cost: settings.bcryptCost)
     }
 
     public static func normalize(email: String) -> String {
         email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
     }
 
+    /// Creates an account of `role`. Operators are created with `createOperator`, never here.
     public func signUp(email: String, password: String, name: String, role: Role) async throws -> Account {
+        guard role != .operator else { throw AccountError.roleNotOpenForSignUp(.operator) }
+        return try await create(email: email, password: password, name: name, role: role)
+    }
+
+    /// Creates an operator: by another operator, or by `tiffin operators create` on the server.
+    public func createOperator(email: String, password: String, name: String) async throws -> Account {
+        try await create(email: email, password: password, name: name, role: .operator)
+    }
+
+    private func create(email: String, password: String, name: String, role: Role) async throws -> Account {
+        try AccountRules.validate(email: email, password: password, name: name)
         let account = Account(
             id: UUID(), email: Self.normalize(email: email), name: name.trimmingCharacters(in: .whitespacesAndNewlines),
             role: role, createdAt: clock.now())
@@ -50,18 +69,33 @@ public struct AccountService: Sendable {
             return existing.account
         }
         do {
-            return try await signUp(email: email, password: password, name: name, role: role)
+            return try await create(email: email, password: password, name: name, role: role)
         } catch AccountError.emailTaken {
             guard let existing = try await store.user(email: Self.normalize(email: email)) else { throw AccountError.emailTaken(email) }
             return existing.account
         }
     }
 
-    public func logIn(email: String, password: String) async throws -> IssuedToken {
-        let user = try await store.user(email: Self.normalize(email: email))
-        let hash = user?.passwordHash ?? Self.decoyHash
+    /// Whether an account with this email exists (the home page shows demo credentials only then).
+    public func exists(email: String) async throws -> Bool {
+        try await store.user(email: Self.normalize(email: email)) != nil
+    }
+
+    /// - Parameter client: the caller's address, for throttling.
+    /// - Throws: `AccountError.tooManyAttempts` while throttled, `.invalidCredentials` otherwise.
+    public func logIn(email: String, password: String, client: String = "local") async throws -> IssuedToken {
+        let normalized = Self.normalize(email: email)
+        if let seconds = throttle.retryAfter(account: normalized, address: client, now: clock.now()) {
+            throw AccountError.tooManyAttempts(retryAfterSeconds: seconds)
+        }
+        let user = try await store.user(email: normalized)
+        let hash = user?.passwordHash ?? decoyHash
         let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
-        guard let user, matches else { throw AccountError.invalidCredentials }
+        guard let user, matches else {
+            throttle.recordFailure(account: normalized, address: client, now: clock.now())
+            throw AccountError.invalidCredentials
+        }
+        throttle.recordSuccess(account: normalized)
         let token = Self.makeToken()
         let now = clock.now()
         let expiresAt = now.addingTimeInterval(settings.tokenLifetime)
@@ -69,6 +103,7 @@ public struct AccountService: Sendable {
         return IssuedToken(token: token, expiresAt: expiresAt, account: user.account)
     }
 
+    /// Revokes `token` (as the authentication middleware read it from the request).
     public func logOut(token: String) async throws {
         try await store.deleteToken(hash: Self.hash(token: token))
     }
@@ -96,4 +131,9 @@ extension AccountService {
     public func principal(forToken token: String) async throws -> Principal? {
         try await store.principal(tokenHash: Self.hash(token: token), now: clock.now())
     }
+}
+
+extension AccountService {
+    /// The schema of the tables this service owns.
+    public static var migrations: [Migration] { AccountStore.migrations }
 }

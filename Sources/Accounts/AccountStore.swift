@@ -4,14 +4,14 @@ import SQLKit
 import Storage
 
 /// Accounts and hashed access tokens. Owns tables `users` and `access_tokens`.
-public struct AccountStore: Sendable {
+struct AccountStore: Sendable {
     let database: any Database
 
-    public init(database: any Database) {
+    init(database: any Database) {
         self.database = database
     }
 
-    public static let migrations: [Migration] = [
+    static let migrations: [Migration] = [
         Migration(id: "accounts-001-users") { t in
             [
                 """
@@ -79,7 +79,7 @@ public struct AccountStore: Sendable {
         }
     }
 
-    public func account(id: UUID) async throws -> Account? {
+    func account(id: UUID) async throws -> Account? {
         try await database.read { db in
             try await db.raw("SELECT id, email, password_hash, role, name, created_at FROM users WHERE id = \(bind: id)")
                 .first(decoding: UserRow.self)?.account

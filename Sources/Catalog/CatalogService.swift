@@ -1,25 +1,44 @@
 import Core
 import Foundation
+import Logging
 import Storage
+import Synchronization
 
 /// Restaurants, menus and nearby search.
 ///
 /// Staff may change only the restaurant they own (checked here, per object). Search returns
 /// only restaurants that are open now and deliver to the point. Prices here are list prices;
-/// pricing an order is Ordering's job.
+/// pricing an order is Ordering's job, from the `priceList(restaurantID:)` this service offers.
 public struct CatalogService: Sendable {
-    public let store: CatalogStore
-    let index = RestaurantIndex()
+    let store: CatalogStore
+    let index: RestaurantSearchIndex
+    let priceLists: PriceListCache
+    let owners: OwnerDirectory
     let clock: any WallClock
     let pricing: DeliveryPricing
-    /// The largest delivery radius staff may set; bounds the nearby search box.
+    /// The largest delivery radius staff may set.
     public static let maximumDeliveryRadiusMetres = 20_000
 
-    public init(database: any Database, clock: any WallClock, pricing: DeliveryPricing = .init()) {
+    /// The search index and the price-list cache are built once per process (`makeIndex`) and
+    /// passed to every instance of the service.
+    public init(
+        database: any Database, index: RestaurantSearchIndex, priceLists: PriceListCache, clock: any WallClock, pricing: DeliveryPricing = .init()
+    ) {
         self.store = CatalogStore(database: database)
+        self.index = index
+        self.priceLists = priceLists
+        self.owners = OwnerDirectory()
         self.clock = clock
         self.pricing = pricing
     }
+
+    /// The search index over `database`, to be run as a service (it loads and refreshes itself).
+    public static func makeIndex(database: any Database, refreshInterval: Duration = .seconds(5), logger: Logger) -> RestaurantSearchIndex {
+        RestaurantSearchIndex(store: CatalogStore(database: database), refreshInterval: refreshInterval, logger: logger)
+    }
+
+    /// The schema of the tables this service owns.
+    public static var migrations: [Migration] { CatalogStore.migrations }
 
     // MARK: Restaurants
 
@@ -75,6 +94,38 @@ public struct CatalogService: Sendable {
             throw NotFoundError(entity: "restaurant of account", id: ownerID.uuidString)
         }
         return restaurant
+    }
+
+    /// The restaurant a staff account runs, if any. An account runs at most one restaurant and
+    /// never changes it, so a found answer is remembered.
+    public func restaurantID(ownedBy ownerID: UUID) async throws -> UUID? {
+        if let known = owners.restaurant(of: ownerID) { return known }
+        guard let id = try await store.restaurantID(ownedBy: ownerID) else { return nil }
+        owners.remember(owner: ownerID, restaurant: id)
+        return id
+    }
+
+    /// Whether a restaurant with this id exists.
+    public func exists(restaurantID: UUID) async throws -> Bool {
+        try await store.revision(restaurantID: restaurantID) != nil
+    }
+
+    /// The restaurant and its whole menu, as of now, for pricing: one revision read, and the
+    /// menu itself only when it changed since the last call.
+    public func priceList(restaurantID: UUID) async throws -> PriceList? {
+        guard let revision = try await store.revision(restaurantID: restaurantID) else { return nil }
+        if let cached = priceLists.get(restaurantID, revision: revision) { return cached }
+        guard let list = try await store.priceList(restaurantID: restaurantID) else { return nil }
+        priceLists.put(list)
+        return list
+    }
+
+    /// Inserts restaurants without menus or checks of ownership, in batches: for generated
+    /// cities (benchmarks). Each must be valid.
+    public func importRestaurants(_ restaurants: [Restaurant]) async throws {
+        for restaurant in restaurants { try Self.validate(restaurant) }
+        try await store.insert(restaurants)
+        index.upsert(restaurants)
     }
 
     /// Loads the restaurant and proves `ownerID` runs it.
@@ -137,7 +188,7 @@ public struct CatalogService: Sendable {
         public let deliveryRadiusMetres: Int
     }
 
-    public struct NearbyRestaurant: Codable, Sendable {
+    public struct NearbyRestaurant: Codable, Sendable, Equatable {
         public let restaurant: RestaurantSummary
         public let distanceMetres: Int
         public let deliveryFee: Money
@@ -145,48 +196,42 @@ public struct CatalogService: Sendable {
         public let isOpen: Bool
     }
 
-    /// Open restaurants that deliver to `point`, nearest first. Served from memory.
-    public func nearby(_ point: GeoPoint, limit: Int) async throws -> [NearbyRestaurant] {
-        if !index.isLoaded { try await loadIndex() }
-        var localTimes = LocalTimes(clock.now())
-        var open: [(entry: RestaurantIndex.Entry, distance: Double)] = []
-        for candidate in index.candidates(near: point, metres: Double(Self.maximumDeliveryRadiusMetres)) {
-            let r = candidate.entry.restaurant
-            guard !r.isPaused, candidate.distance <= Double(r.deliveryRadiusMetres) else { continue }
-            let local = localTimes.weekdayAndMinute(in: r.timeZone)
-            guard candidate.entry.schedule.isOpen(weekday: local.weekday, minute: local.minute) else { continue }
-            open.append(candidate)
+    /// Open restaurants that deliver to `point`, nearest first (ties by name), at most `limit`.
+    /// Served from memory: one grid cell's restaurants are checked, whatever the city's size.
+    public func nearby(_ point: GeoPoint, limit: Int) async throws -> NearbyResults {
+        if !index.isLoaded { try await index.refresh() }
+        let snapshot = index.snapshot
+        guard let candidates = snapshot.cells[RestaurantSearchIndex.cell(containing: point)], limit > 0 else { return NearbyResults(results: []) }
+        let now = clock.now()
+        var zone = ""
+        var local = (weekday: 1, minute: 0)
+        var best = TopK<Int32>(capacity: limit)
+        for position in candidates {
+            let entry = snapshot.entries[Int(position)]
+            let r = entry.restaurant
+            guard !r.isPaused else { continue }
+            let distance = r.location.distance(to: point)
+            guard distance <= Double(r.deliveryRadiusMetres), best.wouldAccept(distance) else { continue }
+            if r.timeZone != zone {
+                zone = r.timeZone
+                local = LocalTimes.shared.weekdayAndMinute(of: now, in: zone)
+            }
+            guard entry.schedule.isOpen(weekday: local.weekday, minute: local.minute) else { continue }
+            best.insert(position, key: distance) { snapshot.entries[Int($0)].restaurant.name < snapshot.entries[Int($1)].restaurant.name }
         }
-        open.sort { ($0.distance, $0.entry.restaurant.name) < ($1.distance, $1.entry.restaurant.name) }
-        return open.prefix(limit).map { candidate in
-            let r = candidate.entry.restaurant
-            return NearbyRestaurant(
-                restaurant: RestaurantSummary(
-                    id: r.id, name: r.name, cuisine: r.cuisine, description: r.description, address: r.address, location: r.location,
-                    minimumOrder: r.minimumOrder, prepMinutes: r.prepMinutes, deliveryRadiusMetres: r.deliveryRadiusMetres),
-                distanceMetres: Int(candidate.distance.rounded()),
-                deliveryFee: pricing.deliveryFee(distanceMetres: candidate.distance, currency: r.currency),
-                etaMinutes: pricing.estimatedMinutes(prepMinutes: r.prepMinutes, distanceMetres: candidate.distance), isOpen: true)
-        }
+        return NearbyResults(
+            results: best.elements.map { position, distance in
+                let entry = snapshot.entries[Int(position)]
+                return NearbyResults.Result(
+                    summary: entry.summary, summaryJSON: entry.summaryJSON, distanceMetres: Int(distance.rounded()),
+                    deliveryFee: pricing.deliveryFee(distanceMetres: distance, currency: entry.restaurant.currency),
+                    etaMinutes: pricing.estimatedMinutes(prepMinutes: entry.restaurant.prepMinutes, distanceMetres: distance))
+            })
     }
 
-    /// Loads every restaurant into the search index (at start, or lazily on the first search).
+    /// Loads every restaurant into the search index now (it also loads itself when run).
     public func loadIndex() async throws {
-        index.upsert(try await store.allRestaurants(), complete: true)
-    }
-
-    /// Pulls restaurants changed since the newest one the index holds (other instances' edits).
-    /// Returns how many changed.
-    @discardableResult
-    public func refreshIndex() async throws -> Int {
-        guard index.isLoaded else {
-            try await loadIndex()
-            return index.count
-        }
-        // A second of overlap: rows committed out of order around the newest timestamp are not missed.
-        let changed = try await store.restaurants(updatedSince: index.newestUpdate.addingTimeInterval(-1))
-        index.upsert(changed)
-        return changed.count
+        try await index.refresh()
     }
 
     // MARK: Menus
@@ -218,7 +263,7 @@ public struct CatalogService: Sendable {
         if let name { section.name = name }
         if let position { section.position = position }
         try Self.validateSection(name: section.name, position: section.position)
-        try await store.update(sectionID: sectionID, name: section.name, position: section.position)
+        try await store.update(sectionID: sectionID, of: restaurantID, name: section.name, position: section.position)
         return section
     }
 
@@ -227,7 +272,7 @@ public struct CatalogService: Sendable {
         guard try await store.sections(restaurantID: restaurantID).contains(where: { $0.id == sectionID }) else {
             throw NotFoundError(entity: "menu section", id: sectionID.uuidString)
         }
-        try await store.deleteSection(id: sectionID)
+        try await store.deleteSection(id: sectionID, of: restaurantID)
     }
 
     static func validateSection(name: String, position: Int) throws {
@@ -261,6 +306,10 @@ public struct CatalogService: Sendable {
             self.position = position
             self.optionGroups = optionGroups
         }
+    }
+
+    public func addItem(restaurantID: UUID, ownerID: UUID, draft: ItemDraft) async throws -> MenuItem {
+        try await addItems(restaurantID: restaurantID, ownerID: ownerID, drafts: [draft])[0]
     }
 
     public func addItems(restaurantID: UUID, ownerID: UUID, drafts: [ItemDraft]) async throws -> [MenuItem] {
@@ -298,7 +347,7 @@ public struct CatalogService: Sendable {
         guard let item = try await store.item(id: itemID), item.restaurantID == restaurantID else {
             throw NotFoundError(entity: "menu item", id: itemID.uuidString)
         }
-        try await store.deleteItem(id: itemID)
+        try await store.deleteItem(id: itemID, of: restaurantID)
     }
 
     static func validate(_ item: MenuItem) throws {
@@ -315,5 +364,13 @@ public struct CatalogService: Sendable {
         guard Set(item.optionGroups.map(\.id)).count == item.optionGroups.count else {
             throw ValidationError(field: "optionGroups", reason: "group ids must be unique")
         }
+    }
+}
+
+extension CatalogService.RestaurantSummary {
+    init(_ r: Restaurant) {
+        self.init(
+            id: r.id, name: r.name, cuisine: r.cuisine, description: r.description, address: r.address, location: r.location,
+            minimumOrder: r.minimumOrder, prepMinutes: r.prepMinutes, deliveryRadiusMetres: r.deliveryRadiusMetres)
     }
 }

@@ -5,15 +5,17 @@ import Storage
 
 /// Restaurants and menus. Owns `restaurants`, `menu_sections`, `menu_items`. Opening hours and an
 /// item's option groups are stored as JSON inside their row: they are always read and written
-/// with it, and nothing queries into them.
-public struct CatalogStore: Sendable {
+/// with it, and nothing queries into them. Every write to a restaurant or its menu increments the
+/// restaurant's `revision` in the same transaction, so a cached price list can be checked with
+/// one read.
+struct CatalogStore: Sendable {
     let database: any Database
 
-    public init(database: any Database) {
+    init(database: any Database) {
         self.database = database
     }
 
-    public static let migrations: [Migration] = [
+    static let migrations: [Migration] = [
         Migration(id: "catalog-001-restaurants-menus") { t in
             [
                 """
@@ -63,7 +65,10 @@ public struct CatalogStore: Sendable {
                 """,
                 "CREATE INDEX menu_items_restaurant ON menu_items (restaurant_id, position)",
             ]
-        }
+        },
+        Migration(id: "catalog-002-revision") { _ in
+            ["ALTER TABLE restaurants ADD COLUMN revision BIGINT NOT NULL DEFAULT 0"]
+        },
     ]
 
     // MARK: Restaurants
@@ -136,7 +141,7 @@ public struct CatalogStore: Sendable {
         """
 
     /// Fails with `CatalogError.alreadyOwnsRestaurant` when the owner already has one.
-    public func insert(_ restaurant: Restaurant) async throws {
+    func insert(_ restaurant: Restaurant) async throws {
         let row = try RestaurantRow(restaurant)
         do {
             try await database.transaction { db in
@@ -147,29 +152,77 @@ public struct CatalogStore: Sendable {
         }
     }
 
-    public func update(_ restaurant: Restaurant) async throws {
+    /// Inserts many restaurants, a few hundred rows per statement.
+    func insert(_ restaurants: [Restaurant]) async throws {
+        let rows = try restaurants.map(RestaurantRow.init)
+        for chunk in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
+            try await database.transaction { db in
+                try await db.insert(into: "restaurants").models(chunk, keyEncodingStrategy: .useDefaultKeys).run()
+            }
+        }
+    }
+
+    func update(_ restaurant: Restaurant) async throws {
         let row = try RestaurantRow(restaurant)
         try await database.transaction { db in
             try await db.update("restaurants").set(model: row, keyEncodingStrategy: .useDefaultKeys)
                 .where("id", .equal, restaurant.id).run()
+            try await Self.bumpRevision(restaurant.id, on: db)
         }
     }
 
-    public func restaurant(id: UUID) async throws -> Restaurant? {
+    static func bumpRevision(_ restaurantID: UUID, on db: any SQLDatabase) async throws {
+        try await db.raw("UPDATE restaurants SET revision = revision + 1 WHERE id = \(bind: restaurantID)").run()
+    }
+
+    /// The restaurant's current revision; nil when it does not exist.
+    func revision(restaurantID: UUID) async throws -> Int64? {
+        struct Row: Decodable { let revision: Int64 }
+        return try await database.read { db in
+            try await db.raw("SELECT revision FROM restaurants WHERE id = \(bind: restaurantID)").first(decoding: Row.self)?.revision
+        }
+    }
+
+    /// The restaurant and its menu, read together.
+    func priceList(restaurantID: UUID) async throws -> PriceList? {
+        struct Revision: Decodable { let revision: Int64 }
+        return try await database.read { db in
+            guard
+                let row = try await db.raw(
+                    "SELECT \(unsafeRaw: Self.restaurantColumns), revision FROM restaurants WHERE id = \(bind: restaurantID)"
+                ).first(),
+                let revision = try? row.decode(column: "revision", as: Int64.self)
+            else { return nil }
+            let restaurant = try row.decode(model: RestaurantRow.self, keyDecodingStrategy: .useDefaultKeys).restaurant()
+            let items = try await db.raw(
+                "SELECT \(unsafeRaw: Self.itemColumns) FROM menu_items WHERE restaurant_id = \(bind: restaurantID) ORDER BY position, name"
+            ).all(decoding: ItemRow.self).map { try $0.item() }
+            return PriceList(restaurant: restaurant, items: items, revision: revision)
+        }
+    }
+
+    func restaurantID(ownedBy ownerID: UUID) async throws -> UUID? {
+        struct Row: Decodable { let id: UUID }
+        return try await database.read { db in
+            try await db.raw("SELECT id FROM restaurants WHERE owner_id = \(bind: ownerID)").first(decoding: Row.self)?.id
+        }
+    }
+
+    func restaurant(id: UUID) async throws -> Restaurant? {
         try await database.read { db in
             try await db.raw("SELECT \(unsafeRaw: Self.restaurantColumns) FROM restaurants WHERE id = \(bind: id)")
                 .first(decoding: RestaurantRow.self)?.restaurant()
         }
     }
 
-    public func restaurant(ownedBy ownerID: UUID) async throws -> Restaurant? {
+    func restaurant(ownedBy ownerID: UUID) async throws -> Restaurant? {
         try await database.read { db in
             try await db.raw("SELECT \(unsafeRaw: Self.restaurantColumns) FROM restaurants WHERE owner_id = \(bind: ownerID)")
                 .first(decoding: RestaurantRow.self)?.restaurant()
         }
     }
 
-    public func allRestaurants() async throws -> [Restaurant] {
+    func allRestaurants() async throws -> [Restaurant] {
         try await database.read { db in
             try await db.raw("SELECT \(unsafeRaw: Self.restaurantColumns) FROM restaurants").all(decoding: RestaurantRow.self).map {
                 try $0.restaurant()
@@ -177,14 +230,14 @@ public struct CatalogStore: Sendable {
         }
     }
 
-    public func restaurants(updatedSince cutoff: Date) async throws -> [Restaurant] {
+    func restaurants(updatedSince cutoff: Date) async throws -> [Restaurant] {
         try await database.read { db in
             try await db.raw("SELECT \(unsafeRaw: Self.restaurantColumns) FROM restaurants WHERE updated_at >= \(bind: cutoff)")
                 .all(decoding: RestaurantRow.self).map { try $0.restaurant() }
         }
     }
 
-    public func restaurantCount() async throws -> Int {
+    func restaurantCount() async throws -> Int {
         struct Row: Decodable { let n: Int64 }
         return try await database.read { db in
             Int(try await db.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM restaurants").first(decoding: Row.self)?.n ?? 0)
@@ -249,28 +302,31 @@ public struct CatalogStore: Sendable {
 
     static let itemColumns = "id, restaurant_id, section_id, name, description, price_minor, currency, is_sold_out, position, option_groups"
 
-    public func insert(_ section: MenuSection) async throws {
+    func insert(_ section: MenuSection) async throws {
         let row = SectionRow(id: section.id, restaurantID: section.restaurantID, name: section.name, position: Int64(section.position))
         try await database.transaction { db in
             try await db.insert(into: "menu_sections").model(row, keyEncodingStrategy: .useDefaultKeys).run()
+            try await Self.bumpRevision(section.restaurantID, on: db)
         }
     }
 
-    public func update(sectionID: UUID, name: String, position: Int) async throws {
+    func update(sectionID: UUID, of restaurantID: UUID, name: String, position: Int) async throws {
         try await database.transaction { db in
             try await db.raw("UPDATE menu_sections SET name = \(bind: name), position = \(bind: Int64(position)) WHERE id = \(bind: sectionID)").run()
+            try await Self.bumpRevision(restaurantID, on: db)
         }
     }
 
     /// Deletes the section and its items together.
-    public func deleteSection(id: UUID) async throws {
+    func deleteSection(id: UUID, of restaurantID: UUID) async throws {
         try await database.transaction { db in
             try await db.raw("DELETE FROM menu_items WHERE section_id = \(bind: id)").run()
             try await db.raw("DELETE FROM menu_sections WHERE id = \(bind: id)").run()
+            try await Self.bumpRevision(restaurantID, on: db)
         }
     }
 
-    public func sections(restaurantID: UUID) async throws -> [MenuSection] {
+    func sections(restaurantID: UUID) async throws -> [MenuSection] {
         try await database.read { db in
             try await db.raw(
                 "SELECT id, restaurant_id, name, position FROM menu_sections WHERE restaurant_id = \(bind: restaurantID) ORDER BY position, name"
@@ -280,34 +336,37 @@ public struct CatalogStore: Sendable {
         }
     }
 
-    public func insert(_ items: [MenuItem]) async throws {
+    func insert(_ items: [MenuItem]) async throws {
         let rows = try items.map(ItemRow.init)
         guard !rows.isEmpty else { return }
         try await database.transaction { db in
             try await db.insert(into: "menu_items").models(rows, keyEncodingStrategy: .useDefaultKeys).run()
+            for restaurantID in Set(items.map(\.restaurantID)) { try await Self.bumpRevision(restaurantID, on: db) }
         }
     }
 
-    public func update(_ item: MenuItem) async throws {
+    func update(_ item: MenuItem) async throws {
         let row = try ItemRow(item)
         try await database.transaction { db in
             try await db.update("menu_items").set(model: row, keyEncodingStrategy: .useDefaultKeys).where("id", .equal, item.id).run()
+            try await Self.bumpRevision(item.restaurantID, on: db)
         }
     }
 
-    public func deleteItem(id: UUID) async throws {
+    func deleteItem(id: UUID, of restaurantID: UUID) async throws {
         try await database.transaction { db in
             try await db.raw("DELETE FROM menu_items WHERE id = \(bind: id)").run()
+            try await Self.bumpRevision(restaurantID, on: db)
         }
     }
 
-    public func item(id: UUID) async throws -> MenuItem? {
+    func item(id: UUID) async throws -> MenuItem? {
         try await database.read { db in
             try await db.raw("SELECT \(unsafeRaw: Self.itemColumns) FROM menu_items WHERE id = \(bind: id)").first(decoding: ItemRow.self)?.item()
         }
     }
 
-    public func items(restaurantID: UUID) async throws -> [MenuItem] {
+    func items(restaurantID: UUID) async throws -> [MenuItem] {
         try await database.read { db in
             try await db.raw(
                 "SELECT \(unsafeRaw: Self.itemColumns) FROM menu_items WHERE restaurant_id = \(bind: restaurantID) ORDER BY position, name"

@@ -46,12 +46,47 @@ public struct Restaurant: Codable, Sendable, Equatable {
 
     /// Open now: not paused and inside one of its opening-hours rules.
     public func isOpen(at instant: Date) -> Bool {
-        !isPaused && OpeningHoursRule.isOpen(openingHours, at: instant, timeZone: TimeZone(identifier: timeZone) ?? .gmt)
+        !isPaused && WeeklySchedule(openingHours).isOpen(at: instant, timeZone: timeZone)
     }
 
     /// Whether `point` lies within the delivery radius.
     public func delivers(to point: GeoPoint) -> Bool {
         location.distance(to: point) <= Double(deliveryRadiusMetres)
+    }
+}
+
+/// A restaurant as anyone may read it: everything but the account that runs it.
+public struct RestaurantProfile: Codable, Sendable, Equatable {
+    public let id: UUID
+    public let name: String
+    public let cuisine: String
+    public let description: String
+    public let address: String
+    public let location: GeoPoint
+    public let timeZone: String
+    public let openingHours: [OpeningHoursRule]
+    public let deliveryRadiusMetres: Int
+    public let minimumOrder: Money
+    public let prepMinutes: Int
+    public let isPaused: Bool
+    public let createdAt: Date
+    public let updatedAt: Date
+
+    public init(_ r: Restaurant) {
+        id = r.id
+        name = r.name
+        cuisine = r.cuisine
+        description = r.description
+        address = r.address
+        location = r.location
+        timeZone = r.timeZone
+        openingHours = r.openingHours
+        deliveryRadiusMetres = r.deliveryRadiusMetres
+        minimumOrder = r.minimumOrder
+        prepMinutes = r.prepMinutes
+        isPaused = r.isPaused
+        createdAt = r.createdAt
+        updatedAt = r.updatedAt
     }
 }
 
@@ -93,7 +128,7 @@ public struct OpeningHoursRule: Codable, Sendable, Equatable, Hashable {
     /// Pure: is `instant` inside any rule, in `timeZone`? Uses the same compiled schedule as the
     /// search index, so a restaurant is open by one definition everywhere.
     public static func isOpen(_ rules: [OpeningHoursRule], at instant: Date, timeZone: TimeZone) -> Bool {
-        let local = LocalTimes.weekdayAndMinute(of: instant, in: timeZone)
+        let local = LocalTimes.compute(instant, in: timeZone)
         return WeeklySchedule(rules).isOpen(weekday: local.weekday, minute: local.minute)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Opening hours compiled for fast checks: for each ISO weekday, the minute ranges open that day
 /// (an overnight rule contributes its early-morning part to the next day).
@@ -22,27 +23,38 @@ struct WeeklySchedule: Sendable {
     func isOpen(weekday: Int, minute: Int) -> Bool {
         ranges[weekday].contains { $0.contains(minute) }
     }
+
+    func isOpen(at instant: Date, timeZone: String) -> Bool {
+        let local = LocalTimes.shared.weekdayAndMinute(of: instant, in: timeZone)
+        return isOpen(weekday: local.weekday, minute: local.minute)
+    }
 }
 
-/// Local weekday and minute of an instant, per time zone, computed once per search rather than
-/// once per restaurant.
-struct LocalTimes {
-    private let instant: Date
-    private var cache: [String: (weekday: Int, minute: Int)] = [:]
+/// Local weekday and minute of an instant per time zone, cached for the current minute: the
+/// calendar arithmetic costs microseconds, and every search and every price check needs it.
+final class LocalTimes: Sendable {
+    static let shared = LocalTimes()
 
-    init(_ instant: Date) {
-        self.instant = instant
+    private struct Cached {
+        let epochMinute: Int64
+        let weekday: Int
+        let minute: Int
     }
 
-    mutating func weekdayAndMinute(in timeZone: String) -> (weekday: Int, minute: Int) {
-        if let cached = cache[timeZone] { return cached }
-        let value = Self.weekdayAndMinute(of: instant, in: TimeZone(identifier: timeZone) ?? .gmt)
-        cache[timeZone] = value
+    private let cache = Mutex<[String: Cached]>([:])
+
+    /// ISO weekday (1 = Monday … 7 = Sunday) and minutes after local midnight.
+    func weekdayAndMinute(of instant: Date, in timeZone: String) -> (weekday: Int, minute: Int) {
+        let epochMinute = Int64((instant.timeIntervalSince1970 / 60).rounded(.down))
+        if let hit = cache.withLock({ $0[timeZone] }), hit.epochMinute == epochMinute {
+            return (hit.weekday, hit.minute)
+        }
+        let value = Self.compute(instant, in: TimeZone(identifier: timeZone) ?? .gmt)
+        cache.withLock { $0[timeZone] = Cached(epochMinute: epochMinute, weekday: value.weekday, minute: value.minute) }
         return value
     }
 
-    /// ISO weekday (1 = Monday … 7 = Sunday) and minutes after local midnight.
-    static func weekdayAndMinute(of instant: Date, in timeZone: TimeZone) -> (weekday: Int, minute: Int) {
+    static func compute(_ instant: Date, in timeZone: TimeZone) -> (weekday: Int, minute: Int) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.weekday, .hour, .minute], from: instant)

@@ -12,6 +12,7 @@ public struct ProblemDescription: Sendable, Equatable {
         case notFound  // 404
         case conflict  // 409: state does not allow it / concurrent duplicate
         case unprocessable  // 422: well-formed but semantically invalid
+        case tooManyRequests  // 429: throttled; retry after `retryAfterSeconds`
         case unavailable  // 503: a dependency is down; retry later
     }
 
@@ -24,14 +25,19 @@ public struct ProblemDescription: Sendable, Equatable {
     public var field: String?
     /// The state at fault, when a state machine refused.
     public var state: String?
+    /// Sent as `Retry-After` (seconds) when retrying later may succeed (409 in progress, 429, 503).
+    public var retryAfterSeconds: Int?
 
-    public init(kind: Kind, type: String, title: String, detail: String, field: String? = nil, state: String? = nil) {
+    public init(
+        kind: Kind, type: String, title: String, detail: String, field: String? = nil, state: String? = nil, retryAfterSeconds: Int? = nil
+    ) {
         self.kind = kind
         self.type = type
         self.title = title
         self.detail = detail
         self.field = field
         self.state = state
+        self.retryAfterSeconds = retryAfterSeconds
     }
 }
 

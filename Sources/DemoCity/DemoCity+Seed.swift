@@ -21,7 +21,7 @@ extension DemoCity {
         }
 
         var created = 0
-        for restaurant in restaurants where try await catalog.store.restaurant(id: restaurant.id) == nil {
+        for restaurant in restaurants where try await !catalog.exists(restaurantID: restaurant.id) {
             if try await create(restaurant, ownerID: try account(restaurant.ownerEmail).id, catalog: catalog) {
                 created += 1
             }

@@ -1,38 +1,82 @@
 import Core
 import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
 
-/// The hot, in-memory state of every courier: updated per ping, read by matching and tracking.
-/// Persisted in batches by `DispatchService.flush()`, never a synchronous write per ping.
-actor CourierRegistry {
-    private var couriers: [UUID: CourierState] = [:]
-    private var dirty: Set<UUID> = []
-
-    func load(_ states: [CourierState]) {
-        for state in states { couriers[state.courierID] = state }
+/// The hot, in-memory state of every courier: updated per position fix, read by matching and
+/// tracking. A `Service` built once per process and injected into `DispatchService`: `run()`
+/// restores the last snapshot, persists changed couriers in batches every `flushInterval` (never
+/// a synchronous write per fix) and once more at shutdown.
+///
+/// It does not share state across instances: each instance knows the couriers whose requests it
+/// served since start plus the snapshot it restored.
+public final class CourierRegistry: Service, Sendable {
+    private struct State {
+        var couriers: [UUID: CourierState] = [:]
+        var dirty: Set<UUID> = []
     }
 
-    func state(_ id: UUID) -> CourierState? { couriers[id] }
+    private let state = Mutex(State())
+    let store: DispatchStore
+    let flushInterval: Duration
+    let logger: Logger
+
+    init(store: DispatchStore, flushInterval: Duration, logger: Logger) {
+        self.store = store
+        self.flushInterval = flushInterval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        do { try await restore() } catch { logger.error("could not restore courier states", metadata: ["error": "\(error)"]) }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: self.flushInterval) } catch { break }
+                do { try await self.flush() } catch { self.logger.error("courier flush failed", metadata: ["error": "\(error)"]) }
+            }
+        }
+        do { try await flush() } catch { logger.error("final courier flush failed", metadata: ["error": "\(error)"]) }
+    }
+
+    /// Loads the persisted snapshot; a courier already updated since start keeps the newer state.
+    func restore() async throws {
+        let saved = try await store.all()
+        state.withLock { state in
+            for courier in saved where (state.couriers[courier.courierID]?.updatedAt ?? .distantPast) < courier.updatedAt {
+                state.couriers[courier.courierID] = courier
+            }
+        }
+    }
+
+    /// Writes every courier changed since the last flush, in one transaction.
+    public func flush() async throws {
+        let changed = state.withLock { state -> [CourierState] in
+            defer { state.dirty.removeAll(keepingCapacity: true) }
+            return state.dirty.compactMap { state.couriers[$0] }
+        }
+        do {
+            try await store.save(changed)
+        } catch {
+            state.withLock { $0.dirty.formUnion(changed.map(\.courierID)) }
+            throw error
+        }
+    }
+
+    func state(_ id: UUID) -> CourierState? { state.withLock { $0.couriers[id] } }
 
     func update(_ id: UUID, now: Date, _ change: (inout CourierState) -> Void) -> CourierState {
-        var state = couriers[id] ?? CourierState(courierID: id, isOnline: false, location: nil, positionAt: nil, updatedAt: now)
-        change(&state)
-        state.updatedAt = now
-        couriers[id] = state
-        dirty.insert(id)
-        return state
+        state.withLock { state in
+            var courier = state.couriers[id] ?? CourierState(courierID: id, isOnline: false, location: nil, positionAt: nil, updatedAt: now)
+            change(&courier)
+            courier.updatedAt = now
+            state.couriers[id] = courier
+            state.dirty.insert(id)
+            return courier
+        }
     }
 
     func online() -> [CourierState] {
-        couriers.values.filter(\.isOnline)
-    }
-
-    /// The states changed since the last call.
-    func takeDirty() -> [CourierState] {
-        defer { dirty.removeAll(keepingCapacity: true) }
-        return dirty.compactMap { couriers[$0] }
-    }
-
-    func markDirty(_ ids: [UUID]) {
-        dirty.formUnion(ids)
+        state.withLock { $0.couriers.values.filter(\.isOnline) }
     }
 }

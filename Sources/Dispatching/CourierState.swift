@@ -1,4 +1,5 @@
 import Core
+import Events
 import Foundation
 
 /// A courier as dispatch sees them: online or not, and their last known fix.
@@ -20,15 +21,34 @@ public struct CourierPosition: Codable, Sendable, Equatable {
     public let isStale: Bool
 }
 
+/// An online courier as operators see them.
+public struct OnlineCourier: Codable, Sendable, Equatable {
+    public let courierID: UUID
+    public let location: GeoPoint?
+    public let positionAt: Date?
+    /// Seconds since the last fix; absent without one.
+    public let ageSeconds: Int?
+    public let isStale: Bool
+    /// Orders they carry or are assigned and not yet delivered.
+    public let activeOrders: Int
+}
+
+public struct OnlineCourierList: Codable, Sendable {
+    public let couriers: [OnlineCourier]
+}
+
 /// An order waiting for a courier, as Ordering describes it.
 public struct DispatchOrder: Sendable {
     public let id: UUID
     public let pickup: GeoPoint
     public let placedAt: Date
-    public init(id: UUID, pickup: GeoPoint, placedAt: Date) {
+    /// Couriers who handed this order back: never offered it again.
+    public let excludedCouriers: Set<UUID>
+    public init(id: UUID, pickup: GeoPoint, placedAt: Date, excludedCouriers: Set<UUID> = []) {
         self.id = id
         self.pickup = pickup
         self.placedAt = placedAt
+        self.excludedCouriers = excludedCouriers
     }
 }
 
@@ -36,22 +56,23 @@ public struct DispatchOrder: Sendable {
 public struct TrackingInfo: Sendable {
     public let customerID: UUID
     public let courierID: UUID?
-    public let status: String
-    /// True while the courier carries the food (picked up, not yet delivered).
-    public let isCarrying: Bool
-    public init(customerID: UUID, courierID: UUID?, status: String, isCarrying: Bool) {
+    public let status: OrderStatus
+    public init(customerID: UUID, courierID: UUID?, status: OrderStatus) {
         self.customerID = customerID
         self.courierID = courierID
         self.status = status
-        self.isCarrying = isCarrying
     }
+
+    /// True while the courier carries the food (picked up, not yet delivered).
+    public var isCarrying: Bool { status == .pickedUp }
 }
 
 /// Dispatch's view of orders. Supplied by Ordering through the app assembly.
 public protocol DispatchOrderPort: Sendable {
     func ordersAwaitingCourier(limit: Int) async throws -> [DispatchOrder]
-    func busyCourierIDs() async throws -> Set<UUID>
-    /// False when the order no longer needs a courier or already has one.
+    /// Couriers carrying an undelivered order, with how many each carries.
+    func busyCouriers() async throws -> [UUID: Int]
+    /// False when the order no longer needs a courier, already has one, or this courier handed it back.
     func assign(orderID: UUID, courierID: UUID, reason: String) async throws -> Bool
     func trackingInfo(orderID: UUID) async throws -> TrackingInfo?
 }

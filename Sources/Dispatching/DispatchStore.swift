@@ -4,14 +4,14 @@ import SQLKit
 import Storage
 
 /// Courier states. Owns table `courier_states`: the last persisted snapshot of the in-memory registry.
-public struct DispatchStore: Sendable {
+struct DispatchStore: Sendable {
     let database: any Database
 
-    public init(database: any Database) {
+    init(database: any Database) {
         self.database = database
     }
 
-    public static let migrations: [Migration] = [
+    static let migrations: [Migration] = [
         Migration(id: "dispatch-001-courier-states") { t in
             [
                 """

@@ -1,4 +1,5 @@
 import Core
+import Events
 import Foundation
 
 /// An order with its priced lines. Prices are copied from the quote at placement and never
@@ -24,33 +25,70 @@ public struct Order: Codable, Sendable, Equatable {
     public var updatedAt: Date
     /// When a confirmed order expires unless the restaurant answers.
     public var acceptDeadline: Date?
+    /// Set while the order waits too long for a courier, a pickup or a delivery (for operators).
+    public var attention: OrderAttention?
     /// Present on single-order reads: every status change, oldest first.
     public var history: [OrderStatusChange]?
+    /// Present on single-order reads: money given back after delivery.
+    public var refunds: [OrderRefund]?
+}
+
+public struct OrderAttention: Codable, Sendable, Equatable {
+    public let reason: AttentionReason
+    public let since: Date
 }
 
 public struct OrderStatusChange: Codable, Sendable, Equatable {
     public let from: OrderStatus?
     public let to: OrderStatus
     public let actor: OrderActor
-    public let actorID: UUID?
+    /// The account that made the change; shown to operators only.
+    public var actorID: UUID?
     public let reason: String?
     public let at: Date
 }
 
-/// Payload of every `order.*` event in the outbox.
-public struct OrderEventPayload: Codable, Sendable, Equatable {
-    public let orderID: UUID
-    public let customerID: UUID
-    public let restaurantID: UUID
-    public let courierID: UUID?
-    public let paymentID: UUID?
-    public let from: OrderStatus?
-    public let to: OrderStatus
-    public let total: Money
-    public let reason: String?
+/// A refund as the order shows it.
+public struct OrderRefund: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable, CaseIterable { case pending, succeeded, failed }
+
+    public let id: UUID
+    public let amount: Money
+    public let reason: String
+    public let actor: OrderActor
+    public let status: Status
+    public let createdAt: Date
+
+    public init(id: UUID, amount: Money, reason: String, actor: OrderActor, status: Status, createdAt: Date) {
+        self.id = id
+        self.amount = amount
+        self.reason = reason
+        self.actor = actor
+        self.status = status
+        self.createdAt = createdAt
+    }
 }
 
-extension OrderStatus {
-    /// The outbox event type recorded when an order enters this status.
-    public var eventType: String { "order.\(rawValue)" }
+/// A page of orders for operators, newest first; `nextCursor` continues it.
+public struct OrderPage: Codable, Sendable {
+    public let orders: [Order]
+    public let nextCursor: String?
+}
+
+/// What operators filter orders by. Every field narrows; none set lists every order.
+public struct OrderFilter: Sendable {
+    public var statuses: [OrderStatus]?
+    public var restaurantID: UUID?
+    public var courierID: UUID?
+    public var customerID: UUID?
+    public var placedFrom: Date?
+    public var placedBefore: Date?
+    public var needsAttention: Bool?
+    public var limit: Int
+    /// From `OrderPage.nextCursor`.
+    public var cursor: String?
+
+    public init(limit: Int = 50) {
+        self.limit = limit
+    }
 }

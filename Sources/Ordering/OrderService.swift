@@ -1,30 +1,42 @@
 import Core
 import Crypto
+import Events
 import Foundation
 import Logging
-import SQLKit
+import Metrics
 import Storage
 
-/// Quotes, placement, the order lifecycle and who may see which order.
+/// Quotes, placement, the order lifecycle and who may see and change which order.
 ///
-/// Placement is idempotent per customer and `Idempotency-Key`: the key is claimed before any
-/// work, so a concurrent duplicate is refused (409) rather than run twice; a retry after success
-/// replays the stored order; the same key with another body is refused (422). An order is
-/// confirmed only after its payment is authorised and its items are still available.
+/// Placement is idempotent per customer and `Idempotency-Key`, as Stripe does it: the key is
+/// claimed in the same transaction that writes the order, so a concurrent duplicate gets 409
+/// (with `Retry-After`) while the first is running — payment included — and, once the first has
+/// answered, a retry replays that answer (its status and body, a 402 or 503 included). The same
+/// key with another body is refused (422). An order is confirmed only after its payment is
+/// authorised and its items are still available. A placement interrupted by a crash is settled
+/// by `settleInterruptedPlacements()` within seconds, from what the payment provider holds.
+///
 /// This service never captures or voids a payment itself: those react to its outbox events.
 public struct OrderService: Sendable {
     public struct Settings: Sendable {
         /// How long a restaurant has to accept a confirmed order.
         public var acceptTimeout: TimeInterval = 600
-        /// A claimed idempotency key whose request died (crash) is reclaimable after this long.
-        public var abandonedKeyAfter: TimeInterval = 60
-        /// An order still `placed` this long after placement was interrupted (the process died
-        /// between writing it and settling its payment); it is failed so any hold is voided.
-        public var interruptedPlacementAfter: TimeInterval = 120
+        /// An order still `placed` this long after placement lost its placing request (the
+        /// process died); it is settled from the provider's answer. Must exceed the payment
+        /// deadline.
+        public var interruptedPlacementAfter: TimeInterval = 10
+        /// Flag for operators: accepted this long and still no courier.
+        public var courierWait: TimeInterval = 600
+        /// Flag for operators: ready with a courier assigned, not picked up this long.
+        public var pickupWait: TimeInterval = 600
+        /// Flag for operators: picked up and not delivered this long.
+        public var deliveryWait: TimeInterval = 2_700
+        /// A restaurant may refund its own orders this long after delivery.
+        public var restaurantRefundWindow: TimeInterval = 48 * 3600
         public init() {}
     }
 
-    public let store: OrderStore
+    let store: OrderStore
     let database: any Database
     let catalog: any CatalogPort
     let payments: any PaymentPort
@@ -47,185 +59,227 @@ public struct OrderService: Sendable {
         self.logger = logger
     }
 
+    /// The schema of the tables this service owns.
+    public static var migrations: [Migration] { OrderStore.migrations }
+
     // MARK: Quote and place
 
     public func quote(_ request: OrderRequest) async throws -> Quote {
         try await price(request).quote
     }
 
-    /// Prices `request` from the catalog; also returns the restaurant it was priced against.
-    private func price(_ request: OrderRequest) async throws -> (quote: Quote, restaurant: PricingRestaurant) {
+    /// Prices `request` from the catalog; also returns the menu it was priced against.
+    private func price(_ request: OrderRequest) async throws -> (quote: Quote, menu: PricingMenu) {
         try request.validate()
-        guard let restaurant = try await catalog.restaurant(id: request.restaurantID) else {
+        guard let menu = try await catalog.pricingMenu(restaurantID: request.restaurantID, at: clock.now()) else {
             throw NotFoundError(entity: "restaurant", id: request.restaurantID.uuidString)
         }
-        return (try calculator.quote(request, restaurant: restaurant, items: try await catalog.items(restaurantID: restaurant.id)), restaurant)
+        return (try calculator.quote(request, menu: menu), menu)
     }
 
     public struct Placement: Sendable {
         public let order: Order
         /// True when this answers a retry of an earlier request with the same key.
         public let replayed: Bool
+        /// The order as answered the first time, in the API's JSON: a replay sends these bytes again.
+        public let body: Data
+    }
+
+    /// What an idempotency key stands for once its request has answered.
+    enum Outcome: String {
+        case created
+        case declined
+        case unavailable
+        case soldOut = "sold_out"
+    }
+
+    /// Idempotency keys: 1 to 255 visible ASCII characters.
+    public static func validate(idempotencyKey: String) throws {
+        guard (1...255).contains(idempotencyKey.utf8.count), idempotencyKey.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw OrderingError.missingIdempotencyKey
+        }
     }
 
     public func place(customerID: UUID, idempotencyKey: String, request: OrderRequest, card: String) async throws -> Placement {
-        guard (1...255).contains(idempotencyKey.count) else { throw OrderingError.missingIdempotencyKey }
-        let hash = Self.fingerprint(request: request, card: card)
-        if let replay = try await claim(customerID: customerID, key: idempotencyKey, hash: hash) {
-            return replay
+        let started = ContinuousClock.now
+        var outcome = "error"
+        defer {
+            Timer(label: "tiffin_order_placement_seconds", dimensions: [("outcome", outcome)], preferredDisplayUnit: .seconds)
+                .recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
         }
-        // From here the key is ours; release it if we fail before an order exists.
-        let order: Order
-        do {
-            let priced = try await price(request)
-            order = try await insertPlaced(customerID: customerID, key: idempotencyKey, quote: priced.quote, pickup: priced.restaurant.location)
-        } catch {
-            try? await releaseKey(customerID: customerID, key: idempotencyKey)
-            throw error
+        try Self.validate(idempotencyKey: idempotencyKey)
+        try request.validate()
+        let hash = Self.fingerprint(request: request, cardLast4: PaymentCard.last4(card))
+        if let earlier = try await store.idempotencyKey(customerID: customerID, key: idempotencyKey) {
+            outcome = "replayed"
+            return try await answer(for: earlier, hash: hash)
         }
-        return Placement(order: try await settlePayment(order, card: card), replayed: false)
-    }
-
-    /// Claims the key, or returns the earlier result it stands for.
-    private func claim(customerID: UUID, key: String, hash: String) async throws -> Placement? {
+        let priced = try await price(request)
         let now = clock.now()
-        let abandonedBefore = now.addingTimeInterval(-settings.abandonedKeyAfter)
-        enum Claim: Sendable { case claimed, replay(UUID) }
-        let outcome: Claim
-        do {
-            outcome = try await database.transaction { db in
-                if let existing = try await store.idempotencyKey(customerID: customerID, key: key, on: db) {
-                    guard existing.requestHash == hash else { throw OrderingError.idempotencyKeyReused }
-                    if let orderID = existing.orderID { return .replay(orderID) }
-                    guard existing.createdAt < abandonedBefore else { throw OrderingError.requestInProgress }
-                    try await db.raw(
-                        """
-                        UPDATE order_idempotency_keys SET created_at = \(bind: now)
-                        WHERE customer_id = \(bind: customerID) AND idempotency_key = \(bind: key) AND order_id IS NULL
-                        """
-                    ).run()
-                    return .claimed
-                }
-                try await db.raw(
-                    """
-                    INSERT INTO order_idempotency_keys (customer_id, idempotency_key, request_hash, order_id, created_at)
-                    VALUES (\(bind: customerID), \(bind: key), \(bind: hash), NULL, \(bind: now))
-                    """
-                ).run()
-                return .claimed
-            }
-        } catch  where DatabaseErrors.isUniqueViolation(error) {
-            // Another request inserted the same key between our read and our insert.
-            throw OrderingError.requestInProgress
-        }
-        switch outcome {
-        case .claimed:
-            return nil
-        case .replay(let orderID):
-            guard let order = try await store.order(id: orderID) else { throw NotFoundError(entity: "order", id: orderID.uuidString) }
-            if order.status == .paymentFailed {
-                throw OrderingError.paymentDeclined(orderID: order.id, reason: try await lastReason(of: order.id) ?? "declined")
-            }
-            return Placement(order: order, replayed: true)
-        }
-    }
-
-    private func lastReason(of orderID: UUID) async throws -> String? {
-        try await store.order(id: orderID, withHistory: true)?.history?.last?.reason
-    }
-
-    private func releaseKey(customerID: UUID, key: String) async throws {
-        try await database.transaction { db in
-            try await db.raw(
-                """
-                DELETE FROM order_idempotency_keys WHERE customer_id = \(bind: customerID) AND idempotency_key = \(bind: key) AND order_id IS NULL
-                """
-            ).run()
-        }
-    }
-
-    private func insertPlaced(customerID: UUID, key: String, quote: Quote, pickup: GeoPoint) async throws -> Order {
-        let now = clock.now()
+        let quote = priced.quote
         let order = Order(
             id: UUID(), customerID: customerID, restaurantID: quote.restaurantID, restaurantName: quote.restaurantName, status: .placed,
             lines: quote.lines, subtotal: quote.subtotal, deliveryFee: quote.deliveryFee, serviceFee: quote.serviceFee, total: quote.total,
-            deliveryLocation: quote.deliveryLocation, deliveryAddress: quote.deliveryAddress, pickupLocation: pickup, etaMinutes: quote.etaMinutes,
-            paymentID: nil, courierID: nil, placedAt: now, updatedAt: now, acceptDeadline: nil, history: nil)
-        try await database.transaction { db in
-            try await store.insert(order, on: db)
-            try await store.record(
-                OrderStatusChange(from: nil, to: .placed, actor: .customer, actorID: customerID, reason: nil, at: now), of: order, on: db)
-            try await db.raw(
-                """
-                UPDATE order_idempotency_keys SET order_id = \(bind: order.id) WHERE customer_id = \(bind: customerID) AND idempotency_key = \(bind: key)
-                """
-            ).run()
+            deliveryLocation: quote.deliveryLocation, deliveryAddress: quote.deliveryAddress, pickupLocation: priced.menu.restaurant.location,
+            etaMinutes: quote.etaMinutes, paymentID: nil, courierID: nil, placedAt: now, updatedAt: now, acceptDeadline: nil, attention: nil,
+            history: nil, refunds: nil)
+        do {
+            try await store.insertPlaced(order, key: idempotencyKey, requestHash: hash, actorID: customerID)
+        } catch is OrderStore.KeyTaken {
+            // Another request with this key got there between our read and our write.
+            guard let earlier = try await store.idempotencyKey(customerID: customerID, key: idempotencyKey) else {
+                throw OrderingError.requestInProgress
+            }
+            outcome = "replayed"
+            return try await answer(for: earlier, hash: hash)
         }
-        logger.info("order placed", metadata: ["order.id": "\(order.id)", "restaurant.id": "\(order.restaurantID)"])
-        return order
+        logger.debug("order placed", metadata: ["order.id": "\(order.id)", "restaurant.id": "\(order.restaurantID)"])
+        let authorization = try await payments.authorize(orderID: order.id, customerID: customerID, amount: order.total, card: card)
+        do {
+            let placement = try await settle(order, authorization)
+            outcome = "confirmed"
+            return placement
+        } catch let error as OrderingError {
+            outcome = "\(error.problem.type)"
+            throw error
+        }
     }
 
-    /// Authorises the payment, then confirms the order — or records why it could not.
-    private func settlePayment(_ placed: Order, card: String) async throws -> Order {
-        let outcome = await payments.authorize(orderID: placed.id, customerID: placed.customerID, amount: placed.total, card: card)
+    /// The answer an earlier request with this key gave, or 409 while it is still running.
+    private func answer(for earlier: OrderStore.KeyRow, hash: String) async throws -> Placement {
+        guard earlier.requestHash == hash else { throw OrderingError.idempotencyKeyReused }
+        guard let outcome = earlier.outcome.flatMap(Outcome.init(rawValue:)), let response = earlier.response, let orderID = earlier.orderID
+        else { throw OrderingError.requestInProgress }
         switch outcome {
-        case .authorized(let paymentID):
-            // Availability is checked again after authorisation: an item may have sold out meanwhile.
-            let items = try await catalog.items(restaurantID: placed.restaurantID)
-            let soldOut = placed.lines.first { line in
-                guard let item = items.first(where: { $0.id == line.itemID }) else { return true }
-                return item.isSoldOut
-                    || line.options.contains { chosen in
-                        item.groups.contains { $0.options.contains { $0.id == chosen.id && $0.isSoldOut } }
-                    }
-            }
-            if let soldOut {
-                return try await move(
-                    placed.id, to: .cancelled, by: .system, actorID: nil, reason: "\(soldOut.name) sold out before confirmation",
-                    change: {
-                        $0.paymentID = paymentID
-                    })
-            }
-            let deadline = clock.now().addingTimeInterval(settings.acceptTimeout)
-            return try await move(
-                placed.id, to: .confirmed, by: .system, actorID: nil, reason: "payment authorised",
-                change: {
-                    $0.paymentID = paymentID
-                    $0.acceptDeadline = deadline
-                })
-        case .declined(let paymentID, let reason):
-            _ = try await move(placed.id, to: .paymentFailed, by: .system, actorID: nil, reason: reason, change: { $0.paymentID = paymentID })
-            throw OrderingError.paymentDeclined(orderID: placed.id, reason: reason)
-        case .unavailable:
-            _ = try await move(placed.id, to: .paymentFailed, by: .system, actorID: nil, reason: "payment provider unavailable")
-            throw OrderingError.paymentUnavailable(orderID: placed.id)
+        case .created:
+            let body = Data(response.utf8)
+            return Placement(order: try TiffinJSON.decoder.decode(Order.self, from: body), replayed: true, body: body)
+        case .declined: throw OrderingError.paymentDeclined(orderID: orderID, reason: response)
+        case .unavailable: throw OrderingError.paymentUnavailable(orderID: orderID)
+        case .soldOut: throw OrderingError.soldOutDuringPayment(orderID: orderID, name: response)
         }
     }
 
-    static func fingerprint(request: OrderRequest, card: String) -> String {
+    /// Confirms or fails a placed order from its authorisation, and stores the answer its key
+    /// stands for in the same transaction. Throws the failure the placing request answers with.
+    private func settle(_ placed: Order, _ authorization: AuthorizationOutcome) async throws -> Placement {
+        let now = clock.now()
+        var order = placed
+        order.updatedAt = now
+        let change: (OrderStatus, String?)
+        let key: (Outcome, String)
+        switch authorization {
+        case .authorized(let paymentID):
+            order.paymentID = paymentID
+            // Availability is checked again after authorisation: an item may have sold out meanwhile.
+            if let soldOut = try await unavailableLine(of: placed) {
+                change = (.cancelled, "\(soldOut) sold out before confirmation")
+                key = (.soldOut, soldOut)
+            } else {
+                order.acceptDeadline = now.addingTimeInterval(settings.acceptTimeout)
+                change = (.confirmed, "payment authorised")
+                key = (.created, "")
+            }
+        case .declined(let paymentID, let reason):
+            order.paymentID = paymentID
+            change = (.paymentFailed, reason)
+            key = (.declined, reason)
+        case .unavailable:
+            change = (.paymentFailed, "payment provider unavailable")
+            key = (.unavailable, "")
+        }
+        order.status = change.0
+        try OrderStateMachine.check(from: .placed, to: order.status, by: .system)
+        let body = try TiffinJSON.encoder.encode(order)
+        let settled = order
+        let record = OrderStatusChange(from: .placed, to: settled.status, actor: .system, actorID: nil, reason: change.1, at: now)
+        let moved = try await database.transaction { db in
+            guard try await OrderStore.transition(settled, from: .placed, change: record, on: db) else { return false }
+            let response = key.0 == .created ? String(decoding: body, as: UTF8.self) : key.1
+            try await OrderStore.completeKey(orderID: settled.id, outcome: key.0.rawValue, response: response, at: now, on: db)
+            return true
+        }
+        guard moved else {
+            // Settled meanwhile by recovery: answer as it did.
+            guard let key = try await store.idempotencyKeyOfOrder(placed) else { throw OrderingError.requestInProgress }
+            return try await answer(for: key, hash: key.requestHash)
+        }
+        Counter(label: "tiffin_order_transitions_total", dimensions: [("to", settled.status.rawValue)]).increment()
+        switch key.0 {
+        case .created: return Placement(order: settled, replayed: false, body: body)
+        case .declined: throw OrderingError.paymentDeclined(orderID: settled.id, reason: key.1)
+        case .unavailable: throw OrderingError.paymentUnavailable(orderID: settled.id)
+        case .soldOut: throw OrderingError.soldOutDuringPayment(orderID: settled.id, name: key.1)
+        }
+    }
+
+    /// The name of the first line whose item or option is no longer available, if any.
+    private func unavailableLine(of order: Order) async throws -> String? {
+        guard let menu = try await catalog.pricingMenu(restaurantID: order.restaurantID, at: clock.now()) else { return order.lines.first?.name }
+        let items = Dictionary(menu.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return order.lines.first { line in
+            guard let item = items[line.itemID] else { return true }
+            return item.isSoldOut
+                || line.options.contains { chosen in item.groups.contains { $0.options.contains { $0.id == chosen.id && $0.isSoldOut } } }
+        }?.name
+    }
+
+    /// The fingerprint an idempotency key is checked against: the request and the card's last
+    /// four digits. Never the full card number — with the last four stored beside it, a hash of
+    /// the number is inverted in seconds. A retry with another card ending in the same digits
+    /// replays the first answer, which is what the key promises.
+    static func fingerprint(request: OrderRequest, cardLast4: String) -> String {
         struct Fingerprinted: Encodable {
             let request: OrderRequest
-            let card: String
+            let cardLast4: String
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(Fingerprinted(request: request, card: card))) ?? Data()
+        let data = (try? encoder.encode(Fingerprinted(request: request, cardLast4: cardLast4))) ?? Data()
         return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Settles orders still `placed` after `interruptedPlacementAfter`: their placing request
+    /// died (a crash). The provider is asked what it holds under the order's key: a hold confirms
+    /// the order (items permitting), anything else fails it; the hold of a failed order is
+    /// voided by the reaction. A retry of the key then replays this answer. Returns how many.
+    @discardableResult
+    public func settleInterruptedPlacements() async throws -> Int {
+        var settled = 0
+        for order in try await store.stalePlaced(before: clock.now().addingTimeInterval(-settings.interruptedPlacementAfter)) {
+            let authorization: AuthorizationOutcome
+            do {
+                authorization = try await payments.recover(orderID: order.id, customerID: order.customerID, amount: order.total)
+            } catch {
+                logger.warning("could not settle an interrupted placement yet", metadata: ["order.id": "\(order.id)", "error": "\(error)"])
+                continue
+            }
+            do {
+                _ = try await settle(order, authorization)
+            } catch is OrderingError {
+                // A failed settlement is still a settlement.
+            }
+            logger.notice("settled an interrupted placement", metadata: ["order.id": "\(order.id)"])
+            settled += 1
+        }
+        return settled
     }
 
     // MARK: Lifecycle
 
-    /// The single path for every status change: checks the state machine, updates the row only
-    /// if nobody moved it meanwhile, and records history and outbox event in one transaction.
+    /// The single path for every status change after placement: checks the state machine and
+    /// the caller's right to the order, updates the row only if nobody moved it meanwhile, and
+    /// records history and outbox event in one transaction.
     @discardableResult
-    public func move(
+    func move(
         _ orderID: UUID, to target: OrderStatus, by actor: OrderActor, actorID: UUID?, reason: String?,
         authorize: @escaping @Sendable (Order) throws -> Void = { _ in },
         change: @escaping @Sendable (inout Order) -> Void = { _ in }
     ) async throws -> Order {
         let now = clock.now()
-        return try await database.transaction { db in
-            guard var order = try await store.order(id: orderID, on: db, forUpdate: true) else {
+        let kind = database.kind
+        let moved = try await database.transaction { db in
+            guard var order = try await OrderStore.order(id: orderID, on: db, kind: kind, forUpdate: true) else {
                 throw NotFoundError(entity: "order", id: orderID.uuidString)
             }
             try authorize(order)
@@ -233,21 +287,53 @@ public struct OrderService: Sendable {
             try OrderStateMachine.check(from: from, to: target, by: actor)
             order.status = target
             order.updatedAt = now
+            order.attention = nil
             change(&order)
-            guard try await store.updateStatus(order, expected: from, on: db) else {
-                let current = try await store.order(id: orderID, on: db)?.status ?? from
+            let record = OrderStatusChange(from: from, to: target, actor: actor, actorID: actorID, reason: reason, at: now)
+            guard try await OrderStore.transition(order, from: from, change: record, on: db) else {
+                let current = try await OrderStore.order(id: orderID, on: db, kind: kind)?.status ?? from
                 throw OrderingError.illegalTransition(from: current, to: target)
             }
-            try await store.record(
-                OrderStatusChange(from: from, to: target, actor: actor, actorID: actorID, reason: reason, at: now), of: order, on: db)
             return order
+        }
+        Counter(label: "tiffin_order_transitions_total", dimensions: [("to", target.rawValue)]).increment()
+        return moved
+    }
+
+    /// Ends an order before delivery, by whoever may: its customer (once confirmed, before the
+    /// restaurant accepts), its restaurant (once accepted, before pickup: it cannot fulfil it) or
+    /// an operator (any time before delivery). Restaurants and operators must say why. The
+    /// payment's hold is released by the reaction to `order.cancelled`.
+    public func cancel(orderID: UUID, by viewer: Principal, reason: String?) async throws -> Order {
+        let notFound = NotFoundError(entity: "order", id: orderID.uuidString)
+        switch viewer.role {
+        case .customer:
+            return try await move(
+                orderID, to: .cancelled, by: .customer, actorID: viewer.userID, reason: reason ?? "cancelled by the customer",
+                authorize: { order in
+                    guard order.customerID == viewer.userID else { throw notFound }
+                    if order.status == .placed { throw OrderingError.paymentInProgress }
+                })
+        case .staff:
+            let reason = try Self.requireReason(reason)
+            let restaurantID = try await catalog.restaurantID(ownedBy: viewer.userID)
+            return try await move(
+                orderID, to: .cancelled, by: .restaurant, actorID: viewer.userID, reason: reason,
+                authorize: { order in guard order.restaurantID == restaurantID else { throw notFound } },
+                change: { $0.acceptDeadline = nil })
+        case .operator:
+            let reason = try Self.requireReason(reason)
+            return try await move(orderID, to: .cancelled, by: .operator, actorID: viewer.userID, reason: reason, change: { $0.acceptDeadline = nil })
+        case .courier:
+            throw ForbiddenError("a courier cannot cancel an order; hand it back before pickup instead")
         }
     }
 
-    public func cancel(orderID: UUID, customerID: UUID, reason: String?) async throws -> Order {
-        try await move(
-            orderID, to: .cancelled, by: .customer, actorID: customerID, reason: reason ?? "cancelled by customer",
-            authorize: { order in guard order.customerID == customerID else { throw NotFoundError(entity: "order", id: orderID.uuidString) } })
+    static func requireReason(_ reason: String?) throws -> String {
+        guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
+            throw ValidationError(field: "reason", reason: "is required: say why the order is cancelled")
+        }
+        return reason
     }
 
     /// A restaurant step (accept, reject, preparing, ready), only on the staff member's own restaurant.
@@ -266,6 +352,19 @@ public struct OrderService: Sendable {
             authorize: { order in guard order.courierID == courierID else { throw NotFoundError(entity: "order", id: orderID.uuidString) } })
     }
 
+    /// The assigned courier gives an order back before pickup; it goes back to dispatch, which
+    /// will not give it to this courier again.
+    public func handBack(orderID: UUID, courierID: UUID, reason: String?) async throws -> Order {
+        let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty ?? "handed back by the courier"
+        switch try await store.releaseCourier(orderID: orderID, courierID: courierID, reason: reason, at: clock.now()) {
+        case .released(let order):
+            logger.info("courier handed an order back", metadata: ["order.id": "\(orderID)", "courier.id": "\(courierID)"])
+            return order
+        case .notTheirs: throw NotFoundError(entity: "order", id: orderID.uuidString)
+        case .notHandBackable(let status): throw OrderingError.notHandBackable(status: status)
+        }
+    }
+
     /// Expires confirmed orders whose restaurant did not answer in time. Returns how many.
     @discardableResult
     public func expireOverdue() async throws -> Int {
@@ -282,44 +381,91 @@ public struct OrderService: Sendable {
         return expired
     }
 
-    /// Fails orders whose placement was interrupted before the payment settled, so they never
-    /// stay `placed` forever; the `payment_failed` reaction voids whatever the provider holds.
+    /// Flags orders that wait too long for a courier, a pickup or a delivery, once per wait, with
+    /// an `order.needs_attention` event; the flag clears when the order moves on. Also publishes
+    /// how many orders are in each active status. Returns how many were flagged.
     @discardableResult
-    public func failInterruptedPlacements() async throws -> Int {
-        var failed = 0
-        for id in try await store.stalePlaced(before: clock.now().addingTimeInterval(-settings.interruptedPlacementAfter)) {
-            do {
-                try await move(id, to: .paymentFailed, by: .system, actorID: nil, reason: "placement interrupted before the payment settled")
-                failed += 1
-            } catch OrderingError.illegalTransition {
-                continue  // settled meanwhile
+    public func flagOrdersNeedingAttention() async throws -> Int {
+        let now = clock.now()
+        var flagged = 0
+        let waits: [(AttentionReason, TimeInterval)] = [
+            (.waitingForCourier, settings.courierWait), (.waitingForPickup, settings.pickupWait), (.waitingForDelivery, settings.deliveryWait),
+        ]
+        for (reason, wait) in waits {
+            for (order, since) in try await store.attentionCandidates(reason, before: now.addingTimeInterval(-wait), limit: 200)
+            where try await store.flag(order, reason: reason, since: since, at: now) {
+                flagged += 1
+                logger.warning("order needs attention", metadata: ["order.id": "\(order.id)", "attention": "\(reason.rawValue)"])
             }
         }
-        return failed
+        let counts = try await store.activeCounts()
+        for status in OrderStatus.active {
+            Gauge(label: "tiffin_orders_active", dimensions: [("status", status.rawValue)]).record(counts[status] ?? 0)
+        }
+        return flagged
     }
 
-    /// Gives the order to a courier. False when it already has one or no longer needs one.
+    /// Gives the order to a courier. False when it already has one, no longer needs one, or this
+    /// courier handed it back.
     public func assignCourier(orderID: UUID, courierID: UUID, reason: String) async throws -> Bool {
-        let now = clock.now()
-        return try await database.transaction { db in
-            guard try await store.assignCourier(orderID: orderID, courierID: courierID, at: now, on: db),
-                let order = try await store.order(id: orderID, on: db)
-            else { return false }
-            let payload = OrderEventPayload(
-                orderID: order.id, customerID: order.customerID, restaurantID: order.restaurantID, courierID: courierID,
-                paymentID: order.paymentID, from: order.status, to: order.status, total: order.total, reason: reason)
-            try await Outbox.append(DomainEvent(type: "order.courier_assigned", aggregateID: order.id, occurredAt: now, payload: payload), on: db)
-            return true
+        try await store.assignCourier(orderID: orderID, courierID: courierID, reason: reason, at: clock.now())
+    }
+
+    // MARK: Refunds
+
+    /// Refunds part or all of a delivered order's payment. Operators may refund any delivered
+    /// order up to what was captured; a restaurant its own orders, within
+    /// `restaurantRefundWindow` of delivery, up to the order's subtotal (the food) across all
+    /// refunds — fees are the platform's to give back. Idempotent per caller and key.
+    public func refund(
+        orderID: UUID, by viewer: Principal, amount: Int64?, reason: String, idempotencyKey: String
+    ) async throws -> (refund: OrderRefund, replayed: Bool) {
+        try Self.validate(idempotencyKey: idempotencyKey)
+        guard let order = try await store.order(id: orderID) else { throw NotFoundError(entity: "order", id: orderID.uuidString) }
+        let actor: OrderActor
+        var maximum: Int64?
+        switch viewer.role {
+        case .operator:
+            actor = .operator
+        case .staff:
+            guard try await catalog.restaurantID(ownedBy: viewer.userID) == order.restaurantID else {
+                throw NotFoundError(entity: "order", id: orderID.uuidString)
+            }
+            actor = .restaurant
+            if order.status == .delivered {
+                let deliveredAt = try await store.deliveredAt(orderID: orderID) ?? order.updatedAt
+                guard clock.now().timeIntervalSince(deliveredAt) <= settings.restaurantRefundWindow else {
+                    throw OrderingError.refundWindowClosed(hours: Int(settings.restaurantRefundWindow / 3600))
+                }
+                let refunded = try await payments.refunds(orderID: orderID).filter { $0.status != .failed }.reduce(0) { $0 + $1.amount.amount }
+                maximum = order.subtotal.amount - refunded
+            }
+        case .customer, .courier:
+            throw ForbiddenError("refunds are made by the restaurant or an operator")
         }
+        guard order.status == .delivered else { throw OrderingError.notDelivered(status: order.status) }
+        return try await payments.refund(
+            RefundCommand(
+                orderID: orderID, amount: amount, reason: reason, actor: actor, actorID: viewer.userID, idempotencyKey: idempotencyKey,
+                maximum: maximum))
     }
 
     // MARK: Reads, per viewer
 
-    /// The order with its history, if `viewer` may see it; otherwise not found.
+    /// The order with its history and refunds, if `viewer` may see it; otherwise not found.
+    /// Who made each change (an account id) is shown to operators only.
     public func order(id: UUID, viewer: Principal) async throws -> Order {
-        guard let order = try await store.order(id: id, withHistory: true), try await mayView(order, viewer) else {
+        guard var order = try await store.order(id: id, withHistory: true), try await mayView(order, viewer) else {
             throw NotFoundError(entity: "order", id: id.uuidString)
         }
+        if viewer.role != .operator {
+            order.history = order.history?.map { change in
+                var change = change
+                change.actorID = nil
+                return change
+            }
+        }
+        order.refunds = try await payments.refunds(orderID: id)
         return order
     }
 
@@ -333,7 +479,9 @@ public struct OrderService: Sendable {
     }
 
     public func customerOrders(customerID: UUID, limit: Int) async throws -> [Order] {
-        try await store.orders(where: "customer_id", equals: customerID, statuses: nil, limit: limit)
+        var filter = OrderFilter(limit: limit)
+        filter.customerID = customerID
+        return try await store.orders(filter, cursor: nil)
     }
 
     /// The staff member's restaurant's orders; `activeOnly` limits to orders still in progress.
@@ -341,11 +489,81 @@ public struct OrderService: Sendable {
         guard try await catalog.restaurantID(ownedBy: staffID) == restaurantID else {
             throw ForbiddenError("this restaurant is run by another account")
         }
-        return try await store.orders(where: "restaurant_id", equals: restaurantID, statuses: activeOnly ? OrderStatus.active : nil, limit: limit)
+        var filter = OrderFilter(limit: limit)
+        filter.restaurantID = restaurantID
+        filter.statuses = activeOnly ? OrderStatus.active : nil
+        return try await store.orders(filter, cursor: nil)
     }
 
     public func courierOrders(courierID: UUID, activeOnly: Bool, limit: Int) async throws -> [Order] {
-        try await store.orders(
-            where: "courier_id", equals: courierID, statuses: activeOnly ? [.accepted, .preparing, .ready, .pickedUp] : nil, limit: limit)
+        var filter = OrderFilter(limit: limit)
+        filter.courierID = courierID
+        filter.statuses = activeOnly ? [.accepted, .preparing, .ready, .pickedUp] : nil
+        return try await store.orders(filter, cursor: nil)
     }
+
+    /// Every order matching `filter`, for operators: a page and the cursor of the next one.
+    public func operatorOrders(_ filter: OrderFilter) async throws -> OrderPage {
+        let cursor = try filter.cursor.map(Self.decodeCursor)
+        let orders = try await store.orders(filter, cursor: cursor)
+        let next = orders.count == filter.limit ? orders.last.map { Self.encodeCursor(placedAt: $0.placedAt, id: $0.id) } : nil
+        return OrderPage(orders: orders, nextCursor: next)
+    }
+
+    static func encodeCursor(placedAt: Date, id: UUID) -> String {
+        Data("\(Int64((placedAt.timeIntervalSince1970 * 1_000_000).rounded())):\(id.uuidString)".utf8).base64EncodedString()
+    }
+
+    static func decodeCursor(_ text: String) throws -> (placedAt: Date, id: UUID) {
+        guard let data = Data(base64Encoded: text), let plain = String(data: data, encoding: .utf8) else {
+            throw ValidationError(field: "cursor", reason: "is not a cursor from an earlier page")
+        }
+        let parts = plain.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+            throw ValidationError(field: "cursor", reason: "is not a cursor from an earlier page")
+        }
+        return (Date(timeIntervalSince1970: Double(micros) / 1_000_000), id)
+    }
+
+    // MARK: Read API for other domains
+
+    /// An order waiting for a courier, as dispatch needs it.
+    public struct CourierNeed: Sendable {
+        public let orderID: UUID
+        public let pickup: GeoPoint
+        public let placedAt: Date
+        /// Couriers who handed this order back: not to be given it again.
+        public let excludedCouriers: Set<UUID>
+    }
+
+    public func ordersAwaitingCourier(limit: Int) async throws -> [CourierNeed] {
+        try await store.awaitingCourier(limit: limit).map {
+            CourierNeed(orderID: $0.order.id, pickup: $0.order.pickupLocation, placedAt: $0.order.placedAt, excludedCouriers: $0.excludedCouriers)
+        }
+    }
+
+    /// Couriers carrying an undelivered order, with how many each carries.
+    public func busyCouriers() async throws -> [UUID: Int] {
+        try await store.busyCouriers()
+    }
+
+    /// Who may follow an order's courier: its customer, while the courier carries the food.
+    public struct Tracking: Sendable {
+        public let customerID: UUID
+        public let courierID: UUID?
+        public let status: OrderStatus
+    }
+
+    public func tracking(orderID: UUID) async throws -> Tracking? {
+        try await store.order(id: orderID).map { Tracking(customerID: $0.customerID, courierID: $0.courierID, status: $0.status) }
+    }
+
+    /// The status of each existing order among `orderIDs`.
+    public func statuses(of orderIDs: [UUID]) async throws -> [UUID: OrderStatus] {
+        try await store.statuses(of: orderIDs)
+    }
+}
+
+extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

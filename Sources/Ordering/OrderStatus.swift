@@ -1,36 +1,19 @@
-/// Where an order is in its life. Terminal states never change again.
-public enum OrderStatus: String, Codable, Sendable, CaseIterable {
-    case placed
-    case confirmed
-    case accepted
-    case preparing
-    case ready
-    case pickedUp = "picked_up"
-    case delivered
-    case rejected
-    case cancelled
-    case expired
-    case paymentFailed = "payment_failed"
+import Events
 
+extension OrderStatus {
+    /// No transition leaves a terminal status.
     public var isTerminal: Bool {
         OrderStateMachine.transitions.allSatisfy { $0.from != self }
     }
 
-    /// Orders a restaurant is still working on or waiting to hand over.
-    public static let active: [OrderStatus] = [.placed, .confirmed, .accepted, .preparing, .ready, .pickedUp]
-}
-
-/// Who caused a transition.
-public enum OrderActor: String, Codable, Sendable {
-    case customer
-    case restaurant
-    case courier
-    case system
+    /// Statuses in which the order needs (or has) a courier and the food is not yet picked up.
+    public static let awaitingPickup: [OrderStatus] = [.accepted, .preparing, .ready]
 }
 
 /// The order state machine: the only legal transitions, who may make each, and why it exists.
 /// Everything that changes an order's status goes through `check`, and the diagram in the docs
-/// is drawn from `transitions`.
+/// is drawn from `transitions`. Every non-terminal status has a way out for someone, and every
+/// way that does not end in delivery releases the payment's hold (a reaction to the event).
 public enum OrderStateMachine {
     public struct Transition: Sendable, Equatable {
         public let from: OrderStatus
@@ -41,17 +24,24 @@ public enum OrderStateMachine {
 
     public static let transitions: [Transition] = [
         Transition(from: .placed, to: .confirmed, by: .system, meaning: "payment authorised and every item available"),
-        Transition(from: .placed, to: .paymentFailed, by: .system, meaning: "payment declined or provider unavailable"),
-        Transition(from: .placed, to: .cancelled, by: .customer, meaning: "customer cancels before confirmation"),
+        Transition(from: .placed, to: .paymentFailed, by: .system, meaning: "payment declined, provider unavailable, or placement interrupted"),
         Transition(from: .placed, to: .cancelled, by: .system, meaning: "an item sold out before confirmation"),
         Transition(from: .confirmed, to: .accepted, by: .restaurant, meaning: "restaurant accepts"),
         Transition(from: .confirmed, to: .rejected, by: .restaurant, meaning: "restaurant rejects"),
         Transition(from: .confirmed, to: .cancelled, by: .customer, meaning: "customer cancels before acceptance"),
+        Transition(from: .confirmed, to: .cancelled, by: .operator, meaning: "operator cancels"),
         Transition(from: .confirmed, to: .expired, by: .system, meaning: "restaurant did not answer in time"),
         Transition(from: .accepted, to: .preparing, by: .restaurant, meaning: "kitchen starts"),
+        Transition(from: .accepted, to: .cancelled, by: .restaurant, meaning: "restaurant cannot fulfil it"),
+        Transition(from: .accepted, to: .cancelled, by: .operator, meaning: "operator cancels"),
         Transition(from: .preparing, to: .ready, by: .restaurant, meaning: "food ready for pickup"),
+        Transition(from: .preparing, to: .cancelled, by: .restaurant, meaning: "restaurant cannot fulfil it"),
+        Transition(from: .preparing, to: .cancelled, by: .operator, meaning: "operator cancels"),
         Transition(from: .ready, to: .pickedUp, by: .courier, meaning: "courier collects the food"),
+        Transition(from: .ready, to: .cancelled, by: .restaurant, meaning: "restaurant cannot hand it over"),
+        Transition(from: .ready, to: .cancelled, by: .operator, meaning: "operator cancels"),
         Transition(from: .pickedUp, to: .delivered, by: .courier, meaning: "courier hands the food over"),
+        Transition(from: .pickedUp, to: .cancelled, by: .operator, meaning: "operator cancels (food lost on the way)"),
     ]
 
     /// The transition if `actor` may move an order from `from` to `to`.

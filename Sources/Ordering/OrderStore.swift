@@ -1,19 +1,21 @@
 import Core
+import Events
 import Foundation
 import SQLKit
 import Storage
 
-/// Orders, their lines, their status history and idempotency keys. Owns `orders`,
-/// `order_lines`, `order_status_changes`, `order_idempotency_keys`. Every status change is
-/// written with its history row and its outbox event in one transaction.
-public struct OrderStore: Sendable {
+/// Orders, their lines, status history, idempotency keys and courier hand-backs. Owns `orders`,
+/// `order_lines`, `order_status_changes`, `order_idempotency_keys`, `order_courier_releases`:
+/// every statement on these tables is here. Every status change is written with its history row
+/// and its outbox event in one transaction.
+struct OrderStore: Sendable {
     let database: any Database
 
-    public init(database: any Database) {
+    init(database: any Database) {
         self.database = database
     }
 
-    public static let migrations: [Migration] = [
+    static let migrations: [Migration] = [
         Migration(id: "ordering-001-orders") { t in
             [
                 """
@@ -83,7 +85,36 @@ public struct OrderStore: Sendable {
                 )
                 """,
             ]
-        }
+        },
+        Migration(id: "ordering-002-lifecycle") { t in
+            [
+                "ALTER TABLE orders ADD COLUMN accepted_at \(t.timestamp)",
+                "ALTER TABLE orders ADD COLUMN ready_at \(t.timestamp)",
+                "ALTER TABLE orders ADD COLUMN picked_up_at \(t.timestamp)",
+                "ALTER TABLE orders ADD COLUMN delivered_at \(t.timestamp)",
+                "ALTER TABLE orders ADD COLUMN courier_assigned_at \(t.timestamp)",
+                "ALTER TABLE orders ADD COLUMN attention_reason TEXT",
+                "ALTER TABLE orders ADD COLUMN attention_since \(t.timestamp)",
+                "CREATE INDEX orders_attention ON orders (attention_reason) WHERE attention_reason IS NOT NULL",
+                "CREATE INDEX orders_placed ON orders (placed_at, id)",
+                // The answer a key stands for, replayed to retries: `created` with the order as it
+                // was answered, or the failure.
+                "ALTER TABLE order_idempotency_keys ADD COLUMN outcome TEXT",
+                "ALTER TABLE order_idempotency_keys ADD COLUMN response TEXT",
+                "ALTER TABLE order_idempotency_keys ADD COLUMN completed_at \(t.timestamp)",
+                "CREATE INDEX order_idempotency_keys_order ON order_idempotency_keys (order_id)",
+                """
+                CREATE TABLE order_courier_releases (
+                    id \(t.uuid) PRIMARY KEY,
+                    order_id \(t.uuid) NOT NULL REFERENCES orders(id),
+                    courier_id \(t.uuid) NOT NULL,
+                    reason TEXT NOT NULL,
+                    released_at \(t.timestamp) NOT NULL
+                )
+                """,
+                "CREATE INDEX order_courier_releases_order ON order_courier_releases (order_id, courier_id)",
+            ]
+        },
     ]
 
     // MARK: Rows
@@ -110,6 +141,9 @@ public struct OrderStore: Sendable {
         let placedAt: Date
         let updatedAt: Date
         let acceptDeadline: Date?
+        let deliveredAt: Date?
+        let attentionReason: String?
+        let attentionSince: Date?
 
         enum CodingKeys: String, CodingKey {
             case id, status, currency
@@ -131,30 +165,9 @@ public struct OrderStore: Sendable {
             case placedAt = "placed_at"
             case updatedAt = "updated_at"
             case acceptDeadline = "accept_deadline"
-        }
-
-        init(_ o: Order) {
-            id = o.id
-            customerID = o.customerID
-            restaurantID = o.restaurantID
-            restaurantName = o.restaurantName
-            status = o.status.rawValue
-            currency = o.total.currency
-            subtotalMinor = o.subtotal.amount
-            deliveryFeeMinor = o.deliveryFee.amount
-            serviceFeeMinor = o.serviceFee.amount
-            totalMinor = o.total.amount
-            deliveryLat = o.deliveryLocation.lat
-            deliveryLon = o.deliveryLocation.lon
-            deliveryAddress = o.deliveryAddress
-            pickupLat = o.pickupLocation.lat
-            pickupLon = o.pickupLocation.lon
-            etaMinutes = Int64(o.etaMinutes)
-            paymentID = o.paymentID
-            courierID = o.courierID
-            placedAt = o.placedAt
-            updatedAt = o.updatedAt
-            acceptDeadline = o.acceptDeadline
+            case deliveredAt = "delivered_at"
+            case attentionReason = "attention_reason"
+            case attentionSince = "attention_since"
         }
 
         func order(lines: [QuoteLine]) -> Order {
@@ -164,7 +177,11 @@ public struct OrderStore: Sendable {
                 deliveryFee: Money(deliveryFeeMinor, currency), serviceFee: Money(serviceFeeMinor, currency), total: Money(totalMinor, currency),
                 deliveryLocation: GeoPoint(uncheckedLat: deliveryLat, lon: deliveryLon), deliveryAddress: deliveryAddress,
                 pickupLocation: GeoPoint(uncheckedLat: pickupLat, lon: pickupLon), etaMinutes: Int(etaMinutes), paymentID: paymentID,
-                courierID: courierID, placedAt: placedAt, updatedAt: updatedAt, acceptDeadline: acceptDeadline, history: nil)
+                courierID: courierID, placedAt: placedAt, updatedAt: updatedAt, acceptDeadline: acceptDeadline,
+                attention: attentionReason.flatMap(AttentionReason.init(rawValue:)).map {
+                    OrderAttention(reason: $0, since: attentionSince ?? updatedAt)
+                },
+                history: nil, refunds: nil)
         }
     }
 
@@ -214,25 +231,127 @@ public struct OrderStore: Sendable {
     static let orderColumns = """
         id, customer_id, restaurant_id, restaurant_name, status, currency, subtotal_minor, delivery_fee_minor, service_fee_minor,
         total_minor, delivery_lat, delivery_lon, delivery_address, pickup_lat, pickup_lon, eta_minutes, payment_id, courier_id,
-        placed_at, updated_at, accept_deadline
+        placed_at, updated_at, accept_deadline, delivered_at, attention_reason, attention_since
         """
 
-    // MARK: Writes (inside the caller's transaction)
+    // MARK: Placement
 
-    func insert(_ order: Order, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "orders").model(OrderRow(order), keyEncodingStrategy: .useDefaultKeys, nilEncodingStrategy: .asNil).run()
-        let encoder = JSONEncoder()
-        let lines = try order.lines.enumerated().map { index, line in
-            LineRow(
-                orderID: order.id, position: Int64(index), itemID: line.itemID, name: line.name, quantity: Int64(line.quantity),
-                unitPriceMinor: line.unitPrice.amount, lineTotalMinor: line.lineTotal.amount,
-                options: String(decoding: try encoder.encode(line.options), as: UTF8.self))
+    /// The key was taken by another request between the caller's read and this write.
+    struct KeyTaken: Error {}
+
+    /// In one transaction: claims the idempotency key for the new order, and writes the order,
+    /// its lines, its first history row and its `order.placed` event.
+    /// - Throws: `KeyTaken` (nothing written) when the customer already used the key.
+    func insertPlaced(_ order: Order, key: String, requestHash: String, actorID: UUID) async throws {
+        try await database.transaction { db in
+            let claimed = try await db.raw(
+                """
+                INSERT INTO order_idempotency_keys (customer_id, idempotency_key, request_hash, order_id, created_at)
+                VALUES (\(bind: order.customerID), \(bind: key), \(bind: requestHash), \(bind: order.id), \(bind: order.placedAt))
+                ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING order_id
+                """
+            ).all()
+            guard !claimed.isEmpty else { throw KeyTaken() }
+            try await db.raw(
+                """
+                INSERT INTO orders (\(unsafeRaw: Self.orderColumns))
+                VALUES (\(bind: order.id), \(bind: order.customerID), \(bind: order.restaurantID), \(bind: order.restaurantName),
+                        \(bind: order.status.rawValue), \(bind: order.total.currency), \(bind: order.subtotal.amount), \(bind: order.deliveryFee.amount),
+                        \(bind: order.serviceFee.amount), \(bind: order.total.amount), \(bind: order.deliveryLocation.lat), \(bind: order.deliveryLocation.lon),
+                        \(bind: order.deliveryAddress), \(bind: order.pickupLocation.lat), \(bind: order.pickupLocation.lon), \(bind: Int64(order.etaMinutes)),
+                        NULL, NULL, \(bind: order.placedAt), \(bind: order.updatedAt), NULL, NULL, NULL, NULL)
+                """
+            ).run()
+            var lines = SQLQueryString(
+                "INSERT INTO order_lines (order_id, position, item_id, name, quantity, unit_price_minor, line_total_minor, options) VALUES ")
+            for (index, line) in order.lines.enumerated() {
+                let options = String(decoding: try JSONEncoder().encode(line.options), as: UTF8.self)
+                lines.appendInterpolation(unsafeRaw: index == 0 ? "(" : ", (")
+                lines.appendInterpolation(
+                    binds: [
+                        order.id, Int64(index), line.itemID, line.name, Int64(line.quantity), line.unitPrice.amount, line.lineTotal.amount, options,
+                    ])
+                lines.appendInterpolation(unsafeRaw: ")")
+            }
+            try await db.raw(lines).run()
+            try await Self.record(
+                OrderStatusChange(from: nil, to: .placed, actor: .customer, actorID: actorID, reason: nil, at: order.placedAt), of: order, on: db)
         }
-        try await db.insert(into: "order_lines").models(lines, keyEncodingStrategy: .useDefaultKeys).run()
     }
 
-    /// Records a status change: history row and outbox event. The caller has updated the order row.
-    func record(_ change: OrderStatusChange, of order: Order, on db: any SQLDatabase) async throws {
+    struct KeyRow: Codable {
+        let requestHash: String
+        let orderID: UUID?
+        let outcome: String?
+        let response: String?
+        let createdAt: Date
+        enum CodingKeys: String, CodingKey {
+            case outcome, response
+            case requestHash = "request_hash"
+            case orderID = "order_id"
+            case createdAt = "created_at"
+        }
+    }
+
+    func idempotencyKey(customerID: UUID, key: String) async throws -> KeyRow? {
+        try await database.read { db in
+            try await db.raw(
+                """
+                SELECT request_hash, order_id, outcome, response, created_at FROM order_idempotency_keys
+                WHERE customer_id = \(bind: customerID) AND idempotency_key = \(bind: key)
+                """
+            ).first(decoding: KeyRow.self)
+        }
+    }
+
+    /// Stores the answer the order's key stands for, in the caller's transaction.
+    static func completeKey(orderID: UUID, outcome: String, response: String, at: Date, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            UPDATE order_idempotency_keys SET outcome = \(bind: outcome), response = \(bind: response), completed_at = \(bind: at)
+            WHERE order_id = \(bind: orderID)
+            """
+        ).run()
+    }
+
+    // MARK: Status changes
+
+    /// The column stamped when an order enters a status, if any.
+    static func stampColumn(for status: OrderStatus) -> String? {
+        switch status {
+        case .accepted: "accepted_at"
+        case .ready: "ready_at"
+        case .pickedUp: "picked_up_at"
+        case .delivered: "delivered_at"
+        default: nil
+        }
+    }
+
+    /// Moves the row from `expected` to the order's status (clearing any attention flag) and
+    /// records history and event, in the caller's transaction. False (nothing written) if someone
+    /// moved it first.
+    static func transition(_ order: Order, from expected: OrderStatus, change: OrderStatusChange, on db: any SQLDatabase) async throws -> Bool {
+        var query = SQLQueryString(
+            """
+            UPDATE orders SET status = \(bind: order.status.rawValue), payment_id = \(bind: order.paymentID), courier_id = \(bind: order.courierID),
+                updated_at = \(bind: order.updatedAt), accept_deadline = \(bind: order.acceptDeadline), attention_reason = NULL, attention_since = NULL
+            """)
+        if let column = stampColumn(for: order.status) {
+            query.appendInterpolation(unsafeRaw: ", \(column) = ")
+            query.appendInterpolation(bind: order.updatedAt)
+        }
+        query.appendInterpolation(unsafeRaw: " WHERE id = ")
+        query.appendInterpolation(bind: order.id)
+        query.appendInterpolation(unsafeRaw: " AND status = ")
+        query.appendInterpolation(bind: expected.rawValue)
+        query.appendInterpolation(unsafeRaw: " RETURNING id")
+        guard try await !db.raw(query).all().isEmpty else { return false }
+        try await record(change, of: order, on: db)
+        return true
+    }
+
+    /// Writes a history row and the `order.<status>` event for a change the caller has applied.
+    static func record(_ change: OrderStatusChange, of order: Order, on db: any SQLDatabase) async throws {
         try await db.raw(
             """
             INSERT INTO order_status_changes (id, order_id, from_status, to_status, actor, actor_id, reason, occurred_at)
@@ -240,51 +359,225 @@ public struct OrderStore: Sendable {
                     \(bind: change.actorID), \(bind: change.reason), \(bind: change.at))
             """
         ).run()
-        let payload = OrderEventPayload(
-            orderID: order.id, customerID: order.customerID, restaurantID: order.restaurantID, courierID: order.courierID,
-            paymentID: order.paymentID, from: change.from, to: change.to, total: order.total, reason: change.reason)
-        try await Outbox.append(DomainEvent(type: change.to.eventType, aggregateID: order.id, occurredAt: change.at, payload: payload), on: db)
+        let payload = OrderStatusChanged(
+            orderID: order.id, customerID: order.customerID, restaurantID: order.restaurantID, courierID: order.courierID, from: change.from,
+            to: change.to, actor: change.actor, total: order.total, reason: change.reason)
+        try await Outbox.append(try DomainEvent(type: .order(change.to), aggregateID: order.id, occurredAt: change.at, payload: payload), on: db)
     }
 
-    /// Moves the row from `expected` to the order's current status; false if someone else moved it first.
-    func updateStatus(_ order: Order, expected: OrderStatus, on db: any SQLDatabase) async throws -> Bool {
-        let rows = try await db.raw(
-            """
-            UPDATE orders SET status = \(bind: order.status.rawValue), payment_id = \(bind: order.paymentID), courier_id = \(bind: order.courierID),
-                updated_at = \(bind: order.updatedAt), accept_deadline = \(bind: order.acceptDeadline)
-            WHERE id = \(bind: order.id) AND status = \(bind: expected.rawValue)
-            RETURNING id
-            """
-        ).all()
-        return !rows.isEmpty
+    // MARK: Couriers
+
+    /// Sets the courier unless one is set, the order left the courier-needing states, or this
+    /// courier handed it back before; writes `order.courier_assigned`. False when nothing changed.
+    func assignCourier(orderID: UUID, courierID: UUID, reason: String, at: Date) async throws -> Bool {
+        try await database.transaction { db in
+            struct Row: Decodable {
+                let customerID: UUID
+                let restaurantID: UUID
+                let status: String
+                enum CodingKeys: String, CodingKey {
+                    case status
+                    case customerID = "customer_id"
+                    case restaurantID = "restaurant_id"
+                }
+            }
+            guard
+                let row = try await db.raw(
+                    """
+                    UPDATE orders SET courier_id = \(bind: courierID), courier_assigned_at = \(bind: at), updated_at = \(bind: at),
+                        attention_reason = NULL, attention_since = NULL
+                    WHERE id = \(bind: orderID) AND courier_id IS NULL AND status IN ('accepted', 'preparing', 'ready')
+                        AND NOT EXISTS (SELECT 1 FROM order_courier_releases r WHERE r.order_id = \(bind: orderID) AND r.courier_id = \(bind: courierID))
+                    RETURNING customer_id, restaurant_id, status
+                    """
+                ).first(decoding: Row.self)
+            else { return false }
+            let payload = CourierAssignmentChanged(
+                orderID: orderID, customerID: row.customerID, restaurantID: row.restaurantID, courierID: courierID,
+                status: OrderStatus(rawValue: row.status) ?? .accepted, reason: reason)
+            try await Outbox.append(try DomainEvent(type: .orderCourierAssigned, aggregateID: orderID, occurredAt: at, payload: payload), on: db)
+            return true
+        }
     }
 
-    /// Sets the courier unless one is set already or the order left the courier-needing states.
-    func assignCourier(orderID: UUID, courierID: UUID, at: Date, on db: any SQLDatabase) async throws -> Bool {
-        let rows = try await db.raw(
-            """
-            UPDATE orders SET courier_id = \(bind: courierID), updated_at = \(bind: at)
-            WHERE id = \(bind: orderID) AND courier_id IS NULL AND status IN ('accepted', 'preparing', 'ready')
-            RETURNING id
-            """
-        ).all()
-        return !rows.isEmpty
+    enum Release {
+        case released(Order)
+        case notTheirs
+        case notHandBackable(OrderStatus)
+    }
+
+    /// The courier gives the order back before pickup: clears the courier, remembers that this
+    /// courier handed it back (dispatch will not give it to them again), writes `order.courier_released`.
+    func releaseCourier(orderID: UUID, courierID: UUID, reason: String, at: Date) async throws -> Release {
+        let kind = database.kind
+        return try await database.transaction { db in
+            guard var order = try await Self.order(id: orderID, on: db, kind: kind, forUpdate: true), order.courierID == courierID else {
+                return .notTheirs
+            }
+            guard OrderStatus.awaitingPickup.contains(order.status) else { return .notHandBackable(order.status) }
+            let updated = try await db.raw(
+                """
+                UPDATE orders SET courier_id = NULL, courier_assigned_at = NULL, updated_at = \(bind: at)
+                WHERE id = \(bind: orderID) AND courier_id = \(bind: courierID) AND status IN ('accepted', 'preparing', 'ready') RETURNING id
+                """
+            ).all()
+            guard !updated.isEmpty else { return .notHandBackable(order.status) }
+            try await db.raw(
+                """
+                INSERT INTO order_courier_releases (id, order_id, courier_id, reason, released_at)
+                VALUES (\(bind: UUID()), \(bind: orderID), \(bind: courierID), \(bind: reason), \(bind: at))
+                """
+            ).run()
+            let payload = CourierAssignmentChanged(
+                orderID: orderID, customerID: order.customerID, restaurantID: order.restaurantID, courierID: courierID, status: order.status,
+                reason: reason)
+            try await Outbox.append(try DomainEvent(type: .orderCourierReleased, aggregateID: orderID, occurredAt: at, payload: payload), on: db)
+            order.courierID = nil
+            order.updatedAt = at
+            return .released(order)
+        }
+    }
+
+    struct AwaitingCourier {
+        let order: Order
+        let excludedCouriers: Set<UUID>
+    }
+
+    /// Accepted-or-later orders still without a courier, oldest first, each with the couriers who
+    /// handed it back.
+    func awaitingCourier(limit: Int) async throws -> [AwaitingCourier] {
+        try await database.read { db in
+            let rows = try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.orderColumns) FROM orders
+                WHERE courier_id IS NULL AND status IN ('accepted', 'preparing', 'ready')
+                ORDER BY placed_at LIMIT \(bind: limit)
+                """
+            ).all(decoding: OrderRow.self)
+            guard !rows.isEmpty else { return [] }
+            struct Excluded: Decodable {
+                let orderID: UUID
+                let courierID: UUID
+                enum CodingKeys: String, CodingKey {
+                    case orderID = "order_id"
+                    case courierID = "courier_id"
+                }
+            }
+            let excluded = try await db.raw(
+                "SELECT order_id, courier_id FROM order_courier_releases WHERE order_id IN (\(binds: rows.map(\.id)))"
+            ).all(decoding: Excluded.self)
+            let byOrder = Dictionary(grouping: excluded, by: \.orderID).mapValues { Set($0.map(\.courierID)) }
+            return rows.map { AwaitingCourier(order: $0.order(lines: []), excludedCouriers: byOrder[$0.id] ?? []) }
+        }
+    }
+
+    /// Couriers carrying an order that is not yet delivered, with how many each carries.
+    func busyCouriers() async throws -> [UUID: Int] {
+        struct Row: Decodable {
+            let courierID: UUID
+            let n: Int64
+            enum CodingKeys: String, CodingKey {
+                case n
+                case courierID = "courier_id"
+            }
+        }
+        return try await database.read { db in
+            Dictionary(
+                try await db.raw(
+                    """
+                    SELECT courier_id, CAST(COUNT(*) AS BIGINT) AS n FROM orders
+                    WHERE courier_id IS NOT NULL AND status IN ('accepted', 'preparing', 'ready', 'picked_up')
+                    GROUP BY courier_id
+                    """
+                ).all(decoding: Row.self).map { ($0.courierID, Int($0.n)) }, uniquingKeysWith: +)
+        }
+    }
+
+    // MARK: Attention
+
+    /// Orders whose wait for `reason` began before `cutoff` and that are not flagged for it yet.
+    func attentionCandidates(_ reason: AttentionReason, before cutoff: Date, limit: Int) async throws -> [(Order, Date)] {
+        let condition: String
+        let since: String
+        switch reason {
+        case .waitingForCourier:
+            condition = "status IN ('accepted', 'preparing', 'ready') AND courier_id IS NULL AND accepted_at <= "
+            since = "accepted_at"
+        case .waitingForPickup:
+            condition = "status = 'ready' AND courier_id IS NOT NULL AND ready_at <= "
+            since = "ready_at"
+        case .waitingForDelivery:
+            condition = "status = 'picked_up' AND picked_up_at <= "
+            since = "picked_up_at"
+        }
+        struct Since: Decodable { let since: Date }
+        var query = SQLQueryString("SELECT \(unsafeRaw: Self.orderColumns), \(unsafeRaw: since) AS since FROM orders WHERE \(unsafeRaw: condition)")
+        query.appendInterpolation(bind: cutoff)
+        query.appendInterpolation(unsafeRaw: " AND (attention_reason IS NULL OR attention_reason <> ")
+        query.appendInterpolation(bind: reason.rawValue)
+        query.appendInterpolation(unsafeRaw: ") ORDER BY placed_at LIMIT ")
+        query.appendInterpolation(bind: limit)
+        let finalQuery = query
+        return try await database.read { db in
+            try await db.raw(finalQuery).all().map { row in
+                (
+                    try row.decode(model: OrderRow.self, keyDecodingStrategy: .useDefaultKeys).order(lines: []),
+                    try row.decode(column: "since", as: Date.self)
+                )
+            }
+        }
+    }
+
+    /// Flags the order (if still in `status`) and writes `order.needs_attention`. False when it moved on.
+    func flag(_ order: Order, reason: AttentionReason, since: Date, at: Date) async throws -> Bool {
+        try await database.transaction { db in
+            let rows = try await db.raw(
+                """
+                UPDATE orders SET attention_reason = \(bind: reason.rawValue), attention_since = \(bind: since)
+                WHERE id = \(bind: order.id) AND status = \(bind: order.status.rawValue) RETURNING id
+                """
+            ).all()
+            guard !rows.isEmpty else { return false }
+            let payload = OrderNeedsAttention(
+                orderID: order.id, restaurantID: order.restaurantID, courierID: order.courierID, status: order.status, reason: reason,
+                waitingSince: since)
+            try await Outbox.append(try DomainEvent(type: .orderNeedsAttention, aggregateID: order.id, occurredAt: at, payload: payload), on: db)
+            return true
+        }
+    }
+
+    /// How many orders are in each active status now.
+    func activeCounts() async throws -> [OrderStatus: Int] {
+        struct Row: Decodable {
+            let status: String
+            let n: Int64
+        }
+        return try await database.read { db in
+            let rows = try await db.raw(
+                """
+                SELECT status, CAST(COUNT(*) AS BIGINT) AS n FROM orders
+                WHERE status IN ('placed', 'confirmed', 'accepted', 'preparing', 'ready', 'picked_up') GROUP BY status
+                """
+            ).all(decoding: Row.self)
+            return Dictionary(rows.compactMap { row in OrderStatus(rawValue: row.status).map { ($0, Int(row.n)) } }, uniquingKeysWith: +)
+        }
     }
 
     // MARK: Reads
 
-    func order(id: UUID, on db: any SQLDatabase, forUpdate: Bool = false) async throws -> Order? {
-        let lock = forUpdate && database.kind == .postgres ? " FOR UPDATE" : ""
+    static func order(id: UUID, on db: any SQLDatabase, kind: DatabaseKind, forUpdate: Bool = false) async throws -> Order? {
+        let lock = forUpdate && kind == .postgres ? " FOR UPDATE" : ""
         guard
             let row = try await db.raw("SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE id = \(bind: id)\(unsafeRaw: lock)")
                 .first(decoding: OrderRow.self)
         else { return nil }
-        return row.order(lines: try await lines(of: row, on: db))
+        return try await attachLines([row], on: db)[0]
     }
 
-    public func order(id: UUID, withHistory: Bool = false) async throws -> Order? {
-        try await database.read { db in
-            guard var order = try await self.order(id: id, on: db) else { return nil }
+    func order(id: UUID, withHistory: Bool = false) async throws -> Order? {
+        let kind = database.kind
+        return try await database.read { db in
+            guard var order = try await Self.order(id: id, on: db, kind: kind) else { return nil }
             if withHistory {
                 order.history = try await db.raw(
                     """
@@ -301,41 +594,69 @@ public struct OrderStore: Sendable {
         }
     }
 
-    /// Orders matching a filter, newest first, without lines (list views).
-    func orders(where column: String, equals value: UUID, statuses: [OrderStatus]?, limit: Int) async throws -> [Order] {
-        precondition(["customer_id", "restaurant_id", "courier_id"].contains(column))
+    /// When the order was delivered, if it was.
+    func deliveredAt(orderID: UUID) async throws -> Date? {
+        struct Row: Decodable {
+            let deliveredAt: Date?
+            enum CodingKeys: String, CodingKey { case deliveredAt = "delivered_at" }
+        }
         return try await database.read { db in
-            var query = SQLQueryString("SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE \(unsafeRaw: column) = \(bind: value)")
-            if let statuses {
-                query.appendInterpolation(unsafeRaw: " AND status IN (")
-                for (index, status) in statuses.enumerated() {
-                    if index > 0 { query.appendInterpolation(unsafeRaw: ", ") }
-                    query.appendInterpolation(bind: status.rawValue)
-                }
-                query.appendInterpolation(unsafeRaw: ")")
-            }
-            query.appendInterpolation(unsafeRaw: " ORDER BY placed_at DESC LIMIT ")
-            query.appendInterpolation(bind: limit)
-            let rows = try await db.raw(query).all(decoding: OrderRow.self)
-            return try await self.attachLines(rows, on: db)
+            try await db.raw("SELECT delivered_at FROM orders WHERE id = \(bind: orderID)").first(decoding: Row.self)?.deliveredAt
         }
     }
 
-    private func lines(of row: OrderRow, on db: any SQLDatabase) async throws -> [QuoteLine] {
-        try await db.raw(
+    /// Orders matching `filter`, newest first (by placement, then id), with their lines.
+    func orders(_ filter: OrderFilter, cursor: (placedAt: Date, id: UUID)?) async throws -> [Order] {
+        var query = SQLQueryString("SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE 1 = 1")
+        if let statuses = filter.statuses, !statuses.isEmpty {
+            query.appendInterpolation(unsafeRaw: " AND status IN (")
+            query.appendInterpolation(binds: statuses.map(\.rawValue))
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        for (column, value) in [("restaurant_id", filter.restaurantID), ("courier_id", filter.courierID), ("customer_id", filter.customerID)] {
+            guard let value else { continue }
+            query.appendInterpolation(unsafeRaw: " AND \(column) = ")
+            query.appendInterpolation(bind: value)
+        }
+        if let from = filter.placedFrom {
+            query.appendInterpolation(unsafeRaw: " AND placed_at >= ")
+            query.appendInterpolation(bind: from)
+        }
+        if let before = filter.placedBefore {
+            query.appendInterpolation(unsafeRaw: " AND placed_at < ")
+            query.appendInterpolation(bind: before)
+        }
+        if let needsAttention = filter.needsAttention {
+            query.appendInterpolation(unsafeRaw: needsAttention ? " AND attention_reason IS NOT NULL" : " AND attention_reason IS NULL")
+        }
+        if let cursor {
+            query.appendInterpolation(unsafeRaw: " AND (placed_at < ")
+            query.appendInterpolation(bind: cursor.placedAt)
+            query.appendInterpolation(unsafeRaw: " OR (placed_at = ")
+            query.appendInterpolation(bind: cursor.placedAt)
+            query.appendInterpolation(unsafeRaw: " AND id < ")
+            query.appendInterpolation(bind: cursor.id)
+            query.appendInterpolation(unsafeRaw: "))")
+        }
+        query.appendInterpolation(unsafeRaw: " ORDER BY placed_at DESC, id DESC LIMIT ")
+        query.appendInterpolation(bind: filter.limit)
+        let finalQuery = query
+        return try await database.read { db in
+            try await Self.attachLines(try await db.raw(finalQuery).all(decoding: OrderRow.self), on: db)
+        }
+    }
+
+    /// The orders' lines, read with one statement.
+    static func attachLines(_ rows: [OrderRow], on db: any SQLDatabase) async throws -> [Order] {
+        guard !rows.isEmpty else { return [] }
+        let lines = try await db.raw(
             """
             SELECT order_id, position, item_id, name, quantity, unit_price_minor, line_total_minor, options
-            FROM order_lines WHERE order_id = \(bind: row.id) ORDER BY position
+            FROM order_lines WHERE order_id IN (\(binds: rows.map(\.id))) ORDER BY order_id, position
             """
-        ).all(decoding: LineRow.self).map { try $0.line(currency: row.currency) }
-    }
-
-    private func attachLines(_ rows: [OrderRow], on db: any SQLDatabase) async throws -> [Order] {
-        var orders: [Order] = []
-        for row in rows {
-            orders.append(row.order(lines: try await lines(of: row, on: db)))
-        }
-        return orders
+        ).all(decoding: LineRow.self)
+        let byOrder = Dictionary(grouping: lines, by: \.orderID)
+        return try rows.map { row in row.order(lines: try (byOrder[row.id] ?? []).map { try $0.line(currency: row.currency) }) }
     }
 
     /// Confirmed orders whose deadline has passed.
@@ -349,64 +670,39 @@ public struct OrderStore: Sendable {
         }
     }
 
-    /// Orders still `placed` since before `cutoff`.
-    func stalePlaced(before cutoff: Date) async throws -> [UUID] {
-        struct Row: Decodable { let id: UUID }
-        return try await database.read { db in
-            try await db.raw("SELECT id FROM orders WHERE status = 'placed' AND placed_at <= \(bind: cutoff) ORDER BY placed_at LIMIT 500")
-                .all(decoding: Row.self).map(\.id)
-        }
-    }
-
-    /// Accepted-or-later orders still without a courier, oldest first.
-    public func awaitingCourier(limit: Int) async throws -> [Order] {
+    /// Orders still `placed` since before `cutoff`, with their lines.
+    func stalePlaced(before cutoff: Date) async throws -> [Order] {
         try await database.read { db in
             let rows = try await db.raw(
-                """
-                SELECT \(unsafeRaw: Self.orderColumns) FROM orders
-                WHERE courier_id IS NULL AND status IN ('accepted', 'preparing', 'ready')
-                ORDER BY placed_at LIMIT \(bind: limit)
-                """
+                "SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE status = 'placed' AND placed_at <= \(bind: cutoff) ORDER BY placed_at LIMIT 200"
             ).all(decoding: OrderRow.self)
-            return rows.map { $0.order(lines: []) }
+            return try await Self.attachLines(rows, on: db)
         }
     }
 
-    /// Couriers carrying an order that is not yet delivered.
-    public func busyCourierIDs() async throws -> Set<UUID> {
+    /// The status of each order that exists.
+    func statuses(of orderIDs: [UUID]) async throws -> [UUID: OrderStatus] {
+        guard !orderIDs.isEmpty else { return [:] }
         struct Row: Decodable {
-            let courierID: UUID
-            enum CodingKeys: String, CodingKey { case courierID = "courier_id" }
+            let id: UUID
+            let status: String
         }
         return try await database.read { db in
-            Set(
-                try await db.raw(
-                    """
-                    SELECT DISTINCT courier_id FROM orders WHERE courier_id IS NOT NULL AND status IN ('accepted', 'preparing', 'ready', 'picked_up')
-                    """
-                ).all(decoding: Row.self).map(\.courierID))
+            Dictionary(
+                try await db.raw("SELECT id, status FROM orders WHERE id IN (\(binds: orderIDs))").all(decoding: Row.self).compactMap { row in
+                    OrderStatus(rawValue: row.status).map { (row.id, $0) }
+                }, uniquingKeysWith: { a, _ in a })
         }
     }
+}
 
-    // MARK: Idempotency keys
-
-    struct KeyRow: Codable {
-        let requestHash: String
-        let orderID: UUID?
-        let createdAt: Date
-        enum CodingKeys: String, CodingKey {
-            case requestHash = "request_hash"
-            case orderID = "order_id"
-            case createdAt = "created_at"
+extension OrderStore {
+    /// The idempotency key that placed `order`.
+    func idempotencyKeyOfOrder(_ order: Order) async throws -> KeyRow? {
+        try await database.read { db in
+            try await db.raw(
+                "SELECT request_hash, order_id, outcome, response, created_at FROM order_idempotency_keys WHERE order_id = \(bind: order.id)"
+            ).first(decoding: KeyRow.self)
         }
-    }
-
-    func idempotencyKey(customerID: UUID, key: String, on db: any SQLDatabase) async throws -> KeyRow? {
-        try await db.raw(
-            """
-            SELECT request_hash, order_id, created_at FROM order_idempotency_keys
-            WHERE customer_id = \(bind: customerID) AND idempotency_key = \(bind: key)
-            """
-        ).first(decoding: KeyRow.self)
     }
 }

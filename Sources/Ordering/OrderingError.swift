@@ -1,4 +1,5 @@
 import Core
+import Events
 import Foundation
 
 public enum OrderingError: DomainError, Equatable {
@@ -10,9 +11,14 @@ public enum OrderingError: DomainError, Equatable {
     case itemUnavailable(field: String, name: String)
     case paymentDeclined(orderID: UUID, reason: String)
     case paymentUnavailable(orderID: UUID)
+    case soldOutDuringPayment(orderID: UUID, name: String)
     case idempotencyKeyReused
     case requestInProgress
     case missingIdempotencyKey
+    case paymentInProgress
+    case notHandBackable(status: OrderStatus)
+    case refundWindowClosed(hours: Int)
+    case notDelivered(status: OrderStatus)
 
     public var problem: ProblemDescription {
         switch self {
@@ -45,20 +51,43 @@ public enum OrderingError: DomainError, Equatable {
         case .paymentUnavailable(let orderID):
             ProblemDescription(
                 kind: .unavailable, type: "payment-unavailable", title: "Payment unavailable",
-                detail: "the payment provider did not answer for order \(orderID); nothing was charged, please retry with a new Idempotency-Key",
-                state: OrderStatus.paymentFailed.rawValue)
+                detail: "the payment provider did not answer for order \(orderID); nothing is charged, please retry with a new Idempotency-Key",
+                state: OrderStatus.paymentFailed.rawValue, retryAfterSeconds: 5)
         case .idempotencyKeyReused:
             ProblemDescription(
                 kind: .unprocessable, type: "idempotency-key-reused", title: "Idempotency key reused",
                 detail: "this Idempotency-Key was used for a different request body", field: "Idempotency-Key")
+        case .soldOutDuringPayment(let orderID, let name):
+            ProblemDescription(
+                kind: .conflict, type: "item-unavailable", title: "Item unavailable",
+                detail: "\(name) sold out while order \(orderID) was being paid; the order is cancelled and nothing is charged", field: "items",
+                state: OrderStatus.cancelled.rawValue)
         case .requestInProgress:
             ProblemDescription(
                 kind: .conflict, type: "request-in-progress", title: "Request in progress",
-                detail: "a request with this Idempotency-Key is still being processed", field: "Idempotency-Key")
+                detail: "a request with this Idempotency-Key is still being processed; retry shortly for its answer", field: "Idempotency-Key",
+                retryAfterSeconds: 1)
         case .missingIdempotencyKey:
             ProblemDescription(
                 kind: .badRequest, type: "missing-idempotency-key", title: "Idempotency-Key required",
-                detail: "placing an order needs an Idempotency-Key header of 1 to 255 characters", field: "Idempotency-Key")
+                detail: "this request needs an Idempotency-Key header of 1 to 255 visible ASCII characters", field: "Idempotency-Key")
+        case .paymentInProgress:
+            ProblemDescription(
+                kind: .conflict, type: "payment-in-progress", title: "Payment in progress",
+                detail: "the payment for this order is still being authorised; try again in a moment", state: OrderStatus.placed.rawValue,
+                retryAfterSeconds: 1)
+        case .notHandBackable(let status):
+            ProblemDescription(
+                kind: .conflict, type: "illegal-transition", title: "Cannot hand back",
+                detail: "an order can be handed back only before pickup; this one is \(status.rawValue)", state: status.rawValue)
+        case .refundWindowClosed(let hours):
+            ProblemDescription(
+                kind: .forbidden, type: "refund-window-closed", title: "Refund window closed",
+                detail: "a restaurant may refund its orders within \(hours) hours of delivery; ask an operator")
+        case .notDelivered(let status):
+            ProblemDescription(
+                kind: .conflict, type: "payment-not-captured", title: "Nothing to refund",
+                detail: "only a delivered order's payment is taken; this order is \(status.rawValue) (cancel it instead)", state: status.rawValue)
         }
     }
 }

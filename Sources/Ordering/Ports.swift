@@ -1,11 +1,11 @@
 import Core
+import Events
 import Foundation
 
 /// What Ordering needs to know about a restaurant to price and route an order. Supplied by the
 /// catalog through `CatalogPort`; Ordering never reads catalog tables.
 public struct PricingRestaurant: Sendable {
     public let id: UUID
-    public let ownerID: UUID
     public let name: String
     public let location: GeoPoint
     public let currency: String
@@ -15,11 +15,10 @@ public struct PricingRestaurant: Sendable {
     public let isOpenNow: Bool
 
     public init(
-        id: UUID, ownerID: UUID, name: String, location: GeoPoint, currency: String, deliveryRadiusMetres: Int, minimumOrder: Money,
-        prepMinutes: Int, isOpenNow: Bool
+        id: UUID, name: String, location: GeoPoint, currency: String, deliveryRadiusMetres: Int, minimumOrder: Money, prepMinutes: Int,
+        isOpenNow: Bool
     ) {
         self.id = id
-        self.ownerID = ownerID
         self.name = name
         self.location = location
         self.currency = currency
@@ -74,10 +73,21 @@ public struct PricingItem: Sendable {
     }
 }
 
+/// A restaurant and its menu as of one moment: everything a quote needs, from one read.
+public struct PricingMenu: Sendable {
+    public let restaurant: PricingRestaurant
+    public let items: [PricingItem]
+
+    public init(restaurant: PricingRestaurant, items: [PricingItem]) {
+        self.restaurant = restaurant
+        self.items = items
+    }
+}
+
 /// Ordering's view of the catalog.
 public protocol CatalogPort: Sendable {
-    func restaurant(id: UUID) async throws -> PricingRestaurant?
-    func items(restaurantID: UUID) async throws -> [PricingItem]
+    /// The restaurant and its menu, with "open now" judged at `instant`; nil when there is no such restaurant.
+    func pricingMenu(restaurantID: UUID, at instant: Date) async throws -> PricingMenu?
     /// The restaurant a staff account runs, if any.
     func restaurantID(ownedBy staffID: UUID) async throws -> UUID?
 }
@@ -86,12 +96,39 @@ public protocol CatalogPort: Sendable {
 public enum AuthorizationOutcome: Sendable, Equatable {
     case authorized(paymentID: UUID)
     case declined(paymentID: UUID, reason: String)
-    /// The provider did not answer in time or failed; nothing is held.
+    /// The provider did not answer in time or failed; any hold it made is released by Payments.
     case unavailable
+}
+
+/// A refund as Ordering asks Payments for it.
+public struct RefundCommand: Sendable {
+    public let orderID: UUID
+    public let amount: Int64?
+    public let reason: String
+    public let actor: OrderActor
+    public let actorID: UUID
+    public let idempotencyKey: String
+    /// The most this actor may refund now (the restaurant's policy); nil for operators.
+    public let maximum: Int64?
+
+    public init(orderID: UUID, amount: Int64?, reason: String, actor: OrderActor, actorID: UUID, idempotencyKey: String, maximum: Int64?) {
+        self.orderID = orderID
+        self.amount = amount
+        self.reason = reason
+        self.actor = actor
+        self.actorID = actorID
+        self.idempotencyKey = idempotencyKey
+        self.maximum = maximum
+    }
 }
 
 /// Ordering's view of payments: authorisation is synchronous because confirmation depends on
 /// it; capture and void happen in reaction to order events.
 public protocol PaymentPort: Sendable {
-    func authorize(orderID: UUID, customerID: UUID, amount: Money, card: String) async -> AuthorizationOutcome
+    /// Authorises and records the answer. Throws only when it cannot be recorded.
+    func authorize(orderID: UUID, customerID: UUID, amount: Money, card: String) async throws -> AuthorizationOutcome
+    /// Settles an authorisation whose answer was lost, by asking the provider under the order's key.
+    func recover(orderID: UUID, customerID: UUID, amount: Money) async throws -> AuthorizationOutcome
+    func refund(_ command: RefundCommand) async throws -> (refund: OrderRefund, replayed: Bool)
+    func refunds(orderID: UUID) async throws -> [OrderRefund]
 }

@@ -27,23 +27,39 @@ public struct OrderRequest: Codable, Sendable, Equatable {
         self.deliveryAddress = deliveryAddress
     }
 
+    /// The limits `validate()` enforces, named once for the checks and the API document.
+    public enum Limits {
+        public static let lines = 1...50
+        public static let quantity = 1...50
+        public static let optionsPerLine = 0...30
+        public static let address = 1...300
+    }
+
     /// Shape checks that need no catalog: list sizes, quantities, address.
     public func validate() throws {
         guard !items.isEmpty else { throw ValidationError(field: "items", reason: "must contain at least one item") }
-        guard items.count <= 50 else { throw ValidationError(field: "items", reason: "at most 50 lines") }
+        guard items.count <= Limits.lines.upperBound else {
+            throw ValidationError(field: "items", reason: "at most \(Limits.lines.upperBound) lines")
+        }
         for (index, line) in items.enumerated() {
-            guard (1...50).contains(line.quantity) else {
-                throw ValidationError(field: "items.\(index).quantity", reason: "must be between 1 and 50")
+            guard Limits.quantity.contains(line.quantity) else {
+                throw ValidationError(
+                    field: "items.\(index).quantity", reason: "must be between \(Limits.quantity.lowerBound) and \(Limits.quantity.upperBound)")
             }
             if let options = line.options {
-                guard options.count <= 30 else { throw ValidationError(field: "items.\(index).options", reason: "at most 30 options") }
+                guard options.count <= Limits.optionsPerLine.upperBound else {
+                    throw ValidationError(field: "items.\(index).options", reason: "at most \(Limits.optionsPerLine.upperBound) options")
+                }
                 guard Set(options).count == options.count else {
                     throw ValidationError(field: "items.\(index).options", reason: "an option may be chosen only once")
                 }
             }
         }
         let address = deliveryAddress.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...300).contains(address.count) else { throw ValidationError(field: "deliveryAddress", reason: "must be 1 to 300 characters") }
+        guard Limits.address.contains(address.count) else {
+            throw ValidationError(
+                field: "deliveryAddress", reason: "must be \(Limits.address.lowerBound) to \(Limits.address.upperBound) characters")
+        }
     }
 }
 
@@ -88,6 +104,10 @@ public struct QuoteCalculator: Sendable {
 
     /// - Throws: `ValidationError` (unknown item or option, wrong number of choices),
     ///   `OrderingError` (closed, outside the area, sold out, below minimum).
+    public func quote(_ request: OrderRequest, menu: PricingMenu) throws -> Quote {
+        try quote(request, restaurant: menu.restaurant, items: menu.items)
+    }
+
     public func quote(_ request: OrderRequest, restaurant: PricingRestaurant, items: [PricingItem]) throws -> Quote {
         try request.validate()
         guard restaurant.isOpenNow else { throw OrderingError.restaurantClosed(name: restaurant.name) }

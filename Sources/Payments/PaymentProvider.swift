@@ -7,70 +7,56 @@ public enum ProviderAuthorization: Sendable, Equatable {
     case declined(code: String)
 }
 
-public enum PaymentProviderError: Error, Equatable {
-    /// The provider could not be reached or failed; the request may be retried.
-    case unavailable(String)
+/// What a provider holds for one authorisation, found by its idempotency key.
+public struct ProviderAuthorizationRecord: Sendable, Equatable {
+    public enum State: String, Sendable, Equatable {
+        case held, captured, voided, declined
+    }
+
+    public let reference: String
+    public let idempotencyKey: String
+    public let amount: Money
+    public let state: State
+    public let capturedAmount: Int64
+    public let refundedAmount: Int64
+    public let declineCode: String?
+    public let createdAt: Date
+
+    public init(
+        reference: String, idempotencyKey: String, amount: Money, state: State, capturedAmount: Int64, refundedAmount: Int64,
+        declineCode: String?, createdAt: Date
+    ) {
+        self.reference = reference
+        self.idempotencyKey = idempotencyKey
+        self.amount = amount
+        self.state = state
+        self.capturedAmount = capturedAmount
+        self.refundedAmount = refundedAmount
+        self.declineCode = declineCode
+        self.createdAt = createdAt
+    }
 }
 
-/// A card payment provider. Every call carries an idempotency key so a retry never charges
-/// twice. Implementations talk to the outside world; `SandboxPaymentProvider` does not.
+public enum PaymentProviderError: Error, Equatable {
+    /// The provider could not be reached or failed; the same call (same key) may be retried.
+    case unavailable(String)
+    /// The provider refuses the operation (double capture, capture above the hold, refund above
+    /// the capture, capture after void …); retrying will not change that.
+    case refused(code: String)
+}
+
+/// A card payment provider: the interface of something outside the process. Every call carries an
+/// idempotency key: the same key replays the first answer, so a retry never charges twice, and an
+/// authorisation whose answer never arrived can be looked up by its key.
 public protocol PaymentProvider: Sendable {
     var name: String { get }
-    func authorize(amount: Money, card: String, idempotencyKey: UUID) async throws -> ProviderAuthorization
-    func capture(reference: String, amount: Money, idempotencyKey: UUID) async throws
-    func void(reference: String, idempotencyKey: UUID) async throws
-}
-
-/// The built-in offline provider. Test cards (any expiry, any CVC):
-///
-/// | card | result |
-/// |---|---|
-/// | 4242 4242 4242 4242 | approved |
-/// | 4000 0000 0000 0002 | declined: `card_declined` |
-/// | 4000 0000 0000 9995 | declined: `insufficient_funds` |
-/// | 4000 0000 0000 0119 | declined: `processing_error` |
-/// | 4000 0000 0000 0077 | slow: answers after `slowDelay` (the checkout timeout turns this into 503) |
-/// | 4000 0000 0000 0036 | network error: the provider is unreachable (503) |
-///
-/// Any other Luhn-valid number is approved.
-public struct SandboxPaymentProvider: PaymentProvider {
-    public let name = "sandbox"
-    public var slowDelay: Duration
-
-    public init(slowDelay: Duration = .seconds(30)) {
-        self.slowDelay = slowDelay
-    }
-
-    public static let testCards: [(number: String, outcome: String)] = [
-        ("4242424242424242", "approved"),
-        ("4000000000000002", "declined: card_declined"),
-        ("4000000000009995", "declined: insufficient_funds"),
-        ("4000000000000119", "declined: processing_error"),
-        ("4000000000000077", "slow: answers after 30 s, so checkout fails fast with 503"),
-        ("4000000000000036", "network error: provider unreachable, 503"),
-    ]
-
-    public func authorize(amount: Money, card: String, idempotencyKey: UUID) async throws -> ProviderAuthorization {
-        switch PaymentCard.normalize(card) {
-        case "4000000000000002": return .declined(code: "card_declined")
-        case "4000000000009995": return .declined(code: "insufficient_funds")
-        case "4000000000000119": return .declined(code: "processing_error")
-        case "4000000000000036": throw PaymentProviderError.unavailable("sandbox: simulated network error")
-        case "4000000000000077":
-            try await Task.sleep(for: slowDelay)
-            return .approved(reference: "sbx_auth_\(idempotencyKey.uuidString.lowercased())")
-        case let number where !PaymentCard.isValid(number):
-            return .declined(code: "invalid_number")
-        default:
-            return .approved(reference: "sbx_auth_\(idempotencyKey.uuidString.lowercased())")
-        }
-    }
-
-    public func capture(reference: String, amount: Money, idempotencyKey: UUID) async throws {
-        guard reference.hasPrefix("sbx_auth_") else { throw PaymentProviderError.unavailable("sandbox: unknown reference \(reference)") }
-    }
-
-    public func void(reference: String, idempotencyKey: UUID) async throws {
-        guard reference.hasPrefix("sbx_auth_") else { throw PaymentProviderError.unavailable("sandbox: unknown reference \(reference)") }
-    }
+    func authorize(amount: Money, card: String, idempotencyKey: String) async throws -> ProviderAuthorization
+    /// The authorisation made with `idempotencyKey`, or nil when the provider never received it.
+    func authorization(idempotencyKey: String) async throws -> ProviderAuthorizationRecord?
+    func capture(reference: String, amount: Money, idempotencyKey: String) async throws
+    func void(reference: String, idempotencyKey: String) async throws
+    /// Returns the refund's reference at the provider.
+    func refund(reference: String, amount: Money, idempotencyKey: String) async throws -> String
+    /// Holds still open (neither captured nor voided) made before `createdBefore`, oldest first.
+    func openAuthorizations(createdBefore: Date, limit: Int) async throws -> [ProviderAuthorizationRecord]
 }

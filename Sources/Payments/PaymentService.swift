@@ -1,129 +1,394 @@
 import Core
+import Crypto
+import Events
 import Foundation
 import Logging
+import Metrics
 import Storage
 
-/// Authorise, capture, void — each idempotent per order.
-///
-/// Authorisation has a deadline (`authorizationTimeout`): checkout prefers a clear, fast failure
-/// over a hang, so a provider that does not answer in time counts as unavailable and the
-/// payment is marked failed (and voided later by the order's reaction, in case the provider did
-/// hold money after all). Capture and void are called by outbox reactions, which retry on error.
-public struct PaymentService: Sendable {
-    public enum AuthorizationResult: Sendable, Equatable {
-        case authorized(Payment)
-        case declined(Payment, reason: String)
-        case unavailable(Payment)
-    }
+/// What reconciliation needs to know about the orders behind open holds. Supplied by Ordering
+/// through the app assembly.
+public protocol OrderLivenessPort: Sendable {
+    /// For each order id: whether the order still needs its hold (`live`), was delivered, ended
+    /// otherwise, or does not exist. Unknown ids are absent from the answer.
+    func liveness(of orderIDs: [UUID]) async throws -> [UUID: OrderLiveness]
+}
 
-    public let store: PaymentStore
+public enum OrderLiveness: Sendable, Equatable {
+    /// Still on its way: the hold must stay.
+    case live
+    /// Delivered: the hold should have been captured.
+    case delivered
+    /// Rejected, cancelled, expired or failed: the hold must go.
+    case ended
+}
+
+/// Authorise, capture, void, refund and reconcile — each idempotent at the provider.
+///
+/// Every authorisation is made with the key `authorizationKey(orderID)`, so a hold whose answer
+/// never arrived (a timeout, a crash, a cancelled request) can be looked up and voided.
+/// Authorisation has a deadline: checkout prefers a clear, fast failure over a hang, so a
+/// provider that does not answer in time leaves a `failed` payment, and any hold it made anyway is
+/// found (by the order's void reaction within a second, or by `reconcile()`) and released.
+/// Capture and void are called by outbox reactions, which retry on error.
+public struct PaymentService: Sendable {
+    let store: PaymentStore
     let provider: any PaymentProvider
+    let orders: any OrderLivenessPort
     let clock: any WallClock
     let authorizationTimeout: Duration
     let logger: Logger
 
     public init(
-        database: any Database, provider: any PaymentProvider, clock: any WallClock, authorizationTimeout: Duration = .seconds(5), logger: Logger
+        database: any Database, provider: any PaymentProvider, orders: any OrderLivenessPort, clock: any WallClock,
+        authorizationTimeout: Duration = .seconds(5), logger: Logger
     ) {
         self.store = PaymentStore(database: database)
         self.provider = provider
+        self.orders = orders
         self.clock = clock
         self.authorizationTimeout = authorizationTimeout
         self.logger = logger
     }
 
-    public func authorize(orderID: UUID, customerID: UUID, amount: Money, card: String) async throws -> AuthorizationResult {
-        let now = clock.now()
-        let draft = Payment(
-            id: UUID(), orderID: orderID, customerID: customerID, amount: amount, status: .pending, cardLast4: PaymentCard.last4(card),
-            provider: provider.name, providerReference: nil, failureReason: nil, createdAt: now, updatedAt: now)
-        let (payment, created) = try await store.insertPending(draft)
-        guard created else { return Self.result(of: payment) }
+    /// The schema of the tables this service owns.
+    public static var migrations: [Migration] { PaymentStore.migrations }
 
-        var updated = payment
-        let outcome = await authorizeWithDeadline(amount: amount, card: card, key: payment.id)
-        updated.updatedAt = clock.now()
+    /// The provider idempotency key of an order's authorisation.
+    public static func authorizationKey(orderID: UUID) -> String { "auth-\(orderID.uuidString.lowercased())" }
+
+    static func orderID(fromAuthorizationKey key: String) -> UUID? {
+        key.hasPrefix("auth-") ? UUID(uuidString: String(key.dropFirst(5))) : nil
+    }
+
+    // MARK: Authorisation
+
+    /// Asks the provider to hold `amount` and records the answer — authorised, declined, or failed
+    /// when there was none in time. Throws only when the answer cannot be recorded.
+    public func authorize(orderID: UUID, customerID: UUID, amount: Money, card: String) async throws -> Payment {
+        let key = Self.authorizationKey(orderID: orderID)
+        let provider = self.provider
+        let started = ContinuousClock.now
+        let outcome: Result<ProviderAuthorization, any Error>
+        do {
+            outcome = .success(
+                try await withDeadline(authorizationTimeout) { try await provider.authorize(amount: amount, card: card, idempotencyKey: key) })
+        } catch {
+            outcome = .failure(error)
+        }
+        let label: String
+        let payment: Payment
         switch outcome {
         case .success(.approved(let reference)):
-            updated.status = .authorized
-            updated.providerReference = reference
+            label = "approved"
+            payment = draft(orderID, customerID, amount, last4: PaymentCard.last4(card), status: .authorized, reference: reference, reason: nil)
         case .success(.declined(let code)):
-            updated.status = .declined
-            updated.failureReason = code
+            label = "declined"
+            payment = draft(orderID, customerID, amount, last4: PaymentCard.last4(card), status: .declined, reference: nil, reason: code)
         case .failure(let error):
-            updated.status = .failed
-            updated.failureReason = "provider unavailable: \(error)"
+            label = error is DeadlineExceeded ? "timeout" : "unavailable"
             logger.warning("payment provider unavailable", metadata: ["order.id": "\(orderID)", "error": "\(error)"])
+            payment = draft(
+                orderID, customerID, amount, last4: PaymentCard.last4(card), status: .failed, reference: nil,
+                reason: "provider unavailable: \(error)")
         }
-        guard try await store.transition(updated, from: .pending, reason: updated.failureReason) else {
-            // Someone (a void reaction) moved it meanwhile; report what is stored.
-            return Self.result(of: try await store.payment(orderID: orderID) ?? updated)
-        }
-        return Self.result(of: updated)
+        Timer(label: "tiffin_payment_provider_seconds", dimensions: [("operation", "authorize"), ("outcome", label)], preferredDisplayUnit: .seconds)
+            .recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+        return try await store.insert(payment)
     }
 
-    static func result(of payment: Payment) -> AuthorizationResult {
-        switch payment.status {
-        case .authorized, .captured: .authorized(payment)
-        case .declined: .declined(payment, reason: payment.failureReason ?? "declined")
-        case .pending, .failed, .voided: .unavailable(payment)
-        }
-    }
-
-    private func authorizeWithDeadline(amount: Money, card: String, key: UUID) async -> Result<ProviderAuthorization, PaymentProviderError> {
+    /// Settles an authorisation whose answer was lost (the process died during placement): asks
+    /// the provider what it holds under the order's key and records that — authorised, declined,
+    /// or failed when it holds nothing. Returns the payment already recorded, if any.
+    public func recover(orderID: UUID, customerID: UUID, amount: Money) async throws -> Payment {
+        if let existing = try await store.payment(orderID: orderID) { return existing }
         let provider = self.provider
-        do {
-            return .success(
-                try await withDeadline(authorizationTimeout) {
-                    try await provider.authorize(amount: amount, card: card, idempotencyKey: key)
-                })
-        } catch let error as PaymentProviderError {
-            return .failure(error)
-        } catch {
-            return .failure(.unavailable(String(describing: error)))
+        let key = Self.authorizationKey(orderID: orderID)
+        let record = try await withDeadline(authorizationTimeout) { try await provider.authorization(idempotencyKey: key) }
+        let payment: Payment
+        switch record?.state {
+        case .held?, .captured?:
+            payment = draft(orderID, customerID, amount, last4: "", status: .authorized, reference: record?.reference, reason: nil)
+        case .declined?:
+            payment = draft(orderID, customerID, amount, last4: "", status: .declined, reference: nil, reason: record?.declineCode ?? "declined")
+        case .voided?, nil:
+            payment = draft(
+                orderID, customerID, amount, last4: "", status: .failed, reference: nil, reason: "placement interrupted; the provider holds nothing")
         }
+        let recorded = try await store.insert(payment)
+        if recorded.status == .failed { try await store.markReconciled(recorded.id, at: clock.now()) }
+        return recorded
     }
+
+    private func draft(
+        _ orderID: UUID, _ customerID: UUID, _ amount: Money, last4: String, status: PaymentStatus, reference: String?, reason: String?
+    ) -> Payment {
+        let now = clock.now()
+        return Payment(
+            id: UUID(), orderID: orderID, customerID: customerID, amount: amount, status: status, cardLast4: last4, provider: provider.name,
+            providerReference: reference, failureReason: reason, refundedAmount: Money(0, amount.currency), createdAt: now, updatedAt: now,
+            refunds: nil)
+    }
+
+    // MARK: Capture and void
 
     /// Captures the held amount. No-op when already captured or nothing is held.
     public func capture(orderID: UUID) async throws {
         guard let payment = try await store.payment(orderID: orderID) else { return }
         guard payment.status == .authorized, let reference = payment.providerReference else {
-            if payment.status != .captured {
+            if payment.status != .captured && payment.status != .refunded && payment.status != .partiallyRefunded {
                 logger.error(
                     "delivered order has no authorised payment", metadata: ["order.id": "\(orderID)", "payment.status": "\(payment.status.rawValue)"])
             }
             return
         }
-        try await provider.capture(reference: reference, amount: payment.amount, idempotencyKey: payment.id)
+        do {
+            try await timed("capture") {
+                try await provider.capture(reference: reference, amount: payment.amount, idempotencyKey: "capture-\(payment.id)")
+            }
+        } catch PaymentProviderError.refused(code: "already_captured") {
+            // Captured by an earlier attempt whose answer was lost: the provider's state wins.
+        }
         var updated = payment
         updated.status = .captured
         updated.updatedAt = clock.now()
         _ = try await store.transition(updated, from: .authorized, reason: "order delivered")
     }
 
-    /// Releases a hold. No-op when nothing is held.
-    public func void(orderID: UUID, reason: String) async throws {
-        guard let payment = try await store.payment(orderID: orderID) else { return }
-        switch payment.status {
-        case .authorized:
-            if let reference = payment.providerReference {
-                try await provider.void(reference: reference, idempotencyKey: payment.id)
+    /// Makes sure nothing stays held for the order: voids an authorisation, and for a payment
+    /// whose answer never came, asks the provider by key and voids what it finds.
+    public func releaseHold(orderID: UUID, reason: String) async throws {
+        guard let payment = try await store.payment(orderID: orderID) else {
+            // No answer was ever recorded: release whatever the provider holds under the key.
+            if let record = try await provider.authorization(idempotencyKey: Self.authorizationKey(orderID: orderID)), record.state == .held {
+                try await voidAtProvider(reference: record.reference, key: "void-\(orderID)")
             }
-        case .pending:
-            break  // in doubt: nothing confirmed by the provider; mark voided so it cannot be captured
-        case .declined, .failed, .captured, .voided:
             return
         }
-        var updated = payment
-        updated.status = .voided
-        updated.updatedAt = clock.now()
-        _ = try await store.transition(updated, from: payment.status, reason: reason)
+        switch payment.status {
+        case .authorized:
+            guard let reference = payment.providerReference else { return }
+            try await voidAtProvider(reference: reference, key: "void-\(payment.id)")
+            var updated = payment
+            updated.status = .voided
+            updated.updatedAt = clock.now()
+            _ = try await store.transition(updated, from: .authorized, reason: reason)
+        case .failed:
+            try await reconcileFailure(payment)
+        case .declined, .captured, .partiallyRefunded, .refunded, .voided:
+            return
+        }
     }
 
-    public func payment(orderID: UUID) async throws -> Payment {
-        guard let payment = try await store.payment(orderID: orderID) else {
+    private func voidAtProvider(reference: String, key: String) async throws {
+        do {
+            try await timed("void") { try await provider.void(reference: reference, idempotencyKey: key) }
+        } catch PaymentProviderError.refused(code: "already_voided") {
+            // Voided by an earlier attempt whose answer was lost.
+        }
+    }
+
+    /// Looks up a failed payment's authorisation at the provider: voids a hold found after all,
+    /// and marks the payment reconciled either way.
+    private func reconcileFailure(_ payment: Payment) async throws {
+        let key = Self.authorizationKey(orderID: payment.orderID)
+        if let record = try await provider.authorization(idempotencyKey: key), record.state == .held {
+            try await voidAtProvider(reference: record.reference, key: "void-\(payment.id)")
+            var updated = payment
+            updated.status = .voided
+            updated.providerReference = record.reference
+            updated.updatedAt = clock.now()
+            _ = try await store.transition(updated, from: .failed, reason: "a hold made after the deadline was found and released")
+            logger.notice(
+                "released a hold whose answer had not arrived", metadata: ["order.id": "\(payment.orderID)", "payment.id": "\(payment.id)"])
+        }
+        try await store.markReconciled(payment.id, at: clock.now())
+    }
+
+    // MARK: Reconciliation
+
+    public struct ReconciliationReport: Sendable, Equatable {
+        public var failuresChecked = 0
+        public var holdsVoided = 0
+        public var holdsCaptured = 0
+        public var refundsRetried = 0
+    }
+
+    /// Finds money in doubt and settles it: failed payments not yet checked at the provider,
+    /// holds the provider still has for orders that ended (or never existed), holds of delivered
+    /// orders not captured, and refunds whose answer was lost. Safe to run on several instances
+    /// at once: every provider call is idempotent.
+    @discardableResult
+    public func reconcile(holdsOlderThan holdAge: TimeInterval = 60) async throws -> ReconciliationReport {
+        var report = ReconciliationReport()
+        let now = clock.now()
+        for payment in try await store.unreconciledFailures(before: now.addingTimeInterval(-5), limit: 100) {
+            try await reconcileFailure(payment)
+            report.failuresChecked += 1
+        }
+        let holds = try await provider.openAuthorizations(createdBefore: now.addingTimeInterval(-holdAge), limit: 200)
+        let byOrder = Dictionary(
+            holds.compactMap { hold in Self.orderID(fromAuthorizationKey: hold.idempotencyKey).map { ($0, hold) } }, uniquingKeysWith: { a, _ in a })
+        let liveness = byOrder.isEmpty ? [:] : try await orders.liveness(of: Array(byOrder.keys))
+        for (orderID, hold) in byOrder {
+            switch liveness[orderID] {
+            case .live?:
+                continue
+            case .delivered?:
+                try await capture(orderID: orderID)
+                report.holdsCaptured += 1
+            case .ended?, nil:
+                if let payment = try await store.payment(orderID: orderID), payment.status == .authorized || payment.status == .failed {
+                    try await releaseHold(orderID: orderID, reason: "reconciliation: the order has ended")
+                } else {
+                    try await voidAtProvider(reference: hold.reference, key: "void-\(orderID)")
+                }
+                report.holdsVoided += 1
+                logger.notice("reconciliation released a hold", metadata: ["order.id": "\(orderID)"])
+            }
+        }
+        for pending in try await store.stalePendingRefunds(before: now.addingTimeInterval(-30), limit: 50) {
+            _ = try? await driveRefund(pending.refund, reference: nil)
+            report.refundsRetried += 1
+        }
+        return report
+    }
+
+    // MARK: Refunds
+
+    public struct RefundRequest: Sendable {
+        public let orderID: UUID
+        /// Minor units; nil refunds everything still refundable (within `maximum`).
+        public let amount: Int64?
+        public let reason: String
+        public let actor: OrderActor
+        public let actorID: UUID
+        public let idempotencyKey: String
+        /// The most this actor may refund on this order now (a restaurant's policy); nil: no limit
+        /// but what was captured.
+        public let maximum: Int64?
+
+        public init(orderID: UUID, amount: Int64?, reason: String, actor: OrderActor, actorID: UUID, idempotencyKey: String, maximum: Int64?) {
+            self.orderID = orderID
+            self.amount = amount
+            self.reason = reason
+            self.actor = actor
+            self.actorID = actorID
+            self.idempotencyKey = idempotencyKey
+            self.maximum = maximum
+        }
+    }
+
+    public struct RefundResult: Sendable {
+        public let refund: Refund
+        public let replayed: Bool
+    }
+
+    /// Refunds part or all of a captured payment, once per actor and idempotency key: a retry
+    /// replays the first outcome, another body with the same key is refused, a retry while the
+    /// first is still with the provider gets 409. Never above what is left of the capture.
+    public func refund(_ request: RefundRequest) async throws -> RefundResult {
+        let hash = Self.fingerprint(request)
+        if let existing = try await store.refund(actorID: request.actorID, idempotencyKey: request.idempotencyKey) {
+            return try await replay(existing, hash: hash)
+        }
+        guard let payment = try await store.payment(orderID: request.orderID) else { throw PaymentError.notCaptured(status: nil) }
+        let remaining = payment.amount.amount - payment.refundedAmount.amount
+        let amount = request.amount ?? min(remaining, request.maximum ?? remaining)
+        guard amount > 0 else { throw PaymentError.refundExceedsCaptured(refundable: Money(max(0, remaining), payment.amount.currency)) }
+        let now = clock.now()
+        let row = PaymentStore.RefundRow(
+            id: UUID(), paymentID: payment.id, orderID: request.orderID, amountMinor: amount, currency: payment.amount.currency,
+            reason: request.reason, actor: request.actor.rawValue, actorID: request.actorID, idempotencyKey: request.idempotencyKey,
+            requestHash: hash, status: Refund.Status.pending.rawValue, providerReference: nil, failureReason: nil, createdAt: now, updatedAt: now)
+        switch try await store.claimRefund(row, maximum: request.maximum) {
+        case .existing(let existing):
+            return try await replay(existing, hash: hash)
+        case .claimed(let payment):
+            return RefundResult(refund: try await driveRefund(row.refund, reference: payment.providerReference), replayed: false)
+        }
+    }
+
+    private func replay(_ existing: PaymentStore.RefundRow, hash: String) async throws -> RefundResult {
+        guard existing.requestHash == hash else { throw PaymentError.idempotencyKeyReused }
+        switch existing.refund.status {
+        case .succeeded:
+            return RefundResult(refund: existing.refund, replayed: true)
+        case .failed:
+            throw PaymentError.refundRefused(code: existing.failureReason ?? "refused")
+        case .pending:
+            // Still with the provider, or its answer was lost: drive it again once it is not fresh.
+            guard clock.now().timeIntervalSince(existing.updatedAt) >= 10 else { throw PaymentError.refundPending }
+            return RefundResult(refund: try await driveRefund(existing.refund, reference: nil), replayed: true)
+        }
+    }
+
+    /// Asks the provider for a pending refund (idempotent by the refund's id) and records its answer.
+    private func driveRefund(_ refund: Refund, reference: String?) async throws -> Refund {
+        try await store.touchRefund(refund.id, at: clock.now())
+        var providerReferenceOfHold = reference
+        if providerReferenceOfHold == nil { providerReferenceOfHold = try await store.payment(orderID: refund.orderID)?.providerReference }
+        guard let reference = providerReferenceOfHold else { throw PaymentError.notCaptured(status: nil) }
+        let providerReference: String
+        do {
+            providerReference = try await timed("refund") {
+                try await provider.refund(reference: reference, amount: refund.amount, idempotencyKey: "refund-\(refund.id)")
+            }
+        } catch PaymentProviderError.refused(let code) {
+            try await store.failRefund(refund.id, reason: code, at: clock.now())
+            throw PaymentError.refundRefused(code: code)
+        } catch {
+            logger.warning("refund not confirmed by the provider", metadata: ["refund.id": "\(refund.id)", "error": "\(error)"])
+            throw PaymentError.providerUnavailable
+        }
+        guard let (done, _) = try await store.completeRefund(refund.id, providerReference: providerReference, at: clock.now()) else {
+            // Completed meanwhile by another attempt.
+            return try await store.refunds(orderID: refund.orderID).first { $0.id == refund.id } ?? refund
+        }
+        logger.info("refund issued", metadata: ["order.id": "\(refund.orderID)", "refund.id": "\(refund.id)", "amount": "\(refund.amount)"])
+        return done
+    }
+
+    static func fingerprint(_ request: RefundRequest) -> String {
+        let text = "\(request.orderID)|\(request.amount.map(String.init) ?? "all")|\(request.reason)"
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: Reads
+
+    /// The order's payment with its refunds, for its customer or an operator; not found for anyone else.
+    public func payment(orderID: UUID, viewer: Principal) async throws -> Payment {
+        guard var payment = try await store.payment(orderID: orderID), viewer.role == .operator || payment.customerID == viewer.userID else {
             throw NotFoundError(entity: "payment for order", id: orderID.uuidString)
         }
+        payment.refunds = try await store.refunds(orderID: orderID)
         return payment
+    }
+
+    /// The order's payment, for other domains (no viewer check: the caller has done it).
+    public func payment(orderID: UUID) async throws -> Payment? {
+        try await store.payment(orderID: orderID)
+    }
+
+    /// Every refund of an order, oldest first.
+    public func refunds(orderID: UUID) async throws -> [Refund] {
+        try await store.refunds(orderID: orderID)
+    }
+
+    private func timed<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+        let started = ContinuousClock.now
+        var outcome = "ok"
+        defer {
+            Timer(
+                label: "tiffin_payment_provider_seconds", dimensions: [("operation", operation), ("outcome", outcome)], preferredDisplayUnit: .seconds
+            )
+            .recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+        }
+        do {
+            return try await body()
+        } catch {
+            if case PaymentProviderError.refused = error { outcome = "refused" } else { outcome = "unavailable" }
+            throw error
+        }
     }
 }

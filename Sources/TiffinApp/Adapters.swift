@@ -1,37 +1,38 @@
 import Catalog
 import Core
 import Dispatching
+import Events
 import Foundation
 import Ordering
 import Payments
+import Synchronization
 
-/// Ordering's view of the catalog.
+/// Ordering's view of the catalog: one price list per call, mapped.
 struct CatalogAdapter: CatalogPort {
     let catalog: CatalogService
-    let clock: any WallClock
 
-    func restaurant(id: UUID) async throws -> PricingRestaurant? {
-        guard let r = try await catalog.store.restaurant(id: id) else { return nil }
-        return PricingRestaurant(
-            id: r.id, ownerID: r.ownerID, name: r.name, location: r.location, currency: r.currency,
-            deliveryRadiusMetres: r.deliveryRadiusMetres, minimumOrder: r.minimumOrder, prepMinutes: r.prepMinutes,
-            isOpenNow: r.isOpen(at: clock.now()))
-    }
-
-    func items(restaurantID: UUID) async throws -> [PricingItem] {
-        try await catalog.store.items(restaurantID: restaurantID).map { item in
-            PricingItem(
-                id: item.id, name: item.name, price: item.price, isSoldOut: item.isSoldOut,
-                groups: item.optionGroups.map { g in
-                    PricingItem.Group(
-                        id: g.id, name: g.name, minChoices: g.minChoices, maxChoices: g.maxChoices,
-                        options: g.options.map { PricingItem.Option(id: $0.id, name: $0.name, priceDelta: $0.priceDelta, isSoldOut: $0.isSoldOut) })
-                })
-        }
+    func pricingMenu(restaurantID: UUID, at instant: Date) async throws -> PricingMenu? {
+        guard let list = try await catalog.priceList(restaurantID: restaurantID) else { return nil }
+        let r = list.restaurant
+        return PricingMenu(
+            restaurant: PricingRestaurant(
+                id: r.id, name: r.name, location: r.location, currency: r.currency, deliveryRadiusMetres: r.deliveryRadiusMetres,
+                minimumOrder: r.minimumOrder, prepMinutes: r.prepMinutes, isOpenNow: list.isOpen(at: instant)),
+            items: list.items.map { item in
+                PricingItem(
+                    id: item.id, name: item.name, price: item.price, isSoldOut: item.isSoldOut,
+                    groups: item.optionGroups.map { g in
+                        PricingItem.Group(
+                            id: g.id, name: g.name, minChoices: g.minChoices, maxChoices: g.maxChoices,
+                            options: g.options.map {
+                                PricingItem.Option(id: $0.id, name: $0.name, priceDelta: $0.priceDelta, isSoldOut: $0.isSoldOut)
+                            })
+                    })
+            })
     }
 
     func restaurantID(ownedBy staffID: UUID) async throws -> UUID? {
-        try await catalog.store.restaurant(ownedBy: staffID)?.id
+        try await catalog.restaurantID(ownedBy: staffID)
     }
 }
 
@@ -39,16 +40,38 @@ struct CatalogAdapter: CatalogPort {
 struct PaymentAdapter: PaymentPort {
     let payments: PaymentService
 
-    func authorize(orderID: UUID, customerID: UUID, amount: Money, card: String) async -> AuthorizationOutcome {
-        do {
-            switch try await payments.authorize(orderID: orderID, customerID: customerID, amount: amount, card: card) {
-            case .authorized(let payment): return .authorized(paymentID: payment.id)
-            case .declined(let payment, let reason): return .declined(paymentID: payment.id, reason: reason)
-            case .unavailable: return .unavailable
-            }
-        } catch {
-            return .unavailable
+    func authorize(orderID: UUID, customerID: UUID, amount: Money, card: String) async throws -> AuthorizationOutcome {
+        Self.outcome(try await payments.authorize(orderID: orderID, customerID: customerID, amount: amount, card: card))
+    }
+
+    func recover(orderID: UUID, customerID: UUID, amount: Money) async throws -> AuthorizationOutcome {
+        Self.outcome(try await payments.recover(orderID: orderID, customerID: customerID, amount: amount))
+    }
+
+    static func outcome(_ payment: Payment) -> AuthorizationOutcome {
+        switch payment.status {
+        case .authorized, .captured, .partiallyRefunded, .refunded: .authorized(paymentID: payment.id)
+        case .declined: .declined(paymentID: payment.id, reason: payment.failureReason ?? "declined")
+        case .failed, .voided: .unavailable
         }
+    }
+
+    func refund(_ command: RefundCommand) async throws -> (refund: OrderRefund, replayed: Bool) {
+        let result = try await payments.refund(
+            PaymentService.RefundRequest(
+                orderID: command.orderID, amount: command.amount, reason: command.reason, actor: command.actor, actorID: command.actorID,
+                idempotencyKey: command.idempotencyKey, maximum: command.maximum))
+        return (Self.view(result.refund), result.replayed)
+    }
+
+    func refunds(orderID: UUID) async throws -> [OrderRefund] {
+        try await payments.refunds(orderID: orderID).map(Self.view)
+    }
+
+    static func view(_ refund: Refund) -> OrderRefund {
+        OrderRefund(
+            id: refund.id, amount: refund.amount, reason: refund.reason, actor: refund.actor,
+            status: OrderRefund.Status(rawValue: refund.status.rawValue) ?? .pending, createdAt: refund.createdAt)
     }
 }
 
@@ -57,11 +80,13 @@ struct DispatchOrdersAdapter: DispatchOrderPort {
     let orders: OrderService
 
     func ordersAwaitingCourier(limit: Int) async throws -> [DispatchOrder] {
-        try await orders.store.awaitingCourier(limit: limit).map { DispatchOrder(id: $0.id, pickup: $0.pickupLocation, placedAt: $0.placedAt) }
+        try await orders.ordersAwaitingCourier(limit: limit).map {
+            DispatchOrder(id: $0.orderID, pickup: $0.pickup, placedAt: $0.placedAt, excludedCouriers: $0.excludedCouriers)
+        }
     }
 
-    func busyCourierIDs() async throws -> Set<UUID> {
-        try await orders.store.busyCourierIDs()
+    func busyCouriers() async throws -> [UUID: Int] {
+        try await orders.busyCouriers()
     }
 
     func assign(orderID: UUID, courierID: UUID, reason: String) async throws -> Bool {
@@ -69,8 +94,27 @@ struct DispatchOrdersAdapter: DispatchOrderPort {
     }
 
     func trackingInfo(orderID: UUID) async throws -> TrackingInfo? {
-        guard let order = try await orders.store.order(id: orderID) else { return nil }
-        return TrackingInfo(
-            customerID: order.customerID, courierID: order.courierID, status: order.status.rawValue, isCarrying: order.status == .pickedUp)
+        try await orders.tracking(orderID: orderID).map { TrackingInfo(customerID: $0.customerID, courierID: $0.courierID, status: $0.status) }
+    }
+}
+
+/// Payments' view of orders, for reconciliation. Payments and Ordering each need the other, so
+/// this adapter is given the order service once both exist.
+final class OrderLivenessAdapter: OrderLivenessPort, Sendable {
+    private let orders = Mutex<OrderService?>(nil)
+
+    func bind(_ service: OrderService) {
+        orders.withLock { $0 = service }
+    }
+
+    func liveness(of orderIDs: [UUID]) async throws -> [UUID: OrderLiveness] {
+        guard let service = orders.withLock({ $0 }) else { return [:] }
+        return try await service.statuses(of: orderIDs).mapValues { status in
+            switch status {
+            case .delivered: .delivered
+            case .rejected, .cancelled, .expired, .paymentFailed: .ended
+            case .placed, .confirmed, .accepted, .preparing, .ready, .pickedUp: .live
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ import Catalog
 import Core
 import DemoCityData
 import Dispatching
+import Events
 import Foundation
 import Hummingbird
 import Logging
@@ -12,7 +13,8 @@ import ServiceLifecycle
 import Storage
 import TiffinHTTP
 
-/// The domain services of one running Tiffin, wired together.
+/// The domain services of one running Tiffin, wired together, and the hot in-memory state they
+/// share — each piece built once and run as a service of its own.
 public struct TiffinServices: Sendable {
     public let database: any Database
     public let clock: any WallClock
@@ -21,43 +23,60 @@ public struct TiffinServices: Sendable {
     public let orders: OrderService
     public let payments: PaymentService
     public let dispatch: DispatchService
+    public let paymentProvider: any PaymentProvider
+    /// Hot state: the restaurant search index and the courier registry.
+    public let searchIndex: RestaurantSearchIndex
+    public let courierRegistry: CourierRegistry
 }
 
 /// Builds the services over an open database. Ports between domains are wired here and only here.
 public func buildServices(
-    configuration: TiffinConfiguration, database: any Database, clock: any WallClock = SystemWallClock(), logger: Logger
+    configuration: TiffinConfiguration, database: any Database, clock: any WallClock = SystemWallClock(), logger: Logger,
+    paymentProvider: (any PaymentProvider)? = nil
 ) -> TiffinServices {
     var accountSettings = AccountService.Settings()
     accountSettings.bcryptCost = configuration.bcryptCost
     accountSettings.tokenLifetime = configuration.tokenLifetimeSeconds
     let accounts = AccountService(database: database, clock: clock, settings: accountSettings)
-    let catalog = CatalogService(database: database, clock: clock)
+    let searchIndex = CatalogService.makeIndex(database: database, logger: logger)
+    let catalog = CatalogService(database: database, index: searchIndex, priceLists: PriceListCache(), clock: clock)
+    let provider =
+        paymentProvider
+        ?? SandboxPaymentProvider(database: database, clock: clock, slowDelay: .milliseconds(configuration.sandboxSlowCardMilliseconds))
+    let liveness = OrderLivenessAdapter()
     let payments = PaymentService(
-        database: database, provider: SandboxPaymentProvider(slowDelay: .milliseconds(configuration.sandboxSlowCardMilliseconds)), clock: clock,
+        database: database, provider: provider, orders: liveness, clock: clock,
         authorizationTimeout: .milliseconds(configuration.paymentTimeoutMilliseconds), logger: logger)
     var orderSettings = OrderService.Settings()
     orderSettings.acceptTimeout = configuration.acceptTimeoutSeconds
+    orderSettings.interruptedPlacementAfter = Double(configuration.paymentTimeoutMilliseconds) / 1_000 + 5
+    orderSettings.courierWait = configuration.attentionCourierSeconds
+    orderSettings.pickupWait = configuration.attentionPickupSeconds
+    orderSettings.deliveryWait = configuration.attentionDeliverySeconds
     let orders = OrderService(
-        database: database, catalog: CatalogAdapter(catalog: catalog, clock: clock), payments: PaymentAdapter(payments: payments),
-        clock: clock, settings: orderSettings, logger: logger)
-    let dispatch = DispatchService(database: database, orders: DispatchOrdersAdapter(orders: orders), clock: clock, logger: logger)
+        database: database, catalog: CatalogAdapter(catalog: catalog), payments: PaymentAdapter(payments: payments), clock: clock,
+        settings: orderSettings, logger: logger)
+    liveness.bind(orders)
+    let registry = DispatchService.makeRegistry(database: database, logger: logger)
+    let dispatch = DispatchService(registry: registry, orders: DispatchOrdersAdapter(orders: orders), clock: clock, logger: logger)
     return TiffinServices(
-        database: database, clock: clock, accounts: accounts, catalog: catalog, orders: orders, payments: payments, dispatch: dispatch)
+        database: database, clock: clock, accounts: accounts, catalog: catalog, orders: orders, payments: payments, dispatch: dispatch,
+        paymentProvider: provider, searchIndex: searchIndex, courierRegistry: registry)
 }
 
 /// Reactions across domains, delivered from the outbox.
 func outboxSubscriptions(_ services: TiffinServices) -> [OutboxSubscription] {
     let payments = services.payments
     return [
-        OutboxSubscription(name: "payments.capture-on-delivery", eventTypes: [OrderStatus.delivered.eventType]) { event in
-            try await payments.capture(orderID: try event.decodePayload(OrderEventPayload.self).orderID)
+        OutboxSubscription(name: "payments.capture-on-delivery", eventTypes: [.order(.delivered)]) { event in
+            try await payments.capture(orderID: try event.decode(OrderStatusChanged.self).orderID)
         },
         OutboxSubscription(
-            name: "payments.void-when-order-ends",
-            eventTypes: Set([OrderStatus.rejected, .cancelled, .expired, .paymentFailed].map(\.eventType))
+            name: "payments.release-hold-when-order-ends",
+            eventTypes: Set([OrderStatus.rejected, .cancelled, .expired, .paymentFailed].map(EventType.order))
         ) { event in
-            let payload = try event.decodePayload(OrderEventPayload.self)
-            try await payments.void(orderID: payload.orderID, reason: "order \(payload.to.rawValue)")
+            let payload = try event.decode(OrderStatusChanged.self)
+            try await payments.releaseHold(orderID: payload.orderID, reason: "order \(payload.to.rawValue)")
         },
     ]
 }
@@ -67,21 +86,17 @@ func outboxSubscriptions(_ services: TiffinServices) -> [OutboxSubscription] {
 public func buildApplication(
     configuration: TiffinConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger? = nil
 ) async throws -> some ApplicationProtocol {
-    let logger =
-        logger
-        ?? {
-            var logger = Logger(label: "tiffin")
-            logger.logLevel = configuration.logLevel
-            return logger
-        }()
+    let logger = logger ?? TiffinLogging.logger(level: configuration.logLevel)
     let database = try await openDatabase(try DatabaseLocation(url: configuration.databaseURL), logger: logger)
     let services = buildServices(configuration: configuration, database: database, clock: clock, logger: logger)
     return buildApplication(services: services, configuration: configuration, logger: logger)
 }
 
 /// Assembles the HTTP server, background loops and start-up steps around `services`. The
-/// database is run (and closed at shutdown) as the first service.
+/// database is run (and closed at shutdown) as the first service; every other service waits for
+/// the schema.
 public func buildApplication(services: TiffinServices, configuration: TiffinConfiguration, logger: Logger) -> some ApplicationProtocol {
+    TiffinMetrics.bootstrap()
     let database = services.database
     let router = buildRouter(services: services, configuration: configuration)
     var relaySettings = OutboxRelay.Settings()
@@ -90,21 +105,23 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
         database: database, subscriptions: outboxSubscriptions(services), clock: services.clock, settings: relaySettings, logger: logger)
     let dispatch = services.dispatch
     let orders = services.orders
-    let catalog = services.catalog
+    let payments = services.payments
     let background: [any Service] = [
+        services.searchIndex,
+        services.courierRegistry,
         relay,
         PeriodicService(name: "dispatch.assignment", interval: .milliseconds(configuration.dispatchIntervalMilliseconds), logger: logger) {
             try await dispatch.assignmentRound()
         },
-        PeriodicService(
-            name: "dispatch.flush-positions", interval: .seconds(2), logger: logger, work: { try await dispatch.flush() },
-            onShutdown: { try await dispatch.flush() }),
-        PeriodicService(name: "catalog.refresh-search-index", interval: .seconds(5), logger: logger) {
-            try await catalog.refreshIndex()
-        },
-        PeriodicService(name: "ordering.expire-unanswered", interval: .milliseconds(configuration.expiryIntervalMilliseconds), logger: logger) {
+        PeriodicService(name: "ordering.expire-and-flag", interval: .milliseconds(configuration.expiryIntervalMilliseconds), logger: logger) {
             try await orders.expireOverdue()
-            try await orders.failInterruptedPlacements()
+            try await orders.flagOrdersNeedingAttention()
+        },
+        PeriodicService(name: "ordering.settle-interrupted-placements", interval: .seconds(1), logger: logger) {
+            try await orders.settleInterruptedPlacements()
+        },
+        PeriodicService(name: "payments.reconcile", interval: .milliseconds(configuration.reconcileIntervalMilliseconds), logger: logger) {
+            try await payments.reconcile()
         },
     ]
     let gate = StartupGate()
@@ -116,7 +133,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
     app.beforeServerStarts {
         let applied = try await Migrator(database: database, migrations: allMigrations).migrate()
         if !applied.isEmpty { logger.info("schema migrated", metadata: ["migrations": "\(applied.count)"]) }
-        if configuration.seedDemoCity {
+        if configuration.seedsDemoCity {
             let summary = try await DemoCity.seed(accounts: services.accounts, catalog: services.catalog)
             logger.info(
                 "demo city ready", metadata: ["restaurants": "\(summary.restaurantsTotal)", "restaurants.created": "\(summary.restaurantsCreated)"])
@@ -125,8 +142,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
                     "demo account", metadata: ["role": "\(account.role.rawValue)", "email": "\(account.email)", "password": "\(DemoCity.password)"])
             }
         }
-        try await dispatch.restore()
-        try await catalog.loadIndex()
+        try await services.catalog.loadIndex()
         gate.open()
         logger.notice(
             "Tiffin is listening", metadata: ["url": "http://\(configuration.host):\(configuration.port)/", "database": "\(database.kind.rawValue)"])
@@ -134,12 +150,15 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
     return app
 }
 
-/// All routes, behind problem+json error mapping and bearer authentication.
+/// All routes, behind request ids, metrics, problem+json error mapping and bearer authentication.
 func buildRouter(services: TiffinServices, configuration: TiffinConfiguration) -> Router<TiffinRequestContext> {
     let router = Router(context: TiffinRequestContext.self)
+    router.add(middleware: RequestScopeMiddleware())
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: BearerAuthMiddleware(verifier: services.accounts))
-    SystemController(database: services.database, configuration: configuration).addRoutes(to: router)
+    router.add(middleware: BearerAuthMiddleware(verifier: services.accounts, ownTokenPaths: [MetricsController.path]))
+    SystemController(database: services.database, accounts: services.accounts, configuration: configuration).addRoutes(to: router)
+    MetricsController(token: configuration.metricsToken).addRoutes(to: router)
     AccountController(service: services.accounts).addRoutes(to: router)
     CatalogController(service: services.catalog).addRoutes(to: router)
     OrderController(service: services.orders).addRoutes(to: router)

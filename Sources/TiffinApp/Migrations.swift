@@ -7,5 +7,5 @@ import Storage
 
 /// Every domain's migrations, in the order they must run.
 public let allMigrations: [Migration] =
-    [Outbox.migration] + AccountStore.migrations + CatalogStore.migrations + OrderStore.migrations + PaymentStore.migrations
-    + DispatchStore.migrations
+    Outbox.migrations + AccountService.migrations + CatalogService.migrations + OrderService.migrations + PaymentService.migrations
+    + SandboxPaymentProvider.migrations + DispatchService.migrations

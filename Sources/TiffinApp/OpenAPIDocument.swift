@@ -10,7 +10,7 @@ import TiffinHTTP
 /// Every documented route of Tiffin. `OpenAPITests` checks it against the routes the router serves.
 let allOperations: [APIOperation] =
     AccountController.operations + CatalogController.operations + OrderController.operations + PaymentController.operations
-    + DispatchController.operations + SystemController.operations + OpenAPIController.operations
+    + DispatchController.operations + SystemController.operations + MetricsController.operations + OpenAPIController.operations
 
 /// The OpenAPI 3.1 document of the API, built from `APIOperation`s. Request and response schemas
 /// are inferred from each operation's example, encoded exactly as the API encodes it.
@@ -79,6 +79,7 @@ struct OpenAPIDocument: Sendable {
         ("Ordering", "Quotes, orders and their status"),
         ("Payments", "Card payments held for orders"),
         ("Dispatch", "Couriers' availability, positions and tracking"),
+        ("Operations", "What operators see: every order, filtered; online couriers"),
         ("System", "Health, readiness and this document"),
     ]
 
@@ -90,6 +91,7 @@ struct OpenAPIDocument: Sendable {
     static let optionalBodies: Set<String> = [
         "post /v1/orders/:orderID/cancel", "post /v1/orders/:orderID/accept", "post /v1/orders/:orderID/reject",
         "post /v1/orders/:orderID/preparing", "post /v1/orders/:orderID/ready", "post /v1/courier/online",
+        "post /v1/orders/:orderID/hand-back",
     ]
 
     /// The documented tags, in a fixed order, then any others the operations use.

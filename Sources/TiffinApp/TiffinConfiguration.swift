@@ -9,8 +9,10 @@ public struct TiffinConfiguration: Sendable {
     public var port = 8080
     /// `TIFFIN_DATABASE_URL`: postgres://… or sqlite://PATH. Default: an embedded SQLite file.
     public var databaseURL = "sqlite://tiffin-data/tiffin.sqlite"
-    /// `TIFFIN_DEMO`: seed the demo city on start (idempotent).
-    public var seedDemoCity = true
+    /// `TIFFIN_DEMO`: seed the demo city on start (idempotent). Unset: only on the embedded SQLite
+    /// database — the demo's accounts share a published password, so a PostgreSQL deployment
+    /// gets them only when asked for explicitly.
+    public var seedDemoCity: Bool? = nil
     /// `TIFFIN_ACCEPT_TIMEOUT_SECONDS`: how long a restaurant has to accept (default 600).
     public var acceptTimeoutSeconds: Double = 600
     /// `TIFFIN_BCRYPT_COST` (4…16, default 11).
@@ -29,6 +31,27 @@ public struct TiffinConfiguration: Sendable {
     public var sandboxSlowCardMilliseconds = 30_000
     /// `TIFFIN_LOG_LEVEL` (trace … critical, default info).
     public var logLevel = Logger.Level.info
+    /// `TIFFIN_LOG_FORMAT`: `text` (default) or `json` (one object per line).
+    public var logFormat = LogFormat.text
+    /// `TIFFIN_METRICS_TOKEN`: a bearer token that may read `/metrics` (besides operators).
+    public var metricsToken: String? = nil
+    /// `TIFFIN_RECONCILE_INTERVAL_MS`: period of payment reconciliation (default 15000).
+    public var reconcileIntervalMilliseconds = 15_000
+    /// `TIFFIN_ATTENTION_COURIER_SECONDS`: flag an accepted order with no courier after this long (default 600).
+    public var attentionCourierSeconds: Double = 600
+    /// `TIFFIN_ATTENTION_PICKUP_SECONDS`: flag a ready order its courier has not picked up after this long (default 600).
+    public var attentionPickupSeconds: Double = 600
+    /// `TIFFIN_ATTENTION_DELIVERY_SECONDS`: flag a picked-up order not delivered after this long (default 2700).
+    public var attentionDeliverySeconds: Double = 2_700
+
+    public enum LogFormat: String, Sendable {
+        case text, json
+    }
+
+    /// Whether the demo city is seeded into `databaseURL`: as configured, else only on SQLite.
+    public var seedsDemoCity: Bool {
+        seedDemoCity ?? ((try? DatabaseLocation(url: databaseURL).kind) == .sqlite)
+    }
 
     public init() {}
 
@@ -70,6 +93,22 @@ public struct TiffinConfiguration: Sendable {
         if let v: Int = try number("TIFFIN_EXPIRY_INTERVAL_MS", 50...600_000) { c.expiryIntervalMilliseconds = v }
         if let v: Int = try number("TIFFIN_OUTBOX_POLL_MS", 10...60_000) { c.outboxPollMilliseconds = v }
         if let v: Int = try number("TIFFIN_SANDBOX_SLOW_CARD_MS", 0...600_000) { c.sandboxSlowCardMilliseconds = v }
+        if let v: Int = try number("TIFFIN_RECONCILE_INTERVAL_MS", 100...3_600_000) { c.reconcileIntervalMilliseconds = v }
+        if let v: Double = try number("TIFFIN_ATTENTION_COURIER_SECONDS", 1...86_400) { c.attentionCourierSeconds = v }
+        if let v: Double = try number("TIFFIN_ATTENTION_PICKUP_SECONDS", 1...86_400) { c.attentionPickupSeconds = v }
+        if let v: Double = try number("TIFFIN_ATTENTION_DELIVERY_SECONDS", 1...86_400) { c.attentionDeliverySeconds = v }
+        if let token = value("TIFFIN_METRICS_TOKEN") {
+            guard token.count >= 16, !token.contains(where: \.isWhitespace) else {
+                throw Error(key: "TIFFIN_METRICS_TOKEN", reason: "must be at least 16 characters without spaces")
+            }
+            c.metricsToken = token
+        }
+        if let format = value("TIFFIN_LOG_FORMAT") {
+            guard let parsed = LogFormat(rawValue: format.lowercased()) else {
+                throw Error(key: "TIFFIN_LOG_FORMAT", reason: "'\(format)' is not text or json")
+            }
+            c.logFormat = parsed
+        }
         if let level = value("TIFFIN_LOG_LEVEL") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw Error(key: "TIFFIN_LOG_LEVEL", reason: "'\(level)' is not one of trace, debug, info, notice, warning, error, critical")

@@ -28,6 +28,7 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
         self.init(
             status: Self.status(for: description.kind), type: description.type, title: description.title,
             detail: description.detail, field: description.field, state: description.state)
+        self.retryAfterSeconds = description.retryAfterSeconds
     }
 
     static func status(for kind: ProblemDescription.Kind) -> HTTPResponse.Status {
@@ -39,6 +40,7 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
         case .notFound: .notFound
         case .conflict: .conflict
         case .unprocessable: .unprocessableContent
+        case .tooManyRequests: .tooManyRequests
         case .unavailable: .serviceUnavailable
         }
     }

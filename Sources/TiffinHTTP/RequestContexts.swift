@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Resolves a bearer token to the account it belongs to. Implemented by Accounts.
 public protocol TokenVerifier: Sendable {
@@ -9,42 +10,68 @@ public protocol TokenVerifier: Sendable {
     func principal(forToken token: String) async throws -> Principal?
 }
 
-/// The context every request starts with: who is calling, if anyone.
-public struct TiffinRequestContext: RequestContext {
+/// The one reading of an `Authorization` header, used by authentication and by logout alike:
+/// the scheme `Bearer` in any case, one or more spaces, the token; surrounding whitespace ignored.
+public enum BearerCredential {
+    /// The token, or nil when the header is not a bearer credential.
+    public static func token(fromHeader header: String) -> String? {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer ", let space = trimmed.firstIndex(of: " ") else { return nil }
+        let token = trimmed[space...].trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty, !token.contains(where: { $0.isWhitespace }) else { return nil }
+        return token
+    }
+}
+
+/// The context every request starts with: who is calling, if anyone, and from where.
+public struct TiffinRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+    /// The bearer token that proved `principal` (for logout).
+    public var bearerToken: String?
+    /// The peer of the connection. Behind a reverse proxy this is the proxy.
+    public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     public var maxUploadSize: Int { maximumRequestBodyBytes }
 
     public var responseEncoder: JSONEncoder { TiffinJSON.encoder }
+
+    /// The client's address for throttling: the peer's IP, or "unknown".
+    public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }
 
 /// Reads `Authorization: Bearer …` and sets `context.principal`. An absent header leaves the
 /// caller anonymous (public routes still work); a present but invalid one is a 401 at once.
+///
+/// Routes in `ownTokenPaths` accept tokens of their own (a metrics scraper's): there a token
+/// that is no account's leaves the caller anonymous and the route decides.
 public struct BearerAuthMiddleware: RouterMiddleware {
     public typealias Context = TiffinRequestContext
     let verifier: any TokenVerifier
+    let ownTokenPaths: Set<String>
 
-    public init(verifier: any TokenVerifier) {
+    public init(verifier: any TokenVerifier, ownTokenPaths: Set<String> = []) {
         self.verifier = verifier
+        self.ownTokenPaths = ownTokenPaths
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
             return try await next(request, context)
         }
-        guard header.lowercased().hasPrefix("bearer ") else { throw Problem.unauthorized }
-        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, let principal = try await verifier.principal(forToken: token) else {
+        guard let token = BearerCredential.token(fromHeader: header), let principal = try await verifier.principal(forToken: token) else {
+            if ownTokenPaths.contains(request.uri.path) { return try await next(request, context) }
             throw Problem.unauthorized
         }
         var context = context
         context.principal = principal
+        context.bearerToken = token
         context.logger[metadataKey: "user.id"] = .string(principal.userID.uuidString)
         return try await next(request, context)
     }
@@ -60,6 +87,10 @@ public enum CustomerRole: RoleRequirement { public static let roles: Set<Role> =
 public enum StaffRole: RoleRequirement { public static let roles: Set<Role> = [.staff] }
 public enum CourierRole: RoleRequirement { public static let roles: Set<Role> = [.courier] }
 public enum OperatorRole: RoleRequirement { public static let roles: Set<Role> = [.operator] }
+/// Those who may end an order: its customer, its restaurant, an operator.
+public enum CustomerStaffOrOperatorRole: RoleRequirement { public static let roles: Set<Role> = [.customer, .staff, .operator] }
+/// Those who may give money back: the restaurant (within its policy) and operators.
+public enum StaffOrOperatorRole: RoleRequirement { public static let roles: Set<Role> = [.staff, .operator] }
 
 /// A context that proves an authenticated caller with one of `Requirement.roles`: handlers in a
 /// group using it receive `context.principal`, never an optional.
@@ -67,9 +98,11 @@ public struct Authenticated<Requirement: RoleRequirement>: ChildRequestContext {
     public typealias ParentContext = TiffinRequestContext
     public var coreContext: CoreRequestContextStorage
     public let principal: Principal
+    /// The bearer token this request was authenticated with.
+    public let token: String
 
     public init(context: TiffinRequestContext) throws {
-        guard let principal = context.principal else { throw Problem.unauthorized }
+        guard let principal = context.principal, let token = context.bearerToken else { throw Problem.unauthorized }
         guard Requirement.roles.contains(principal.role) else {
             let allowed = Requirement.roles.map(\.rawValue).sorted().joined(separator: ", ")
             throw Problem(
@@ -78,6 +111,7 @@ public struct Authenticated<Requirement: RoleRequirement>: ChildRequestContext {
         }
         self.coreContext = context.coreContext
         self.principal = principal
+        self.token = token
     }
 
     public var maxUploadSize: Int { maximumRequestBodyBytes }

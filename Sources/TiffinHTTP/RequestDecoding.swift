@@ -76,45 +76,91 @@ public struct JSONResponse<Body: Encodable & Sendable>: ResponseGenerator {
     }
 }
 
-/// The one JSON style of the API: ISO 8601 UTC dates, keys as declared (camelCase).
-public enum TiffinJSON {
-    /// Request bodies: dates in ISO 8601 with or without fractional seconds (so a client may
-    /// send back what the API wrote). A malformed date fails at its own coding path, so the
-    /// problem names the field instead of calling the whole body malformed.
-    public static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            if let date = try? Date(text, strategy: .iso8601) { return date }
-            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "'\(text)' is not an ISO 8601 date-time such as 2026-11-21T18:30:00Z")
-        }
-        return decoder
-    }
-
-    public static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(
-                date.formatted(
-                    .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(
-                        separator: .omitted)))
-        }
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }
-}
-
 extension Request {
     /// Decodes a JSON body when one was sent; nil for an empty body.
+    ///
+    /// A string holding a NUL character is refused (422 naming the field) before anything else
+    /// sees it: PostgreSQL rejects NUL in text and SQLite silently cuts the text at it, so such a
+    /// value could never be stored as sent.
     public func decodeJSONIfPresent<T: ValidatedRequest>(as type: T.Type, context: some RequestContext) async throws -> T? {
         let buffer = try await body.collect(upTo: maximumRequestBodyBytes)
         guard buffer.readableBytes > 0 else { return nil }
-        let value = try TiffinJSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        let data = Data(buffer.readableBytesView)
+        try TextSafety.checkJSON(data)
+        let value = try TiffinJSON.decoder.decode(T.self, from: data)
         try value.validate()
         return value
+    }
+}
+
+/// Finds text that no database can store as sent.
+public enum TextSafety {
+    /// The JSON escape of NUL; a raw NUL byte is already invalid JSON.
+    private static let escapedNUL = Array(#"\u0000"#.utf8)
+
+    /// Throws `ValidationError` naming the first string (or key) in `json` that contains NUL.
+    /// Costs one byte scan when there is none.
+    public static func checkJSON(_ json: Data) throws {
+        guard json.withUnsafeBytes({ contains($0, escapedNUL) }) else { return }
+        guard let root = try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) else { return }
+        if let path = pathOfNUL(in: root, path: []) {
+            let field = path.isEmpty ? "body" : path.joined(separator: ".")
+            throw ValidationError(field: field, reason: "must not contain NUL characters")
+        }
+    }
+
+    private static func pathOfNUL(in value: Any, path: [String]) -> [String]? {
+        switch value {
+        case let text as String:
+            return text.utf8.contains(0) ? path : nil
+        case let array as [Any]:
+            for (index, element) in array.enumerated() {
+                if let found = pathOfNUL(in: element, path: path + [String(index)]) { return found }
+            }
+            return nil
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                if key.utf8.contains(0) { return path + [key.replacingOccurrences(of: "\u{0}", with: "\\u0000")] }
+                if let found = pathOfNUL(in: object[key]!, path: path + [key]) { return found }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    private static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count else { return false }
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == needle[0] {
+                var matches = true
+                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
+                    matches = false
+                    break
+                }
+                if matches { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+}
+
+/// A JSON body already encoded (in the API's style), sent as it is.
+public struct RawJSON: ResponseGenerator, Sendable {
+    public let bytes: [UInt8]
+    public var status: HTTPResponse.Status = .ok
+
+    public init(bytes: [UInt8], status: HTTPResponse.Status = .ok) {
+        self.bytes = bytes
+        self.status = status
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -1,8 +1,16 @@
 import ArgumentParser
+import Core
+import Foundation
 import Hummingbird
 import Logging
 import Storage
 import TiffinApp
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 @main
 struct TiffinCommand: AsyncParsableCommand {
@@ -13,7 +21,7 @@ struct TiffinCommand: AsyncParsableCommand {
             Configuration comes from TIFFIN_* environment variables (TIFFIN_PORT, TIFFIN_DATABASE_URL, TIFFIN_DEMO, …); \
             flags override them. Without TIFFIN_DATABASE_URL, Tiffin uses an embedded SQLite file in ./tiffin-data.
             """,
-        subcommands: [Serve.self, Migrate.self, PrintDiagrams.self, PrintRoutes.self],
+        subcommands: [Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -43,14 +51,88 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not seed the demo city (overrides TIFFIN_DEMO).")
     var noDemo = false
 
+    @Flag(name: .long, help: "Seed the demo city, even into PostgreSQL (overrides TIFFIN_DEMO). Its accounts share a published password.")
+    var demo = false
+
     func run() async throws {
         var configuration = try common.configuration()
         if let host { configuration.host = host }
         if let port { configuration.port = port }
+        if demo && noDemo { throw ArgumentParser.ValidationError("--demo and --no-demo contradict each other") }
         if noDemo { configuration.seedDemoCity = false }
+        if demo { configuration.seedDemoCity = true }
         try configuration.validate()
+        TiffinLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
         let app = try await buildApplication(configuration: configuration)
         try await app.runService()
+    }
+}
+
+struct Operators: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage operator accounts on the server.", subcommands: [CreateOperator.self])
+}
+
+struct CreateOperator: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create an operator account (the first one of a deployment, without the demo city).",
+        discussion: """
+            The password is read from TIFFIN_OPERATOR_PASSWORD, or asked for (twice, without echo) when it is unset; it is \
+            never taken as a flag, so it stays out of shell history and process lists. The schema is migrated first.
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "The operator's email address.")
+    var email: String
+
+    @Option(name: .long, help: "The operator's name (default: the part of the email before @).")
+    var name: String?
+
+    func run() async throws {
+        let configuration = try common.configuration()
+        TiffinLogging.bootstrap(format: configuration.logFormat, level: .warning)
+        let password: String
+        if let fromEnvironment = ProcessInfo.processInfo.environment["TIFFIN_OPERATOR_PASSWORD"], !fromEnvironment.isEmpty {
+            password = fromEnvironment
+        } else {
+            password = try Self.promptForPassword()
+        }
+        do {
+            let account = try await createOperator(
+                configuration: configuration, email: email, name: name ?? String(email.split(separator: "@").first ?? "Operator"),
+                password: password, logger: TiffinLogging.logger(level: .warning))
+            print("created operator \(account.email) (\(account.id))")
+        } catch let error as any DomainError {
+            throw ArgumentParser.ValidationError(error.problem.detail)
+        }
+    }
+
+    /// Asks twice on the terminal without echo; reads one line when standard input is not a terminal.
+    static func promptForPassword() throws -> String {
+        guard isatty(STDIN_FILENO) == 1 else {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw ArgumentParser.ValidationError("no password: set TIFFIN_OPERATOR_PASSWORD or type it when asked")
+            }
+            return line
+        }
+        func ask(_ prompt: String) -> String {
+            FileHandle.standardError.write(Data(prompt.utf8))
+            var settings = termios()
+            tcgetattr(STDIN_FILENO, &settings)
+            var hidden = settings
+            hidden.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(STDIN_FILENO, TCSANOW, &hidden)
+            defer {
+                tcsetattr(STDIN_FILENO, TCSANOW, &settings)
+                FileHandle.standardError.write(Data("\n".utf8))
+            }
+            return readLine(strippingNewline: true) ?? ""
+        }
+        let first = ask("Password for the new operator: ")
+        guard first == ask("Again: ") else { throw ArgumentParser.ValidationError("the two passwords differ") }
+        return first
     }
 }
 

@@ -62,11 +62,4 @@ struct CoreTests {
     func cardNumbersAreCheckedWithLuhn(number: String, valid: Bool) {
         #expect(PaymentCard.isValid(number) == valid)
     }
-
-    @Test func domainEventPayloadRoundTrips() throws {
-        struct Payload: Codable, Equatable { let a: Int; let at: Date }
-        let at = Date(timeIntervalSince1970: 1_800_000_000)
-        let event = try DomainEvent(type: "x.y", aggregateID: UUID(), occurredAt: at, payload: Payload(a: 1, at: at))
-        #expect(try event.decodePayload(Payload.self) == Payload(a: 1, at: at))
-    }
 }

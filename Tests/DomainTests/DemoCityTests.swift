@@ -1,11 +1,11 @@
 import Accounts
-import Catalog
 import Core
 import Foundation
 import Storage
 import Testing
 import TiffinTestSupport
 
+@testable import Catalog
 @testable import DemoCityData
 
 @Suite("Demo city")
@@ -129,11 +129,11 @@ struct DemoCityTests {
 
     @Test("Seeding creates the whole city once, and a second seed changes nothing", arguments: TestDatabaseKind.available)
     func seedingIsIdempotent(kind: TestDatabaseKind) async throws {
-        try await withTestDatabase(kind, migrations: [Outbox.migration] + AccountStore.migrations + CatalogStore.migrations) { database in
+        try await withTestDatabase(kind, migrations: Outbox.migrations + AccountService.migrations + CatalogService.migrations) { database in
             var settings = AccountService.Settings()
             settings.bcryptCost = 4
             let accounts = AccountService(database: database, clock: ManualWallClock(), settings: settings)
-            let catalog = CatalogService(database: database, clock: ManualWallClock())
+            let catalog = makeCatalog(database, clock: ManualWallClock())
 
             let first = try await DemoCity.seed(accounts: accounts, catalog: catalog)
             #expect(first.restaurantsCreated == DemoCity.restaurants.count)

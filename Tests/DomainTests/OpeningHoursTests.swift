@@ -45,13 +45,13 @@ struct OpeningHoursTests {
     @Test func localTimeIsTheIsoWeekdayAndMinuteInTheRestaurantsZoneAtEveryQuarterHour() {
         for weekday in 1...7 {
             for quarter in 0..<96 {
-                var local = LocalTimes(Self.berlinTime(isoWeekday: weekday, quarter / 4, (quarter % 4) * 15))
-                let (day, minute) = local.weekdayAndMinute(in: "Europe/Berlin")
+                let instant = Self.berlinTime(isoWeekday: weekday, quarter / 4, (quarter % 4) * 15)
+                let (day, minute) = LocalTimes.shared.weekdayAndMinute(of: instant, in: "Europe/Berlin")
                 #expect(day == weekday && minute == quarter * 15)
+                #expect(LocalTimes.compute(instant, in: Self.berlin) == (day, minute), "the cache answers as the calendar does")
             }
         }
         // 23:30 UTC on a Sunday is already Monday 00:30 in Berlin (winter time).
-        var local = LocalTimes(Self.berlinTime(isoWeekday: 1, 0, 30))
-        #expect(local.weekdayAndMinute(in: "UTC") == (7, 23 * 60 + 30))
+        #expect(LocalTimes.shared.weekdayAndMinute(of: Self.berlinTime(isoWeekday: 1, 0, 30), in: "UTC") == (7, 23 * 60 + 30))
     }
 }

@@ -1,84 +1,253 @@
 import Core
+import Events
 import Foundation
-import Payments
+import Logging
 import Storage
 import Testing
 import TiffinTestSupport
 
+@testable import Payments
+
+/// Reconciliation's view of orders, answered from a table the test sets.
+struct StubLiveness: OrderLivenessPort {
+    let answers: [UUID: OrderLiveness]
+    func liveness(of orderIDs: [UUID]) async throws -> [UUID: OrderLiveness] { answers.filter { orderIDs.contains($0.key) } }
+}
+
 @Suite("Payments: state machine, sandbox provider, service")
 struct PaymentsTests {
-    static let allPairs = PaymentStatus.allCases.flatMap { from in PaymentStatus.allCases.map { (from, $0) } }
+    static let migrations = Outbox.migrations + PaymentService.migrations + SandboxPaymentProvider.migrations
+    static let logger = Logger(label: "test")
+
+    static let allPairs: [(PaymentStatus?, PaymentStatus)] = ([nil] + PaymentStatus.allCases).flatMap { from in
+        PaymentStatus.allCases.map { (from, $0) }
+    }
 
     /// The legal moves, written out independently of the table in the code.
     static let legal: Set<String> = [
-        "pending>authorized", "pending>declined", "pending>failed", "pending>voided", "authorized>captured", "authorized>voided",
+        "start>authorized", "start>declined", "start>failed", "failed>voided", "authorized>captured", "authorized>voided",
+        "captured>partially_refunded", "captured>refunded", "partially_refunded>partially_refunded", "partially_refunded>refunded",
     ]
 
     @Test(arguments: allPairs)
-    func everyPairOfPaymentStatesIsLegalOnlyIfListed(from: PaymentStatus, to: PaymentStatus) {
-        #expect(PaymentStateMachine.allows(from: from, to: to) == Self.legal.contains("\(from.rawValue)>\(to.rawValue)"))
+    func everyPairOfPaymentStatesIsLegalOnlyIfListed(from: PaymentStatus?, to: PaymentStatus) {
+        #expect(PaymentStateMachine.allows(from: from, to: to) == Self.legal.contains("\(from?.rawValue ?? "start")>\(to.rawValue)"))
     }
 
     @Test func theDiagramIsDrawnFromTheTable() {
         for t in PaymentStateMachine.transitions {
-            #expect(PaymentStateMachine.mermaid.contains("\(t.from.rawValue) --> \(t.to.rawValue)"))
+            #expect(PaymentStateMachine.mermaid.contains("\(t.from?.rawValue ?? "[*]") --> \(t.to.rawValue)"))
         }
     }
 
-    @Test(arguments: [
-        ("4242 4242 4242 4242", ProviderAuthorization?.some(.approved(reference: ""))),
-        ("4000000000000002", .some(.declined(code: "card_declined"))),
-        ("4000000000009995", .some(.declined(code: "insufficient_funds"))),
-        ("4000000000000119", .some(.declined(code: "processing_error"))),
-        ("5555555555554444", .some(.approved(reference: ""))),
-        ("4000000000000036", nil),
-    ])
-    func theSandboxTestCardsBehaveAsDocumented(card: String, expected: ProviderAuthorization?) async throws {
-        let provider = SandboxPaymentProvider(slowDelay: .milliseconds(10))
-        do {
-            let outcome = try await provider.authorize(amount: Money(1_000, "EUR"), card: card, idempotencyKey: UUID())
-            switch (outcome, expected) {
-            case (.approved(let reference), .some(.approved)): #expect(reference.hasPrefix("sbx_auth_"))
-            case (.declined(let code), .some(.declined(let expectedCode))): #expect(code == expectedCode)
-            default: Issue.record("\(card): got \(outcome), expected \(String(describing: expected))")
+    static let cards: [(String, String)] = [
+        ("4242 4242 4242 4242", "approved"), ("4000000000000002", "card_declined"), ("4000000000009995", "insufficient_funds"),
+        ("4000000000000119", "processing_error"), ("5555555555554444", "approved"), ("4000000000000036", "unavailable"),
+    ]
+
+    @Test(arguments: TestDatabaseKind.available)
+    func theSandboxTestCardsBehaveAsDocumentedAndAKeyReplaysItsFirstAnswer(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: Self.migrations) { db in
+            let provider = SandboxPaymentProvider(database: db, clock: SystemWallClock(), slowDelay: .milliseconds(10))
+            for (card, expected) in Self.cards {
+                let key = "auth-\(UUID())"
+                do {
+                    switch try await provider.authorize(amount: Money(1_000, "EUR"), card: card, idempotencyKey: key) {
+                    case .approved(let reference):
+                        #expect(expected == "approved" && reference.hasPrefix("sbx_auth_"), "\(card)")
+                        #expect(try await provider.authorization(idempotencyKey: key)?.state == .held)
+                        // The same key (another card even) replays the first answer and holds nothing more.
+                        #expect(
+                            try await provider.authorize(amount: Money(1_000, "EUR"), card: "4000000000000002", idempotencyKey: key)
+                                == .approved(reference: reference))
+                    case .declined(let code):
+                        #expect(code == expected, "\(card)")
+                        #expect(try await provider.authorization(idempotencyKey: key)?.state == .declined)
+                    }
+                } catch PaymentProviderError.unavailable {
+                    #expect(expected == "unavailable", "\(card)")
+                    #expect(try await provider.authorization(idempotencyKey: key) == nil, "an unreachable provider holds nothing")
+                }
+                #expect(SandboxPaymentProvider.testCards.contains { $0.number == PaymentCard.normalize(card) } || card == "5555555555554444")
             }
-        } catch let error as PaymentProviderError {
-            #expect(expected == nil, "\(card): unexpected \(error)")
+            let stored = try await db.read { sql in try await sql.raw("SELECT card_last4 FROM sandbox_authorizations").all() }
+            #expect(try stored.allSatisfy { try $0.decode(column: "card_last4", as: String.self).count == 4 }, "only the last four digits are kept")
         }
-        #expect(SandboxPaymentProvider.testCards.contains { $0.number == PaymentCard.normalize(card) } || card == "5555555555554444")
     }
 
     @Test(arguments: TestDatabaseKind.available)
-    func authorisationIsIdempotentPerOrderAndASlowProviderFailsAtTheDeadline(kind: TestDatabaseKind) async throws {
-        try await withTestDatabase(kind, migrations: [Outbox.migration] + PaymentStore.migrations) { db in
+    func theSandboxRefusesWhatARealProviderRefuses(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: Self.migrations) { db in
+            let provider = SandboxPaymentProvider(database: db, clock: SystemWallClock())
+            func hold(_ amount: Int64 = 1_000) async throws -> String {
+                guard
+                    case .approved(let reference) = try await provider.authorize(
+                        amount: Money(amount, "EUR"), card: "4242424242424242", idempotencyKey: "a-\(UUID())")
+                else { throw PaymentProviderError.unavailable("not approved") }
+                return reference
+            }
+            func refused(_ code: String, _ body: () async throws -> Void) async {
+                do {
+                    try await body()
+                    Issue.record("expected the provider to refuse with \(code)")
+                } catch PaymentProviderError.refused(let got) {
+                    #expect(got == code)
+                } catch {
+                    Issue.record("expected refused(\(code)), got \(error)")
+                }
+            }
+            let captured = try await hold()
+            await refused("amount_exceeds_authorization") {
+                try await provider.capture(reference: captured, amount: Money(1_001, "EUR"), idempotencyKey: "c-0")
+            }
+            try await provider.capture(reference: captured, amount: Money(1_000, "EUR"), idempotencyKey: "c-1")
+            try await provider.capture(reference: captured, amount: Money(1_000, "EUR"), idempotencyKey: "c-1")  // the same key replays
+            await refused("already_captured") { try await provider.capture(reference: captured, amount: Money(1_000, "EUR"), idempotencyKey: "c-2") }
+            await refused("already_captured") { try await provider.void(reference: captured, idempotencyKey: "v-1") }
+            _ = try await provider.refund(reference: captured, amount: Money(600, "EUR"), idempotencyKey: "r-1")
+            await refused("amount_exceeds_capture") {
+                _ = try await provider.refund(reference: captured, amount: Money(401, "EUR"), idempotencyKey: "r-2")
+            }
+            _ = try await provider.refund(reference: captured, amount: Money(400, "EUR"), idempotencyKey: "r-3")
+            await refused("idempotency_key_in_use") {
+                _ = try await provider.refund(reference: captured, amount: Money(1, "EUR"), idempotencyKey: "r-1")
+            }
+
+            let voided = try await hold()
+            try await provider.void(reference: voided, idempotencyKey: "v-2")
+            await refused("authorization_voided") {
+                try await provider.capture(reference: voided, amount: Money(1_000, "EUR"), idempotencyKey: "c-3")
+            }
+            await refused("already_voided") { try await provider.void(reference: voided, idempotencyKey: "v-3") }
+            await refused("not_captured") { _ = try await provider.refund(reference: voided, amount: Money(1, "EUR"), idempotencyKey: "r-4") }
+            await refused("no_such_authorization") {
+                try await provider.capture(reference: "sbx_auth_unknown", amount: Money(1, "EUR"), idempotencyKey: "c-4")
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func aHoldWhoseAnswerCameTooLateIsFoundByItsKeyAndVoided(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: Self.migrations) { db in
+            let sandbox = SandboxPaymentProvider(database: db, clock: SystemWallClock(), slowDelay: .seconds(5))
+            let provider = RecordingPaymentProvider(sandbox)
             let service = PaymentService(
-                database: db, provider: SandboxPaymentProvider(slowDelay: .seconds(5)), clock: SystemWallClock(),
-                authorizationTimeout: .milliseconds(100), logger: .init(label: "test"))
+                database: db, provider: provider, orders: StubLiveness(answers: [:]), clock: SystemWallClock(),
+                authorizationTimeout: .milliseconds(100), logger: Self.logger)
             let order = UUID()
-            let first = try await service.authorize(orderID: order, customerID: UUID(), amount: Money(2_500, "EUR"), card: "4242424242424242")
-            let again = try await service.authorize(orderID: order, customerID: UUID(), amount: Money(2_500, "EUR"), card: "4242424242424242")
-            guard case .authorized(let payment) = first, case .authorized(let replay) = again else {
-                Issue.record("expected two authorisations, got \(first) and \(again)")
-                return
-            }
-            #expect(payment.id == replay.id)
+            // The slow card holds at once and answers "approved" after 5 s; only the deadline makes it fail.
+            let payment = try await service.authorize(orderID: order, customerID: UUID(), amount: Money(2_500, "EUR"), card: "4000000000000077")
+            #expect(payment.status == .failed)
+            let key = PaymentService.authorizationKey(orderID: order)
+            #expect(try await sandbox.authorization(idempotencyKey: key)?.state == .held, "the provider did hold the money")
 
-            // The slow card answers "approved" after 5 s; only the 100 ms deadline can make it unavailable.
-            let slowOrder = UUID()
-            let slow = try await service.authorize(orderID: slowOrder, customerID: UUID(), amount: Money(2_500, "EUR"), card: "4000000000000077")
-            guard case .unavailable(let failed) = slow else {
-                Issue.record("expected unavailable, got \(slow)")
-                return
-            }
-            #expect(failed.status == .failed)
+            try await service.releaseHold(orderID: order, reason: "order payment_failed")
+            #expect(try await sandbox.authorization(idempotencyKey: key)?.state == .voided, "the hold is released at the provider")
+            #expect(provider.count { if case .void = $0 { true } else { false } } == 1)
+            #expect(try await service.payment(orderID: order)?.status == .voided)
+            try await service.releaseHold(orderID: order, reason: "again")  // a redelivered event changes nothing
+            #expect(provider.count { if case .void = $0 { true } else { false } } == 1)
+        }
+    }
 
-            try await service.capture(orderID: order)
-            try await service.capture(orderID: order)  // a redelivered event changes nothing
-            #expect(try await service.payment(orderID: order).status == .captured)
-            try await service.void(orderID: order, reason: "late cancel")
-            #expect(try await service.payment(orderID: order).status == .captured, "a captured payment is not voided")
-            let events = try await db.read { sql in try await Outbox.events(aggregateID: payment.id, on: sql) }
+    @Test(arguments: TestDatabaseKind.available)
+    func captureAndVoidAskTheProviderOnceAndOnlyWhenThereIsAHold(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: Self.migrations) { db in
+            let sandbox = SandboxPaymentProvider(database: db, clock: SystemWallClock())
+            let provider = RecordingPaymentProvider(sandbox)
+            let service = PaymentService(
+                database: db, provider: provider, orders: StubLiveness(answers: [:]), clock: SystemWallClock(), logger: Self.logger)
+            let delivered = UUID()
+            let first = try await service.authorize(orderID: delivered, customerID: UUID(), amount: Money(2_500, "EUR"), card: "4242424242424242")
+            let replay = try await service.authorize(orderID: delivered, customerID: UUID(), amount: Money(2_500, "EUR"), card: "4242424242424242")
+            #expect(first.status == .authorized && replay.id == first.id, "one payment per order")
+            try await service.capture(orderID: delivered)
+            try await service.capture(orderID: delivered)
+            #expect(provider.count { if case .capture = $0 { true } else { false } } == 1)
+            #expect(try await sandbox.authorization(idempotencyKey: PaymentService.authorizationKey(orderID: delivered))?.state == .captured)
+            try await service.releaseHold(orderID: delivered, reason: "late cancel")
+            #expect(try await service.payment(orderID: delivered)?.status == .captured, "a captured payment is not voided")
+            #expect(provider.count { if case .void = $0 { true } else { false } } == 0)
+
+            let declined = UUID()
+            #expect(
+                try await service.authorize(orderID: declined, customerID: UUID(), amount: Money(900, "EUR"), card: "4000000000000002").status
+                    == .declined)
+            try await service.releaseHold(orderID: declined, reason: "order payment_failed")
+            #expect(provider.count { if case .void = $0 { true } else { false } } == 0, "nothing is held for a declined card")
+            let events = try await db.read { sql in try await Outbox.events(aggregateID: delivered, on: sql) }
             #expect(events.map(\.type) == ["payment.authorized", "payment.captured"])
+        }
+    }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func refundsArePartialOrFullIdempotentAndNeverAboveTheCapture(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: Self.migrations) { db in
+            let sandbox = SandboxPaymentProvider(database: db, clock: SystemWallClock())
+            let provider = RecordingPaymentProvider(sandbox)
+            let service = PaymentService(
+                database: db, provider: provider, orders: StubLiveness(answers: [:]), clock: SystemWallClock(), logger: Self.logger)
+            let order = UUID()
+            let operatorID = UUID()
+            _ = try await service.authorize(orderID: order, customerID: UUID(), amount: Money(3_000, "EUR"), card: "4242424242424242")
+            func request(_ amount: Int64?, key: String, reason: String = "cold food", maximum: Int64? = nil) -> PaymentService.RefundRequest {
+                .init(orderID: order, amount: amount, reason: reason, actor: .operator, actorID: operatorID, idempotencyKey: key, maximum: maximum)
+            }
+            await #expect(throws: PaymentError.notCaptured(status: .authorized)) { try await service.refund(request(100, key: "early")) }
+            try await service.capture(orderID: order)
+
+            let partial = try await service.refund(request(1_000, key: "r1"))
+            #expect(!partial.replayed && partial.refund.status == .succeeded && partial.refund.amount == Money(1_000, "EUR"))
+            let replay = try await service.refund(request(1_000, key: "r1"))
+            #expect(replay.replayed && replay.refund.id == partial.refund.id)
+            await #expect(throws: PaymentError.idempotencyKeyReused) { try await service.refund(request(999, key: "r1")) }
+            #expect(provider.count { if case .refund = $0 { true } else { false } } == 1, "a replay does not ask the provider again")
+
+            await #expect(throws: PaymentError.refundExceedsCaptured(refundable: Money(2_000, "EUR"))) {
+                try await service.refund(request(2_001, key: "r2"))
+            }
+            await #expect(throws: PaymentError.refundAbovePolicy(maximum: Money(500, "EUR"))) {
+                try await service.refund(request(600, key: "r3", maximum: 500))
+            }
+            let rest = try await service.refund(request(nil, key: "r4"))
+            #expect(rest.refund.amount == Money(2_000, "EUR"), "no amount refunds what is left")
+            let payment = try #require(try await service.payment(orderID: order))
+            #expect(payment.status == .refunded && payment.refundedAmount == Money(3_000, "EUR"))
+            let atProvider = try #require(try await sandbox.authorization(idempotencyKey: PaymentService.authorizationKey(orderID: order)))
+            #expect(atProvider.refundedAmount == 3_000, "the provider gave back exactly what the payment says")
+            #expect(try await service.refunds(orderID: order).map(\.reason) == ["cold food", "cold food"])
+            let types = try await db.read { sql in try await Outbox.events(aggregateID: order, on: sql) }.map(\.type)
+            #expect(types.filter { $0 == "payment.refund_issued" }.count == 2)
+            #expect(types.contains("payment.partially_refunded") && types.contains("payment.refunded"))
+        }
+    }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func reconciliationVoidsHoldsWhoseOrderEndedAndKeepsLiveOnes(kind: TestDatabaseKind) async throws {
+        let clock = ManualWallClock(Date())
+        try await withTestDatabase(kind, migrations: Self.migrations) { db in
+            let sandbox = SandboxPaymentProvider(database: db, clock: clock)
+            let ended = UUID()
+            let live = UUID()
+            let unknown = UUID()
+            let service = PaymentService(
+                database: db, provider: sandbox, orders: StubLiveness(answers: [ended: .ended, live: .live]), clock: clock, logger: Self.logger)
+            _ = try await service.authorize(orderID: ended, customerID: UUID(), amount: Money(1_000, "EUR"), card: "4242424242424242")
+            _ = try await service.authorize(orderID: live, customerID: UUID(), amount: Money(1_000, "EUR"), card: "4242424242424242")
+            // A hold made under an order's key whose answer was never recorded (the process died).
+            _ = try await sandbox.authorize(
+                amount: Money(1_000, "EUR"), card: "4242424242424242", idempotencyKey: PaymentService.authorizationKey(orderID: unknown))
+            #expect(try await service.reconcile().holdsVoided == 0, "young holds are left alone")
+            clock.advance(by: 120)
+            let report = try await service.reconcile()
+            #expect(report.holdsVoided == 2)
+            func state(_ order: UUID) async throws -> ProviderAuthorizationRecord.State? {
+                try await sandbox.authorization(idempotencyKey: PaymentService.authorizationKey(orderID: order))?.state
+            }
+            #expect(try await state(ended) == .voided)
+            #expect(try await state(unknown) == .voided)
+            #expect(try await state(live) == .held)
+            #expect(try await service.payment(orderID: ended)?.status == .voided)
         }
     }
 }

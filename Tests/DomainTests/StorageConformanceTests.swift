@@ -1,11 +1,13 @@
-import Accounts
-import Catalog
 import Core
+import Events
 import Foundation
 import SQLKit
 import Storage
 import Testing
 import TiffinTestSupport
+
+@testable import Accounts
+@testable import Catalog
 
 /// What every store relies on from `Database`, checked on SQLite and (when configured) PostgreSQL.
 @Suite("Storage conformance")
@@ -99,10 +101,11 @@ struct StorageConformanceTests {
         }
         struct Flaky: Error {}
         let clock = ManualWallClock(Date())
-        try await withTestDatabase(kind, migrations: [Outbox.migration]) { db in
+        struct Thing: EventPayload { let a: Int }
+        try await withTestDatabase(kind, migrations: Outbox.migrations) { db in
             let calls = Calls()
-            let ok = try DomainEvent(type: "thing.ok", aggregateID: UUID(), occurredAt: clock.now(), payload: ["a": 1])
-            let flaky = try DomainEvent(type: "thing.flaky", aggregateID: UUID(), occurredAt: clock.now(), payload: ["a": 2])
+            let ok = try DomainEvent(type: EventType("thing.ok"), aggregateID: UUID(), occurredAt: clock.now(), payload: Thing(a: 1))
+            let flaky = try DomainEvent(type: EventType("thing.flaky"), aggregateID: UUID(), occurredAt: clock.now(), payload: Thing(a: 2))
             try await db.transaction { sql in
                 try await Outbox.append(ok, on: sql)
                 try await Outbox.append(flaky, on: sql)
@@ -112,7 +115,7 @@ struct StorageConformanceTests {
             let relay = OutboxRelay(
                 database: db,
                 subscriptions: [
-                    OutboxSubscription(name: "flaky", eventTypes: ["thing.flaky"]) { _ in
+                    OutboxSubscription(name: "flaky", eventTypes: [EventType("thing.flaky")]) { _ in
                         _ = await calls.next()
                         throw Flaky()
                     }
@@ -139,7 +142,7 @@ struct StorageConformanceTests {
     func restaurantsAndMenusRoundTripAndSearchFindsOnlyOpenDeliveringOnes(kind: TestDatabaseKind) async throws {
         try await withTestDatabase(kind, migrations: CatalogStore.migrations) { db in
             let clock = ManualWallClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()))
-            let catalog = CatalogService(database: db, clock: clock)
+            let catalog = makeCatalog(db, clock: clock)
             func make(_ name: String, lat: Double, radius: Int, hours: [OpeningHoursRule] = OpeningHoursRule.allDay) async throws -> Restaurant {
                 try await catalog.createRestaurant(
                     ownerID: UUID(),
@@ -152,7 +155,7 @@ struct StorageConformanceTests {
             _ = try await make("Small radius", lat: 52.530, radius: 500)
             _ = try await make("Never open", lat: 52.522, radius: 3_000, hours: [])
             let further = try await make("Further", lat: 52.535, radius: 5_000)
-            let found = try await catalog.nearby(GeoPoint(uncheckedLat: 52.520, lon: 13.40), limit: 10)
+            let found = try await catalog.nearby(GeoPoint(uncheckedLat: 52.520, lon: 13.40), limit: 10).restaurants
             #expect(found.map(\.restaurant.name) == [near.name, further.name])
             #expect(found[0].distanceMetres < found[1].distanceMetres)
             #expect(try await catalog.restaurant(id: near.id) == near)
@@ -183,9 +186,9 @@ struct StorageConformanceTests {
         try await withTestDatabase(kind, migrations: CatalogStore.migrations) { db in
             let clock = ManualWallClock(Date())
             let here = GeoPoint(uncheckedLat: 52.520, lon: 13.40)
-            let first = CatalogService(database: db, clock: clock)
-            let second = CatalogService(database: db, clock: clock)
-            #expect(try await second.nearby(here, limit: 10).isEmpty)
+            let first = makeCatalog(db, clock: clock)
+            let second = makeCatalog(db, clock: clock)
+            #expect(try await second.nearby(here, limit: 10).results.isEmpty)
             let owner = UUID()
             let restaurant = try await first.createRestaurant(
                 ownerID: owner,
@@ -193,14 +196,14 @@ struct StorageConformanceTests {
                     name: "Elsewhere", cuisine: "Test", description: "", address: "Street 1", location: GeoPoint(uncheckedLat: 52.521, lon: 13.40),
                     timeZone: "Europe/Berlin", openingHours: OpeningHoursRule.allDay, deliveryRadiusMetres: 3_000, minimumOrder: Money(0, "EUR"),
                     prepMinutes: 10))
-            #expect(try await first.nearby(here, limit: 10).count == 1, "this instance's write is searchable at once")
-            #expect(try await second.nearby(here, limit: 10).isEmpty, "the other instance has not refreshed yet")
-            #expect(try await second.refreshIndex() == 1)
-            #expect(try await second.nearby(here, limit: 10).map(\.restaurant.id) == [restaurant.id])
+            #expect(try await first.nearby(here, limit: 10).results.count == 1, "this instance's write is searchable at once")
+            #expect(try await second.nearby(here, limit: 10).results.isEmpty, "the other instance has not refreshed yet")
+            #expect(try await second.index.refresh() == 1)
+            #expect(try await second.nearby(here, limit: 10).results.map(\.summary.id) == [restaurant.id])
             clock.advance(by: 10)
             _ = try await first.updateRestaurant(id: restaurant.id, ownerID: owner) { $0.isPaused = true }
-            _ = try await second.refreshIndex()
-            #expect(try await second.nearby(here, limit: 10).isEmpty, "a pause on one instance hides it on the other after a refresh")
+            _ = try await second.index.refresh()
+            #expect(try await second.nearby(here, limit: 10).results.isEmpty, "a pause on one instance hides it on the other after a refresh")
         }
     }
 

@@ -14,6 +14,7 @@ struct Fixture: Sendable {
     let otherStaff: Account
     let courier: Account
     let farCourier: Account
+    let operatorAccount: Account
     let restaurant: Restaurant
     let pizza: MenuItem
     let drink: MenuItem
@@ -57,6 +58,7 @@ struct Fixture: Sendable {
             staff: staff, otherStaff: otherStaff,
             courier: try await a.signUp(email: "k-\(UUID())@example.com", password: "correct horse", name: "Kim", role: .courier),
             farCourier: try await a.signUp(email: "k2-\(UUID())@example.com", password: "correct horse", name: "Lou", role: .courier),
+            operatorAccount: try await a.createOperator(email: "op-\(UUID())@example.com", password: "correct horse", name: "Oli"),
             restaurant: restaurant, pizza: items[0], drink: items[1], home: GeoPoint(uncheckedLat: 52.5296, lon: 13.4010))
     }
 

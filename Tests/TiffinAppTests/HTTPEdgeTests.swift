@@ -154,13 +154,16 @@ struct HTTPEdgeTests {
     }
 
     @Test func healthReadinessAndTheHomePageAnswer() async throws {
-        try await withApp(.sqlite) { api, _ in
+        try await withApp(.sqlite) { api, services in
             #expect(try await api.call(.get, "/health").string("status") == "ok")
             let ready = try await api.call(.get, "/ready")
             #expect(ready.status == .ok && ready.string("database") == "sqlite")
-            let home = try await api.call(.get, "/")
-            let html = String(decoding: home.body, as: UTF8.self)
-            #expect(html.contains("/openapi.json") && html.contains("customer@tiffin.demo"))
+            let home = String(decoding: try await api.call(.get, "/").body, as: UTF8.self)
+            #expect(home.contains("/openapi.json"))
+            #expect(!home.contains("customer@tiffin.demo") && !home.contains("tiffin-demo"), "no demo credentials where they do not exist")
+            try await services.accounts.ensureAccount(email: "customer@tiffin.demo", password: "tiffin-demo", name: "Demo", role: .customer)
+            let withDemo = String(decoding: try await api.call(.get, "/").body, as: UTF8.self)
+            #expect(withDemo.contains("customer@tiffin.demo") && withDemo.contains("tiffin-demo"))
             let unknown = try await api.call(.get, "/v1/nothing-here")
             #expect(unknown.status == .notFound && unknown.isProblem)
         }

@@ -3,6 +3,7 @@ import Logging
 // SQLKit comes with Storage (its public API is written in SQLKit types); needed here for `raw`.
 import SQLKit
 import Storage
+import Testing
 
 /// The engines a storage test can run on.
 public enum TestDatabaseKind: String, CaseIterable, Sendable, CustomStringConvertible {
@@ -39,13 +40,20 @@ public enum TestPostgres {
 }
 
 extension TestDatabaseKind {
-    /// [.sqlite] plus .postgres when configured — use as Swift Testing arguments.
-    ///
-    /// .postgres is also listed when PostgreSQL is required (CI) but not configured, so those test
-    /// cases fail with a message saying so instead of silently running on SQLite only.
-    public static var available: [TestDatabaseKind] {
-        TestPostgres.isConfigured || TestPostgres.isRequired ? [.sqlite, .postgres] : [.sqlite]
-    }
+    /// Both engines — use as Swift Testing arguments. Without a PostgreSQL server the PostgreSQL
+    /// case of each test is cancelled at its start (`requirePostgres()`), so the run reports it
+    /// as skipped rather than leaving it out; in CI (CI=true) it fails instead, saying why.
+    public static var available: [TestDatabaseKind] { [.sqlite, .postgres] }
+}
+
+/// Skips the current test case (reported as cancelled, with the reason) when PostgreSQL is not
+/// configured and not required.
+/// The console reporter does not print cancelled cases, so each says so itself on standard error.
+func requirePostgres() throws {
+    guard !TestPostgres.isConfigured, !TestPostgres.isRequired else { return }
+    let reason = "PostgreSQL case skipped: set \(TestPostgres.environmentVariable) or run scripts/with-postgres.sh swift test"
+    FileHandle.standardError.write(Data("➜ Test \(Test.current?.name ?? "?") (kind → postgres) skipped: \"\(reason)\"\n".utf8))
+    try Test.cancel(Comment(rawValue: reason))
 }
 
 public struct TestDatabaseError: Error, CustomStringConvertible {
@@ -83,6 +91,7 @@ public func withTestDatabase<R: Sendable>(
         return result
 
     case .postgres:
+        try requirePostgres()
         return try await TestDatabases.withFreshPostgresDatabase(logger: logger) { location, _ in
             try await TestDatabases.withRunningPostgres(location, logger: logger) { database in
                 try await Migrator(database: database, migrations: migrations).migrate()
@@ -114,6 +123,7 @@ public func withTestDatabaseURL<R: Sendable>(
         return try await body("sqlite://" + path)
 
     case .postgres:
+        try requirePostgres()
         return try await TestDatabases.withFreshPostgresDatabase(logger: TestDatabases.logger) { _, url in
             try await body(url)
         }

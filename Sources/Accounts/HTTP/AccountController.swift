@@ -5,7 +5,7 @@ import TiffinHTTP
 
 extension AccountService: TokenVerifier {}
 
-/// `/v1/auth/…` and `/v1/me`.
+/// `/v1/auth/…`, `/v1/me` and `/v1/operators`.
 public struct AccountController: Sendable {
     let service: AccountService
 
@@ -13,57 +13,60 @@ public struct AccountController: Sendable {
         self.service = service
     }
 
-    struct SignUpRequest: ValidatedRequest, Encodable {
+    struct SignUpRequest: ValidatedRequest, Codable {
         let email: String
         let password: String
         let name: String
         let role: Role
 
-        func validate() throws {
-            let email = AccountService.normalize(email: self.email)
-            let parts = email.split(separator: "@")
-            guard email.count <= 254, parts.count == 2, parts[1].contains("."), !email.contains(" ") else {
-                throw ValidationError(field: "email", reason: "must be an email address")
-            }
-            guard password.count >= 8 else { throw ValidationError(field: "password", reason: "must be at least 8 characters") }
-            guard password.utf8.count <= 72 else { throw ValidationError(field: "password", reason: "must be at most 72 bytes") }
-            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...100).contains(trimmed.count) else { throw ValidationError(field: "name", reason: "must be 1 to 100 characters") }
-        }
+        func validate() throws { try AccountRules.validate(email: email, password: password, name: name) }
     }
 
-    struct LogInRequest: ValidatedRequest, Encodable {
+    struct OperatorRequest: ValidatedRequest, Codable {
+        let email: String
+        let password: String
+        let name: String
+
+        func validate() throws { try AccountRules.validate(email: email, password: password, name: name) }
+    }
+
+    struct LogInRequest: ValidatedRequest, Codable {
         let email: String
         let password: String
     }
 
     public func addRoutes(to router: Router<TiffinRequestContext>) {
         let auth = router.group("v1/auth")
-        auth.post("signup") { request, context in
-            let body = try await request.decodeJSON(as: SignUpRequest.self, context: context)
-            guard body.role != .operator else { throw AccountError.roleNotOpenForSignUp(.operator) }
-            let account = try await service.signUp(email: body.email, password: body.password, name: body.name, role: body.role)
-            return JSONResponse(status: .created, account)
-        }
-        auth.post("login") { request, context in
-            let body = try await request.decodeJSON(as: LogInRequest.self, context: context)
-            return try await service.logIn(email: body.email, password: body.password)
-        }
-        auth.group(context: SignedInContext.self).post("logout") { request, _ in
-            if let header = request.headers[.authorization] {
-                try await service.logOut(token: String(header.dropFirst("Bearer ".count)))
-            }
-            return Response(status: .noContent)
-        }
-        router.group("v1/me", context: SignedInContext.self).get { _, context in
-            try await service.account(id: context.principal.userID)
-        }
-        // Operators create other operators; nobody else can.
-        router.group("v1/operators", context: OperatorContext.self).post { request, context in
-            let body = try await request.decodeJSON(as: SignUpRequest.self, context: context)
-            let account = try await service.signUp(email: body.email, password: body.password, name: body.name, role: .operator)
-            return JSONResponse(status: .created, account)
-        }
+        auth.post("signup", use: signUp)
+        auth.post("login", use: logIn)
+        auth.group(context: SignedInContext.self).post("logout", use: logOut)
+        router.group("v1/me", context: SignedInContext.self).get(use: me)
+        router.group("v1/operators", context: OperatorContext.self).post(use: createOperator)
+    }
+
+    @Sendable func signUp(_ request: Request, context: TiffinRequestContext) async throws -> JSONResponse<Account> {
+        let body = try await request.decodeJSON(as: SignUpRequest.self, context: context)
+        return JSONResponse(status: .created, try await service.signUp(email: body.email, password: body.password, name: body.name, role: body.role))
+    }
+
+    @Sendable func logIn(_ request: Request, context: TiffinRequestContext) async throws -> IssuedToken {
+        let body = try await request.decodeJSON(as: LogInRequest.self, context: context)
+        return try await service.logIn(email: body.email, password: body.password, client: context.clientAddress)
+    }
+
+    @Sendable func logOut(_ request: Request, context: SignedInContext) async throws -> Response {
+        try await service.logOut(token: context.token)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func me(_ request: Request, context: SignedInContext) async throws -> Account {
+        try await service.account(id: context.principal.userID)
+    }
+
+    /// Operators create other operators; nobody else can.
+    @Sendable func createOperator(_ request: Request, context: OperatorContext) async throws -> JSONResponse<Account> {
+        let body = try await request.decodeJSON(as: OperatorRequest.self, context: context)
+        return JSONResponse(status: .created, try await service.createOperator(email: body.email, password: body.password, name: body.name))
     }
 
     static let exampleAccount = Account(
@@ -76,10 +79,12 @@ public struct AccountController: Sendable {
             request: SignUpRequest(email: "ada@example.com", password: "correct horse", name: "Ada", role: .customer),
             status: 201, response: exampleAccount, errors: [400, 403, 409, 422]),
         APIOperation(
-            .post, "/v1/auth/login", summary: "Exchange email and password for a bearer token", tag: "Accounts",
+            .post, "/v1/auth/login",
+            summary: "Exchange email and password for a bearer token (throttled per account and per address: 429 with Retry-After)",
+            tag: "Accounts",
             request: LogInRequest(email: "ada@example.com", password: "correct horse"),
             response: IssuedToken(token: "tfn_…", expiresAt: Date(timeIntervalSince1970: 1_800_086_400), account: exampleAccount),
-            errors: [400, 401, 422]),
+            errors: [400, 401, 422, 429]),
         APIOperation(
             .post, "/v1/auth/logout", summary: "Revoke the bearer token used for this call", tag: "Accounts", roles: Role.allCases, status: 204,
             errors: [401]),
@@ -87,7 +92,7 @@ public struct AccountController: Sendable {
             .get, "/v1/me", summary: "The signed-in account", tag: "Accounts", roles: Role.allCases, response: exampleAccount, errors: [401]),
         APIOperation(
             .post, "/v1/operators", summary: "Create another operator account", tag: "Accounts", roles: [.operator],
-            request: SignUpRequest(email: "ops@example.com", password: "correct horse", name: "Ops", role: .operator),
+            request: OperatorRequest(email: "ops@example.com", password: "correct horse", name: "Ops"),
             status: 201, response: exampleAccount, errors: [401, 403, 409, 422]),
     ]
 }

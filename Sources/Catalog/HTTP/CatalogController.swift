@@ -13,100 +13,144 @@ public struct CatalogController: Sendable {
 
     public func addRoutes(to router: Router<TiffinRequestContext>) {
         let restaurants = router.group("v1/restaurants")
-        restaurants.get("nearby") { request, _ in
-            let point = try GeoPoint(lat: try request.query("lat", as: Double.self), lon: try request.query("lon", as: Double.self), field: "query")
-            let limit = try request.optionalQuery("limit", as: Int.self) ?? 20
-            guard (1...100).contains(limit) else { throw ValidationError(field: "limit", reason: "must be between 1 and 100") }
-            return NearbyResponse(restaurants: try await service.nearby(point, limit: limit))
-        }
-        restaurants.get(":restaurantID") { _, context in
-            try await service.restaurant(id: try context.uuidParameter("restaurantID", entity: "restaurant"))
-        }
-        restaurants.get(":restaurantID/menu") { _, context in
-            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
-            return MenuResponse(restaurantID: id, sections: try await service.menu(restaurantID: id))
-        }
+        restaurants.get("nearby", use: nearby)
+        restaurants.get(":restaurantID", use: restaurant)
+        restaurants.get(":restaurantID/menu", use: menu)
 
         let staff = restaurants.group(context: StaffContext.self)
-        staff.get("mine") { _, context in
-            try await service.restaurant(ownedBy: context.principal.userID)
-        }
-        staff.post { request, context in
-            let body = try await request.decodeJSON(as: CreateRestaurantRequest.self, context: context)
-            let restaurant = try await service.createRestaurant(ownerID: context.principal.userID, draft: body.draft)
-            return JSONResponse(status: .created, restaurant, location: "/v1/restaurants/\(restaurant.id)")
-        }
-        staff.patch(":restaurantID") { request, context in
-            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
-            let body = try await request.decodeJSON(as: UpdateRestaurantRequest.self, context: context)
-            return try await service.updateRestaurant(id: id, ownerID: context.principal.userID) { body.apply(to: &$0) }
-        }
-        staff.put(":restaurantID/hours") { request, context in
-            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
-            let body = try await request.decodeJSON(as: HoursRequest.self, context: context)
-            return try await service.updateRestaurant(id: id, ownerID: context.principal.userID) { $0.openingHours = body.openingHours }
-        }
-        staff.post(":restaurantID/pause") { _, context in
-            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
-            return try await service.updateRestaurant(id: id, ownerID: context.principal.userID) { $0.isPaused = true }
-        }
-        staff.post(":restaurantID/resume") { _, context in
-            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
-            return try await service.updateRestaurant(id: id, ownerID: context.principal.userID) { $0.isPaused = false }
-        }
-        staff.post(":restaurantID/menu/sections") { request, context in
-            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
-            let body = try await request.decodeJSON(as: SectionRequest.self, context: context)
-            let section = try await service.addSection(
-                restaurantID: id, ownerID: context.principal.userID, name: body.name ?? "", position: body.position ?? 0)
-            return JSONResponse(status: .created, section)
-        }
-        staff.patch(":restaurantID/menu/sections/:sectionID") { request, context in
-            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
-            let sectionID = try context.uuidParameter("sectionID", entity: "menu section")
-            let body = try await request.decodeJSON(as: SectionRequest.self, context: context)
-            return try await service.updateSection(
-                restaurantID: id, ownerID: context.principal.userID, sectionID: sectionID, name: body.name, position: body.position)
-        }
-        staff.delete(":restaurantID/menu/sections/:sectionID") { _, context in
-            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
-            let sectionID = try context.uuidParameter("sectionID", entity: "menu section")
-            try await service.deleteSection(restaurantID: id, ownerID: context.principal.userID, sectionID: sectionID)
-            return Response(status: .noContent)
-        }
-        staff.post(":restaurantID/menu/items") { request, context in
-            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
-            let body = try await request.decodeJSON(as: CreateItemRequest.self, context: context)
-            let items = try await service.addItems(restaurantID: id, ownerID: context.principal.userID, drafts: [body.draft])
-            return JSONResponse(status: .created, items[0])
-        }
-        staff.patch(":restaurantID/menu/items/:itemID") { request, context in
-            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
-            let itemID = try context.uuidParameter("itemID", entity: "menu item")
-            let body = try await request.decodeJSON(as: UpdateItemRequest.self, context: context)
-            return try await service.updateItem(restaurantID: id, ownerID: context.principal.userID, itemID: itemID) { body.apply(to: &$0) }
-        }
-        staff.delete(":restaurantID/menu/items/:itemID") { _, context in
-            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
-            let itemID = try context.uuidParameter("itemID", entity: "menu item")
-            try await service.deleteItem(restaurantID: id, ownerID: context.principal.userID, itemID: itemID)
-            return Response(status: .noContent)
+        staff.get("mine", use: mine)
+        staff.post(use: create)
+        staff.patch(":restaurantID", use: update)
+        staff.put(":restaurantID/hours", use: replaceHours)
+        staff.post(":restaurantID/pause", use: pause)
+        staff.post(":restaurantID/resume", use: resume)
+        staff.post(":restaurantID/menu/sections", use: addSection)
+        staff.patch(":restaurantID/menu/sections/:sectionID", use: updateSection)
+        staff.delete(":restaurantID/menu/sections/:sectionID", use: deleteSection)
+        staff.post(":restaurantID/menu/items", use: addItem)
+        staff.patch(":restaurantID/menu/items/:itemID", use: updateItem)
+        staff.delete(":restaurantID/menu/items/:itemID", use: deleteItem)
+    }
+
+    @Sendable func nearby(_ request: Request, context: TiffinRequestContext) async throws -> RawJSON {
+        let query = try NearbyQuery(request)
+        return RawJSON(bytes: try await service.nearby(query.point, limit: query.limit).json())
+    }
+
+    @Sendable func restaurant(_ request: Request, context: TiffinRequestContext) async throws -> RestaurantProfile {
+        RestaurantProfile(try await service.restaurant(id: try context.uuidParameter("restaurantID", entity: "restaurant")))
+    }
+
+    @Sendable func menu(_ request: Request, context: TiffinRequestContext) async throws -> MenuResponse {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        return MenuResponse(restaurantID: id, sections: try await service.menu(restaurantID: id))
+    }
+
+    @Sendable func mine(_ request: Request, context: StaffContext) async throws -> RestaurantProfile {
+        RestaurantProfile(try await service.restaurant(ownedBy: context.principal.userID))
+    }
+
+    @Sendable func create(_ request: Request, context: StaffContext) async throws -> JSONResponse<RestaurantProfile> {
+        let body = try await request.decodeJSON(as: CreateRestaurantRequest.self, context: context)
+        let restaurant = try await service.createRestaurant(ownerID: context.principal.userID, draft: body.draft)
+        return JSONResponse(status: .created, RestaurantProfile(restaurant), location: "/v1/restaurants/\(restaurant.id)")
+    }
+
+    @Sendable func update(_ request: Request, context: StaffContext) async throws -> RestaurantProfile {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        let body = try await request.decodeJSON(as: UpdateRestaurantRequest.self, context: context)
+        return RestaurantProfile(try await service.updateRestaurant(id: id, ownerID: context.principal.userID) { body.apply(to: &$0) })
+    }
+
+    @Sendable func replaceHours(_ request: Request, context: StaffContext) async throws -> RestaurantProfile {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        let body = try await request.decodeJSON(as: HoursRequest.self, context: context)
+        return RestaurantProfile(
+            try await service.updateRestaurant(id: id, ownerID: context.principal.userID) { $0.openingHours = body.openingHours })
+    }
+
+    @Sendable func pause(_ request: Request, context: StaffContext) async throws -> RestaurantProfile {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        return RestaurantProfile(try await service.updateRestaurant(id: id, ownerID: context.principal.userID) { $0.isPaused = true })
+    }
+
+    @Sendable func resume(_ request: Request, context: StaffContext) async throws -> RestaurantProfile {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        return RestaurantProfile(try await service.updateRestaurant(id: id, ownerID: context.principal.userID) { $0.isPaused = false })
+    }
+
+    @Sendable func addSection(_ request: Request, context: StaffContext) async throws -> JSONResponse<MenuSection> {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        let body = try await request.decodeJSON(as: SectionRequest.self, context: context)
+        return JSONResponse(
+            status: .created,
+            try await service.addSection(restaurantID: id, ownerID: context.principal.userID, name: body.name ?? "", position: body.position ?? 0))
+    }
+
+    @Sendable func updateSection(_ request: Request, context: StaffContext) async throws -> MenuSection {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        let sectionID = try context.uuidParameter("sectionID", entity: "menu section")
+        let body = try await request.decodeJSON(as: SectionRequest.self, context: context)
+        return try await service.updateSection(
+            restaurantID: id, ownerID: context.principal.userID, sectionID: sectionID, name: body.name, position: body.position)
+    }
+
+    @Sendable func deleteSection(_ request: Request, context: StaffContext) async throws -> Response {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        let sectionID = try context.uuidParameter("sectionID", entity: "menu section")
+        try await service.deleteSection(restaurantID: id, ownerID: context.principal.userID, sectionID: sectionID)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func addItem(_ request: Request, context: StaffContext) async throws -> JSONResponse<MenuItem> {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        let body = try await request.decodeJSON(as: CreateItemRequest.self, context: context)
+        return JSONResponse(status: .created, try await service.addItem(restaurantID: id, ownerID: context.principal.userID, draft: body.draft))
+    }
+
+    @Sendable func updateItem(_ request: Request, context: StaffContext) async throws -> MenuItem {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        let itemID = try context.uuidParameter("itemID", entity: "menu item")
+        let body = try await request.decodeJSON(as: UpdateItemRequest.self, context: context)
+        return try await service.updateItem(restaurantID: id, ownerID: context.principal.userID, itemID: itemID) { body.apply(to: &$0) }
+    }
+
+    @Sendable func deleteItem(_ request: Request, context: StaffContext) async throws -> Response {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        let itemID = try context.uuidParameter("itemID", entity: "menu item")
+        try await service.deleteItem(restaurantID: id, ownerID: context.principal.userID, itemID: itemID)
+        return Response(status: .noContent)
+    }
+}
+
+/// `GET /v1/restaurants/nearby`'s query, validated like a body.
+struct NearbyQuery {
+    static let limitRange = 1...100
+    static let defaultLimit = 20
+    let point: GeoPoint
+    let limit: Int
+
+    init(_ request: Request) throws {
+        point = try GeoPoint(lat: try request.query("lat", as: Double.self), lon: try request.query("lon", as: Double.self), field: "query")
+        limit = try request.optionalQuery("limit", as: Int.self) ?? Self.defaultLimit
+        guard Self.limitRange.contains(limit) else {
+            throw ValidationError(field: "limit", reason: "must be between \(Self.limitRange.lowerBound) and \(Self.limitRange.upperBound)")
         }
     }
 }
 
 // MARK: Request and response bodies
 
-struct NearbyResponse: ResponseEncodable, Sendable {
+struct NearbyResponse: Codable, Sendable {
     let restaurants: [CatalogService.NearbyRestaurant]
 }
 
-struct MenuResponse: ResponseEncodable, Sendable {
+struct MenuResponse: ResponseCodable, Sendable {
     let restaurantID: UUID
     let sections: [MenuSection]
 }
 
-struct CreateRestaurantRequest: ValidatedRequest, Encodable, Sendable {
+struct CreateRestaurantRequest: ValidatedRequest, Codable, Sendable {
     let name: String
     let cuisine: String
     let description: String?
@@ -125,7 +169,7 @@ struct CreateRestaurantRequest: ValidatedRequest, Encodable, Sendable {
     }
 }
 
-struct UpdateRestaurantRequest: ValidatedRequest, Encodable, Sendable {
+struct UpdateRestaurantRequest: ValidatedRequest, Codable, Sendable {
     var name: String?
     var cuisine: String?
     var description: String?
@@ -149,11 +193,11 @@ struct UpdateRestaurantRequest: ValidatedRequest, Encodable, Sendable {
     }
 }
 
-struct HoursRequest: ValidatedRequest, Encodable, Sendable {
+struct HoursRequest: ValidatedRequest, Codable, Sendable {
     let openingHours: [OpeningHoursRule]
 }
 
-struct SectionRequest: ValidatedRequest, Encodable, Sendable {
+struct SectionRequest: ValidatedRequest, Codable, Sendable {
     var name: String?
     var position: Int?
 }
@@ -180,7 +224,7 @@ struct OptionGroupInput: Codable, Sendable {
     }
 }
 
-struct CreateItemRequest: ValidatedRequest, Encodable, Sendable {
+struct CreateItemRequest: ValidatedRequest, Codable, Sendable {
     let sectionID: UUID
     let name: String
     let description: String?
@@ -196,7 +240,7 @@ struct CreateItemRequest: ValidatedRequest, Encodable, Sendable {
     }
 }
 
-struct UpdateItemRequest: ValidatedRequest, Encodable, Sendable {
+struct UpdateItemRequest: ValidatedRequest, Codable, Sendable {
     var sectionID: UUID?
     var name: String?
     var description: String?
@@ -216,6 +260,6 @@ struct UpdateItemRequest: ValidatedRequest, Encodable, Sendable {
     }
 }
 
-extension Restaurant: ResponseEncodable {}
+extension RestaurantProfile: ResponseEncodable {}
 extension MenuSection: ResponseEncodable {}
 extension MenuItem: ResponseEncodable {}

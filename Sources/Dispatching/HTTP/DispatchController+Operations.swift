@@ -27,6 +27,15 @@ extension DispatchController {
                 courierID: DispatchExamples.courierID, location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt,
                 ageSeconds: 12, isStale: false),
             errors: [401, 404, 409]),
+        APIOperation(
+            .get, "/v1/operator/couriers", summary: "Online couriers with their last position, its age, and what they carry (operators)",
+            tag: "Operations", roles: [.operator],
+            response: OnlineCourierList(couriers: [
+                OnlineCourier(
+                    courierID: DispatchExamples.courierID, location: DispatchExamples.location, positionAt: DispatchExamples.recordedAt,
+                    ageSeconds: 12, isStale: false, activeOrders: 1)
+            ]),
+            errors: [401, 403]),
     ]
 }
 

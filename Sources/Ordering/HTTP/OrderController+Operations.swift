@@ -1,4 +1,5 @@
 import Core
+import Events
 import Foundation
 import TiffinHTTP
 
@@ -28,9 +29,35 @@ extension OrderController {
                 query: [.init("limit", "integer", required: false, "At most this many orders (1 to 200, default 50)")],
                 response: OrderList(orders: [OrderExamples.order(.delivered, courier: true)]), errors: [401, 403, 422]),
             APIOperation(
-                .post, "/v1/orders/:orderID/cancel", summary: "Cancel an order the restaurant has not accepted yet (body optional)",
-                tag: "Ordering", roles: [.customer], request: ReasonBody(reason: "ordered by mistake"),
+                .post, "/v1/orders/:orderID/cancel",
+                summary:
+                    "Cancel an order: its customer once confirmed and before acceptance; its restaurant once accepted and before pickup; an operator any time before delivery (restaurants and operators must give a reason)",
+                tag: "Ordering", roles: [.customer, .staff, .operator], request: ReasonBody(reason: "ordered by mistake"),
                 response: OrderExamples.order(.cancelled), errors: [401, 403, 404, 409, 422]),
+            APIOperation(
+                .post, "/v1/orders/:orderID/refunds",
+                summary:
+                    "Refund part or all of a delivered order: an operator up to what was captured; its restaurant within 48 h of delivery, up to the order's subtotal",
+                tag: "Ordering", roles: [.staff, .operator], request: RefundBody(amount: 500, reason: "the naan was missing"), status: 201,
+                response: OrderRefund(
+                    id: UUID(uuidString: "7C9E1A3B-5D7F-4B2C-8E4A-6C8E1A3B5D7F")!, amount: Money(500, "EUR"), reason: "the naan was missing",
+                    actor: .restaurant, status: .succeeded, createdAt: OrderExamples.placedAt + 3_000),
+                errors: [400, 401, 403, 404, 409, 422, 503], idempotent: true),
+            APIOperation(
+                .get, "/v1/operator/orders", summary: "Every order, filtered, newest first, a page at a time (operators)", tag: "Operations",
+                roles: [.operator],
+                query: [
+                    .init("status", "string", required: false, "Comma-separated statuses, e.g. ready,picked_up"),
+                    .init("restaurantID", "string", required: false, "Only this restaurant's orders"),
+                    .init("courierID", "string", required: false, "Only orders of this courier"),
+                    .init("customerID", "string", required: false, "Only orders of this customer"),
+                    .init("placedFrom", "string", required: false, "Placed at or after this ISO 8601 time"),
+                    .init("placedBefore", "string", required: false, "Placed before this ISO 8601 time"),
+                    .init("needsAttention", "boolean", required: false, "Only orders flagged (true) or not flagged (false)"),
+                    .init("limit", "integer", required: false, "At most this many orders (1 to 200, default 50)"),
+                    .init("cursor", "string", required: false, "nextCursor of the previous page"),
+                ],
+                response: OrderPage(orders: [OrderExamples.order(.ready, courier: true)], nextCursor: nil), errors: [401, 403, 422]),
             APIOperation(
                 .get, "/v1/orders/:orderID",
                 summary: "One order with its status history (its customer, its restaurant's staff, its courier or an operator)",
@@ -57,6 +84,10 @@ extension OrderController {
             APIOperation(
                 .post, "/v1/orders/:orderID/deliver", summary: "The assigned courier has handed the food over", tag: "Ordering",
                 roles: [.courier], response: OrderExamples.order(.delivered, courier: true), errors: [401, 403, 404, 409]),
+            APIOperation(
+                .post, "/v1/orders/:orderID/hand-back", summary: "The assigned courier gives the order back before pickup (body optional)",
+                tag: "Ordering", roles: [.courier], request: ReasonBody(reason: "flat tyre"), response: OrderExamples.order(.ready),
+                errors: [401, 403, 404, 409, 422]),
             APIOperation(
                 .get, "/v1/courier/orders", summary: "Orders assigned to the signed-in courier", tag: "Ordering", roles: [.courier],
                 query: [.init("active", "boolean", required: false, "Only orders not yet delivered (default true)")],
@@ -121,7 +152,8 @@ private enum OrderExamples {
             lines: lines, subtotal: Money(3_280, "EUR"), deliveryFee: Money(199, "EUR"), serviceFee: Money(164, "EUR"),
             total: Money(3_643, "EUR"), deliveryLocation: deliveryLocation, deliveryAddress: deliveryAddress,
             pickupLocation: pickupLocation, etaMinutes: 28, paymentID: paymentID, courierID: courier ? courierID : nil,
-            placedAt: placedAt, updatedAt: placedAt + (minutesSincePlaced[status] ?? 0) * minute, acceptDeadline: placedAt + 10 * minute,
-            history: history ? changes : nil)
+            placedAt: placedAt, updatedAt: placedAt + (minutesSincePlaced[status] ?? 0) * minute,
+            acceptDeadline: status == .confirmed ? placedAt + 10 * minute : nil, attention: nil, history: history ? changes : nil,
+            refunds: history ? [] : nil)
     }
 }

@@ -1,10 +1,12 @@
 import Core
+import Events
 import Foundation
 import HTTPTypes
 import Hummingbird
 import TiffinHTTP
 
-/// `/v1/quotes`, `/v1/orders/…`, a restaurant's order board and a courier's orders.
+/// `/v1/quotes`, `/v1/orders/…`, a restaurant's order board, a courier's orders, refunds and the
+/// operators' order list.
 public struct OrderController: Sendable {
     let service: OrderService
 
@@ -12,75 +14,176 @@ public struct OrderController: Sendable {
         self.service = service
     }
 
+    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+
+    /// The staff routes that move an order one step, each with its target status.
+    static let restaurantSteps: [(path: String, target: OrderStatus)] = [
+        ("accept", .accepted), ("reject", .rejected), ("preparing", .preparing), ("ready", .ready),
+    ]
+
     public func addRoutes(to router: Router<TiffinRequestContext>) {
         let customer = router.group("v1", context: CustomerContext.self)
-        customer.post("quotes") { request, context in
-            let body = try await request.decodeJSON(as: QuoteRequestBody.self, context: context)
-            return JSONResponse(try await service.quote(body.orderRequest))
-        }
-        customer.post("orders") { request, context in
-            let key = request.headers[HTTPField.Name("Idempotency-Key")!]?.trimmingCharacters(in: .whitespaces) ?? ""
-            guard !key.isEmpty else { throw OrderingError.missingIdempotencyKey }
-            let body = try await request.decodeJSON(as: PlaceOrderBody.self, context: context)
-            let placement = try await service.place(
-                customerID: context.principal.userID, idempotencyKey: key, request: body.orderRequest, card: body.payment.card)
-            var response = try JSONResponse(
-                status: placement.replayed ? .ok : .created, placement.order, location: "/v1/orders/\(placement.order.id)"
-            )
-            .response(from: request, context: context)
-            if placement.replayed { response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
-            return response
-        }
-        customer.get("orders") { request, context in
-            let limit = try request.optionalQuery("limit", as: Int.self) ?? 50
-            guard (1...200).contains(limit) else { throw ValidationError(field: "limit", reason: "must be between 1 and 200") }
-            return OrderList(orders: try await service.customerOrders(customerID: context.principal.userID, limit: limit))
-        }
-        customer.post("orders/:orderID/cancel") { request, context in
-            let id = try context.uuidParameter("orderID", entity: "order")
-            let body = try await request.decodeJSONIfPresent(as: ReasonBody.self, context: context)
-            return try await service.cancel(orderID: id, customerID: context.principal.userID, reason: body?.reason)
-        }
+        customer.post("quotes", use: quote)
+        customer.post("orders", use: place)
+        customer.get("orders", use: customerOrders)
 
-        router.group("v1/orders", context: SignedInContext.self).get(":orderID") { _, context in
-            try await service.order(id: try context.uuidParameter("orderID", entity: "order"), viewer: context.principal)
-        }
+        router.group("v1/orders", context: Authenticated<CustomerStaffOrOperatorRole>.self).post(":orderID/cancel", use: cancel)
+        router.group("v1/orders", context: SignedInContext.self).get(":orderID", use: order)
+        router.group("v1/orders", context: Authenticated<StaffOrOperatorRole>.self).post(":orderID/refunds", use: refund)
 
         let staff = router.group("v1", context: StaffContext.self)
-        let restaurantSteps: [(String, OrderStatus)] = [("accept", .accepted), ("reject", .rejected), ("preparing", .preparing), ("ready", .ready)]
-        for (path, target) in restaurantSteps {
-            staff.post("orders/:orderID/\(path)") { request, context in
-                let id = try context.uuidParameter("orderID", entity: "order")
-                let body = try await request.decodeJSONIfPresent(as: ReasonBody.self, context: context)
-                return try await service.restaurantMove(orderID: id, to: target, staffID: context.principal.userID, reason: body?.reason)
+        for step in Self.restaurantSteps {
+            staff.post("orders/:orderID/\(step.path)") { request, context in
+                try await restaurantStep(request, context: context, to: step.target)
             }
         }
-        staff.get("restaurants/:restaurantID/orders") { request, context in
-            let id = try context.uuidParameter("restaurantID", entity: "restaurant")
-            let active = try request.optionalQuery("active", as: Bool.self) ?? true
-            let limit = try request.optionalQuery("limit", as: Int.self) ?? 100
-            guard (1...500).contains(limit) else { throw ValidationError(field: "limit", reason: "must be between 1 and 500") }
-            return OrderList(
-                orders: try await service.restaurantOrders(restaurantID: id, staffID: context.principal.userID, activeOnly: active, limit: limit))
-        }
+        staff.get("restaurants/:restaurantID/orders", use: restaurantOrders)
 
         let courier = router.group("v1", context: CourierContext.self)
-        courier.post("orders/:orderID/pickup") { _, context in
-            try await service.courierMove(
-                orderID: try context.uuidParameter("orderID", entity: "order"), to: .pickedUp, courierID: context.principal.userID)
-        }
-        courier.post("orders/:orderID/deliver") { _, context in
-            try await service.courierMove(
-                orderID: try context.uuidParameter("orderID", entity: "order"), to: .delivered, courierID: context.principal.userID)
-        }
-        courier.get("courier/orders") { request, context in
-            let active = try request.optionalQuery("active", as: Bool.self) ?? true
-            return OrderList(orders: try await service.courierOrders(courierID: context.principal.userID, activeOnly: active, limit: 50))
-        }
+        courier.post("orders/:orderID/pickup", use: pickUp)
+        courier.post("orders/:orderID/deliver", use: deliver)
+        courier.post("orders/:orderID/hand-back", use: handBack)
+        courier.get("courier/orders", use: courierOrders)
+
+        router.group("v1/operator", context: OperatorContext.self).get("orders", use: operatorOrders)
+    }
+
+    @Sendable func quote(_ request: Request, context: CustomerContext) async throws -> Quote {
+        let body = try await request.decodeJSON(as: QuoteRequestBody.self, context: context)
+        return try await service.quote(body.orderRequest)
+    }
+
+    @Sendable func place(_ request: Request, context: CustomerContext) async throws -> Response {
+        let key = try Self.idempotencyKey(request)
+        let body = try await request.decodeJSON(as: PlaceOrderBody.self, context: context)
+        let placement = try await service.place(
+            customerID: context.principal.userID, idempotencyKey: key, request: body.orderRequest, card: body.payment.card)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.location] = "/v1/orders/\(placement.order.id)"
+        if placement.replayed { headers[Self.replayedHeader] = "true" }
+        return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: placement.body)))
+    }
+
+    static func idempotencyKey(_ request: Request) throws -> String {
+        let key = request.headers[idempotencyKeyHeader]?.trimmingCharacters(in: .whitespaces) ?? ""
+        try OrderService.validate(idempotencyKey: key)
+        return key
+    }
+
+    @Sendable func customerOrders(_ request: Request, context: CustomerContext) async throws -> OrderList {
+        let limit = try request.optionalQuery("limit", as: Int.self) ?? 50
+        guard (1...200).contains(limit) else { throw ValidationError(field: "limit", reason: "must be between 1 and 200") }
+        return OrderList(orders: try await service.customerOrders(customerID: context.principal.userID, limit: limit))
+    }
+
+    @Sendable func cancel(_ request: Request, context: Authenticated<CustomerStaffOrOperatorRole>) async throws -> Order {
+        let id = try context.uuidParameter("orderID", entity: "order")
+        let body = try await request.decodeJSONIfPresent(as: ReasonBody.self, context: context)
+        return try await service.cancel(orderID: id, by: context.principal, reason: body?.reason)
+    }
+
+    @Sendable func order(_ request: Request, context: SignedInContext) async throws -> Order {
+        try await service.order(id: try context.uuidParameter("orderID", entity: "order"), viewer: context.principal)
+    }
+
+    @Sendable func refund(_ request: Request, context: Authenticated<StaffOrOperatorRole>) async throws -> Response {
+        let id = try context.uuidParameter("orderID", entity: "order")
+        let key = try Self.idempotencyKey(request)
+        let body = try await request.decodeJSON(as: RefundBody.self, context: context)
+        let result = try await service.refund(orderID: id, by: context.principal, amount: body.amount, reason: body.reason, idempotencyKey: key)
+        var response = try JSONResponse(status: .created, result.refund).response(from: request, context: context)
+        if result.replayed { response.headers[Self.replayedHeader] = "true" }
+        return response
+    }
+
+    func restaurantStep(_ request: Request, context: StaffContext, to target: OrderStatus) async throws -> Order {
+        let id = try context.uuidParameter("orderID", entity: "order")
+        let body = try await request.decodeJSONIfPresent(as: ReasonBody.self, context: context)
+        return try await service.restaurantMove(orderID: id, to: target, staffID: context.principal.userID, reason: body?.reason)
+    }
+
+    @Sendable func restaurantOrders(_ request: Request, context: StaffContext) async throws -> OrderList {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        let active = try request.optionalQuery("active", as: Bool.self) ?? true
+        let limit = try request.optionalQuery("limit", as: Int.self) ?? 100
+        guard (1...500).contains(limit) else { throw ValidationError(field: "limit", reason: "must be between 1 and 500") }
+        return OrderList(
+            orders: try await service.restaurantOrders(restaurantID: id, staffID: context.principal.userID, activeOnly: active, limit: limit))
+    }
+
+    @Sendable func pickUp(_ request: Request, context: CourierContext) async throws -> Order {
+        try await service.courierMove(
+            orderID: try context.uuidParameter("orderID", entity: "order"), to: .pickedUp, courierID: context.principal.userID)
+    }
+
+    @Sendable func deliver(_ request: Request, context: CourierContext) async throws -> Order {
+        try await service.courierMove(
+            orderID: try context.uuidParameter("orderID", entity: "order"), to: .delivered, courierID: context.principal.userID)
+    }
+
+    @Sendable func handBack(_ request: Request, context: CourierContext) async throws -> Order {
+        let id = try context.uuidParameter("orderID", entity: "order")
+        let body = try await request.decodeJSONIfPresent(as: ReasonBody.self, context: context)
+        return try await service.handBack(orderID: id, courierID: context.principal.userID, reason: body?.reason)
+    }
+
+    @Sendable func courierOrders(_ request: Request, context: CourierContext) async throws -> OrderList {
+        let active = try request.optionalQuery("active", as: Bool.self) ?? true
+        return OrderList(orders: try await service.courierOrders(courierID: context.principal.userID, activeOnly: active, limit: 50))
+    }
+
+    @Sendable func operatorOrders(_ request: Request, context: OperatorContext) async throws -> OrderPage {
+        try await service.operatorOrders(try OperatorOrderQuery(request).filter)
     }
 }
 
-struct QuoteRequestBody: ValidatedRequest, Encodable, Sendable {
+/// `GET /v1/operator/orders`'s query, validated like a body.
+struct OperatorOrderQuery {
+    static let limitRange = 1...200
+    let filter: OrderFilter
+
+    init(_ request: Request) throws {
+        var filter = OrderFilter(limit: try request.optionalQuery("limit", as: Int.self) ?? 50)
+        guard Self.limitRange.contains(filter.limit) else {
+            throw ValidationError(field: "limit", reason: "must be between \(Self.limitRange.lowerBound) and \(Self.limitRange.upperBound)")
+        }
+        if let statuses = request.uri.queryParameters.get("status") {
+            filter.statuses = try statuses.split(separator: ",").map { name in
+                guard let status = OrderStatus(rawValue: String(name)) else {
+                    throw ValidationError(
+                        field: "status", reason: "'\(name)' is not one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return status
+            }
+        }
+        filter.restaurantID = try Self.uuid(request, "restaurantID")
+        filter.courierID = try Self.uuid(request, "courierID")
+        filter.customerID = try Self.uuid(request, "customerID")
+        filter.placedFrom = try Self.date(request, "placedFrom")
+        filter.placedBefore = try Self.date(request, "placedBefore")
+        filter.needsAttention = try request.optionalQuery("needsAttention", as: Bool.self)
+        filter.cursor = request.uri.queryParameters.get("cursor").map { String($0) }
+        self.filter = filter
+    }
+
+    static func uuid(_ request: Request, _ name: String) throws -> UUID? {
+        guard let raw = request.uri.queryParameters.get(name) else { return nil }
+        guard let id = UUID(uuidString: String(raw)) else { throw ValidationError(field: name, reason: "must be a UUID") }
+        return id
+    }
+
+    static func date(_ request: Request, _ name: String) throws -> Date? {
+        guard let raw = request.uri.queryParameters.get(name) else { return nil }
+        guard let date = TiffinJSON.parseDate(String(raw)) else {
+            throw ValidationError(field: name, reason: "must be an ISO 8601 date-time such as 2026-11-21T18:30:00Z")
+        }
+        return date
+    }
+}
+
+struct QuoteRequestBody: ValidatedRequest, Codable, Sendable {
     let restaurantID: UUID
     let items: [OrderRequest.Line]
     let deliveryLocation: GeoPoint
@@ -93,7 +196,7 @@ struct QuoteRequestBody: ValidatedRequest, Encodable, Sendable {
     func validate() throws { try orderRequest.validate() }
 }
 
-struct PlaceOrderBody: ValidatedRequest, Encodable, Sendable {
+struct PlaceOrderBody: ValidatedRequest, Codable, Sendable {
     struct Payment: Codable, Sendable {
         /// A card number; in the sandbox, one of the documented test cards.
         let card: String
@@ -117,16 +220,40 @@ struct PlaceOrderBody: ValidatedRequest, Encodable, Sendable {
     }
 }
 
-struct ReasonBody: ValidatedRequest, Encodable, Sendable {
+struct ReasonBody: ValidatedRequest, Codable, Sendable {
+    static let maximumLength = 500
     let reason: String?
 
     func validate() throws {
-        if let reason, reason.count > 500 { throw ValidationError(field: "reason", reason: "at most 500 characters") }
+        if let reason, reason.count > Self.maximumLength {
+            throw ValidationError(field: "reason", reason: "at most \(Self.maximumLength) characters")
+        }
     }
 }
 
-struct OrderList: ResponseEncodable, Sendable {
+struct RefundBody: ValidatedRequest, Codable, Sendable {
+    static let reasonLength = 1...500
+    static let amountRange: ClosedRange<Int64> = 1...10_000_000
+    /// Minor units; absent refunds everything the caller may still refund.
+    let amount: Int64?
+    let reason: String
+
+    func validate() throws {
+        if let amount, !Self.amountRange.contains(amount) {
+            throw ValidationError(
+                field: "amount", reason: "must be between \(Self.amountRange.lowerBound) and \(Self.amountRange.upperBound) minor units")
+        }
+        guard Self.reasonLength.contains(reason.trimmingCharacters(in: .whitespacesAndNewlines).count) else {
+            throw ValidationError(field: "reason", reason: "must be \(Self.reasonLength.lowerBound) to \(Self.reasonLength.upperBound) characters")
+        }
+    }
+}
+
+struct OrderList: ResponseCodable, Sendable {
     let orders: [Order]
 }
 
 extension Order: ResponseEncodable {}
+extension Quote: ResponseEncodable {}
+extension OrderPage: ResponseEncodable {}
+extension OrderRefund: ResponseEncodable {}

@@ -1,0 +1,109 @@
+import Core
+import Foundation
+
+/// Where an order is in its life. Part of the public contract (API and events); the legal moves
+/// between them are Ordering's `OrderStateMachine`.
+public enum OrderStatus: String, Codable, Sendable, CaseIterable {
+    case placed
+    case confirmed
+    case accepted
+    case preparing
+    case ready
+    case pickedUp = "picked_up"
+    case delivered
+    case rejected
+    case cancelled
+    case expired
+    case paymentFailed = "payment_failed"
+
+    /// Orders still in progress: someone has something left to do.
+    public static let active: [OrderStatus] = [.placed, .confirmed, .accepted, .preparing, .ready, .pickedUp]
+}
+
+/// Who caused a change to an order.
+public enum OrderActor: String, Codable, Sendable, CaseIterable {
+    case customer
+    case restaurant
+    case courier
+    case `operator`
+    case system
+}
+
+/// Payload of every `order.<status>` event.
+public struct OrderStatusChanged: EventPayload, Equatable {
+    public let orderID: UUID
+    public let customerID: UUID
+    public let restaurantID: UUID
+    public let courierID: UUID?
+    public let from: OrderStatus?
+    public let to: OrderStatus
+    public let actor: OrderActor
+    public let total: Money
+    public let reason: String?
+
+    public init(
+        orderID: UUID, customerID: UUID, restaurantID: UUID, courierID: UUID?, from: OrderStatus?, to: OrderStatus, actor: OrderActor,
+        total: Money, reason: String?
+    ) {
+        self.orderID = orderID
+        self.customerID = customerID
+        self.restaurantID = restaurantID
+        self.courierID = courierID
+        self.from = from
+        self.to = to
+        self.actor = actor
+        self.total = total
+        self.reason = reason
+    }
+}
+
+/// Payload of `order.courier_assigned` and `order.courier_released`.
+public struct CourierAssignmentChanged: EventPayload, Equatable {
+    public let orderID: UUID
+    public let customerID: UUID
+    public let restaurantID: UUID
+    public let courierID: UUID
+    /// The order's status at the time (assignment does not change it).
+    public let status: OrderStatus
+    /// Why: the matching rule's explanation, or the courier's reason for handing back.
+    public let reason: String
+
+    public init(orderID: UUID, customerID: UUID, restaurantID: UUID, courierID: UUID, status: OrderStatus, reason: String) {
+        self.orderID = orderID
+        self.customerID = customerID
+        self.restaurantID = restaurantID
+        self.courierID = courierID
+        self.status = status
+        self.reason = reason
+    }
+}
+
+/// Why an order was flagged for operators.
+public enum AttentionReason: String, Codable, Sendable, CaseIterable {
+    /// Accepted or ready, and still no courier after the threshold.
+    case waitingForCourier = "waiting_for_courier"
+    /// A courier is assigned and the food is ready, but not picked up after the threshold.
+    case waitingForPickup = "waiting_for_pickup"
+    /// Picked up, and not delivered after the threshold.
+    case waitingForDelivery = "waiting_for_delivery"
+}
+
+/// Payload of `order.needs_attention`.
+public struct OrderNeedsAttention: EventPayload, Equatable {
+    public let orderID: UUID
+    public let restaurantID: UUID
+    public let courierID: UUID?
+    public let status: OrderStatus
+    public let reason: AttentionReason
+    /// Since when the order has been waiting.
+    public let waitingSince: Date
+
+    public init(orderID: UUID, restaurantID: UUID, courierID: UUID?, status: OrderStatus, reason: AttentionReason, waitingSince: Date) {
+        self.orderID = orderID
+        self.restaurantID = restaurantID
+        self.courierID = courierID
+        self.status = status
+        self.reason = reason
+        self.waitingSince = waitingSince
+    }
+}

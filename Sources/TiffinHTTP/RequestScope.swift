@@ -1,0 +1,29 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The request a piece of work is done for, carried in a task-local so that every log line the
+/// request causes — in the services too, which know nothing of HTTP — names it.
+public enum RequestScope {
+    @TaskLocal public static var requestID: String?
+
+    /// Adds `request.id` to every log line written while a request is being handled. Attach it to
+    /// the logger the services are given (`Logger(label:metadataProvider:)`).
+    public static let metadataProvider = Logger.MetadataProvider {
+        guard let id = RequestScope.requestID else { return [:] }
+        return ["request.id": .string(id)]
+    }
+}
+
+/// Runs the rest of the chain inside the request's `RequestScope`, and answers with its id in
+/// `X-Request-Id`, so a client can quote it.
+public struct RequestScopeMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let id = context.id
+        var response = try await RequestScope.$requestID.withValue(id) { try await next(request, context) }
+        response.headers[HTTPField.Name("X-Request-Id")!] = id
+        return response
+    }
+}
