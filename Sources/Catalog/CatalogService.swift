@@ -147,30 +147,24 @@ public struct CatalogService: Sendable {
     }
 
     static func validate(_ r: Restaurant) throws {
-        func text(_ value: String, _ field: String, _ range: ClosedRange<Int>) throws {
-            guard range.contains(value.trimmingCharacters(in: .whitespacesAndNewlines).count) else {
-                throw ValidationError(field: field, reason: "must be \(range.lowerBound) to \(range.upperBound) characters")
-            }
-        }
-        try text(r.name, "name", 1...120)
-        try text(r.cuisine, "cuisine", 1...60)
-        try text(r.description, "description", 0...1000)
-        try text(r.address, "address", 1...300)
+        typealias Rules = CatalogRules
+        try Rules.text(r.name, "name", Rules.name)
+        try Rules.text(r.cuisine, "cuisine", Rules.cuisine)
+        try Rules.text(r.description, "description", Rules.description)
+        try Rules.text(r.address, "address", Rules.address)
         guard TimeZone(identifier: r.timeZone) != nil else {
             throw ValidationError(field: "timeZone", reason: "must be an IANA time zone such as Europe/Berlin")
         }
-        guard r.openingHours.count <= 50 else { throw ValidationError(field: "openingHours", reason: "at most 50 rules") }
+        guard r.openingHours.count <= Rules.openingHours.upperBound else {
+            throw ValidationError(field: "openingHours", reason: "at most \(Rules.openingHours.upperBound) rules")
+        }
         for (index, rule) in r.openingHours.enumerated() { try rule.validate(field: "openingHours.\(index)") }
-        guard (100...maximumDeliveryRadiusMetres).contains(r.deliveryRadiusMetres) else {
-            throw ValidationError(field: "deliveryRadiusMetres", reason: "must be between 100 and \(maximumDeliveryRadiusMetres)")
-        }
-        guard r.minimumOrder.amount >= 0, r.minimumOrder.amount <= 1_000_000 else {
-            throw ValidationError(field: "minimumOrder.amount", reason: "must be between 0 and 1000000 minor units")
-        }
-        guard r.currency.count == 3, r.currency.allSatisfy({ $0.isUppercase && $0.isLetter }) else {
+        try Rules.number(r.deliveryRadiusMetres, "deliveryRadiusMetres", Rules.deliveryRadius)
+        try Rules.number(r.minimumOrder.amount, "minimumOrder.amount", Rules.price, unit: " minor units")
+        guard r.currency.count == 3, r.currency.allSatisfy({ $0.isASCII && $0.isUppercase && $0.isLetter }) else {
             throw ValidationError(field: "minimumOrder.currency", reason: "must be an ISO 4217 code such as EUR")
         }
-        guard (1...180).contains(r.prepMinutes) else { throw ValidationError(field: "prepMinutes", reason: "must be between 1 and 180") }
+        try Rules.number(r.prepMinutes, "prepMinutes", Rules.prepMinutes)
     }
 
     // MARK: Search
@@ -276,10 +270,8 @@ public struct CatalogService: Sendable {
     }
 
     static func validateSection(name: String, position: Int) throws {
-        guard (1...80).contains(name.trimmingCharacters(in: .whitespaces).count) else {
-            throw ValidationError(field: "name", reason: "must be 1 to 80 characters")
-        }
-        guard (0...10_000).contains(position) else { throw ValidationError(field: "position", reason: "must be between 0 and 10000") }
+        try CatalogRules.text(name, "name", CatalogRules.sectionName)
+        try CatalogRules.number(position, "position", CatalogRules.position)
     }
 
     public struct ItemDraft: Sendable {
@@ -351,15 +343,13 @@ public struct CatalogService: Sendable {
     }
 
     static func validate(_ item: MenuItem) throws {
-        guard (1...120).contains(item.name.trimmingCharacters(in: .whitespaces).count) else {
-            throw ValidationError(field: "name", reason: "must be 1 to 120 characters")
+        try CatalogRules.text(item.name, "name", CatalogRules.itemName)
+        try CatalogRules.text(item.description, "description", CatalogRules.description)
+        try CatalogRules.number(item.price.amount, "price", CatalogRules.price, unit: " minor units")
+        try CatalogRules.number(item.position, "position", CatalogRules.position)
+        guard item.optionGroups.count <= CatalogRules.optionGroups.upperBound else {
+            throw ValidationError(field: "optionGroups", reason: "at most \(CatalogRules.optionGroups.upperBound) groups")
         }
-        guard item.description.count <= 1000 else { throw ValidationError(field: "description", reason: "must be at most 1000 characters") }
-        guard (0...1_000_000).contains(item.price.amount) else {
-            throw ValidationError(field: "price", reason: "must be between 0 and 1000000 minor units")
-        }
-        guard (0...10_000).contains(item.position) else { throw ValidationError(field: "position", reason: "must be between 0 and 10000") }
-        guard item.optionGroups.count <= 20 else { throw ValidationError(field: "optionGroups", reason: "at most 20 groups") }
         for (index, group) in item.optionGroups.enumerated() { try group.validate(field: "optionGroups.\(index)") }
         guard Set(item.optionGroups.map(\.id)).count == item.optionGroups.count else {
             throw ValidationError(field: "optionGroups", reason: "group ids must be unique")

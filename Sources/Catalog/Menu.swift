@@ -61,20 +61,18 @@ public struct OptionGroup: Codable, Sendable, Equatable {
     }
 
     public func validate(field: String) throws {
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard (1...80).contains(trimmed.count) else { throw ValidationError(field: "\(field).name", reason: "must be 1 to 80 characters") }
-        guard !options.isEmpty, options.count <= 50 else { throw ValidationError(field: "\(field).options", reason: "must have 1 to 50 options") }
+        try CatalogRules.text(name, "\(field).name", CatalogRules.optionName)
+        guard CatalogRules.options.contains(options.count) else {
+            throw ValidationError(
+                field: "\(field).options", reason: "must have \(CatalogRules.options.lowerBound) to \(CatalogRules.options.upperBound) options")
+        }
         guard minChoices >= 0 else { throw ValidationError(field: "\(field).minChoices", reason: "must not be negative") }
         guard maxChoices >= max(1, minChoices), maxChoices <= options.count else {
             throw ValidationError(field: "\(field).maxChoices", reason: "must be at least minChoices (and 1) and at most the number of options")
         }
         for (index, option) in options.enumerated() {
-            guard (1...80).contains(option.name.trimmingCharacters(in: .whitespaces).count) else {
-                throw ValidationError(field: "\(field).options.\(index).name", reason: "must be 1 to 80 characters")
-            }
-            guard (-100_000...100_000).contains(option.priceDelta) else {
-                throw ValidationError(field: "\(field).options.\(index).priceDelta", reason: "must be between -100000 and 100000 minor units")
-            }
+            try CatalogRules.text(option.name, "\(field).options.\(index).name", CatalogRules.optionName)
+            try CatalogRules.number(option.priceDelta, "\(field).options.\(index).priceDelta", CatalogRules.priceDelta, unit: " minor units")
         }
         guard Set(options.map(\.id)).count == options.count else {
             throw ValidationError(field: "\(field).options", reason: "option ids must be unique")
@@ -94,5 +92,40 @@ public struct MenuOption: Codable, Sendable, Equatable {
         self.name = name
         self.priceDelta = priceDelta
         self.isSoldOut = isSoldOut
+    }
+}
+
+/// The limits the catalog enforces, named once for the checks and the API document.
+public enum CatalogRules {
+    public static let name = 1...120
+    public static let cuisine = 1...60
+    public static let description = 0...1_000
+    public static let address = 1...300
+    public static let openingHours = 0...50
+    public static let deliveryRadius = 100...CatalogService.maximumDeliveryRadiusMetres
+    public static let price: ClosedRange<Int64> = 0...1_000_000
+    public static let prepMinutes = 1...180
+    public static let sectionName = 1...80
+    public static let itemName = 1...120
+    public static let position = 0...10_000
+    public static let optionGroups = 0...20
+    public static let optionName = 1...80
+    public static let options = 1...50
+    public static let priceDelta: ClosedRange<Int64> = -100_000...100_000
+
+    /// Text whose trimmed length must lie in `range`.
+    static func text(_ value: String, _ field: String, _ range: ClosedRange<Int>) throws {
+        guard range.contains(value.trimmingCharacters(in: .whitespacesAndNewlines).count), value.count <= range.upperBound else {
+            throw ValidationError(
+                field: field,
+                reason: range.lowerBound == 0
+                    ? "must be at most \(range.upperBound) characters" : "must be \(range.lowerBound) to \(range.upperBound) characters")
+        }
+    }
+
+    static func number<T: BinaryInteger>(_ value: T, _ field: String, _ range: ClosedRange<T>, unit: String = "") throws {
+        guard range.contains(value) else {
+            throw ValidationError(field: field, reason: "must be between \(range.lowerBound) and \(range.upperBound)\(unit)")
+        }
     }
 }

@@ -83,16 +83,8 @@ struct OpenAPIDocument: Sendable {
         ("System", "Health, readiness and this document"),
     ]
 
-    /// Paths answered with HTML rather than JSON.
-    static let htmlPaths: Set<String> = ["/"]
-
-    /// Operations whose handler reads the body with `decodeJSONIfPresent`: the body may be left
-    /// out, and so may each of its fields.
-    static let optionalBodies: Set<String> = [
-        "post /v1/orders/:orderID/cancel", "post /v1/orders/:orderID/accept", "post /v1/orders/:orderID/reject",
-        "post /v1/orders/:orderID/preparing", "post /v1/orders/:orderID/ready", "post /v1/courier/online",
-        "post /v1/orders/:orderID/hand-back",
-    ]
+    /// Paths answered with something other than JSON.
+    static let plainContent: [String: String] = ["/": "text/html", "/metrics": "text/plain"]
 
     /// The documented tags, in a fixed order, then any others the operations use.
     func tags() -> [(String, String)] {
@@ -110,17 +102,16 @@ struct OpenAPIDocument: Sendable {
         ]
         let parameters = parameters(operation)
         if !parameters.isEmpty { object["parameters"] = .array(parameters) }
-        if let example = operation.requestExample {
-            var schema = try schema(forExample: example)
-            let isOptional = optionalBodies.contains("\(operation.method.rawValue) \(operation.path)")
+        if let body = operation.request {
+            var schema = try body.schema()
             // A PATCH body is a partial update and an optional body is all optional: no field is required.
-            if operation.method == .patch || isOptional, case .object(var fields) = schema {
+            if operation.method == .patch || body.isOptional, case .object(var fields) = schema {
                 fields["required"] = nil
                 schema = .object(fields)
             }
             object["requestBody"] = [
-                "required": .bool(!isOptional),
-                "content": ["application/json": ["schema": schema, "example": try jsonValue(of: example)]],
+                "required": .bool(!body.isOptional),
+                "content": ["application/json": ["schema": schema, "example": try jsonValue(of: body.example)]],
             ]
         }
         if !operation.roles.isEmpty {
@@ -140,8 +131,8 @@ struct OpenAPIDocument: Sendable {
         }
         parameters += operation.queryParameters.map { query in
             [
-                "name": .string(query.name), "in": "query", "required": .bool(query.required),
-                "description": .string(query.description), "schema": ["type": .string(query.type)],
+                "name": .string(query.name), "in": "query", "required": .bool(query.required), "description": .string(query.description),
+                "schema": query.schema,
             ]
         }
         if operation.requiresIdempotencyKey {
@@ -155,27 +146,32 @@ struct OpenAPIDocument: Sendable {
     }
 
     static let idempotencyKeyDescription = """
-        A key unique to this request (1 to 255 characters). A retry with the same key and body replays the first answer \
-        with `Idempotent-Replayed: true`; the same key with another body is refused (422).
+        A key unique to this request (1 to 255 visible ASCII characters). A retry with the same key and body replays the \
+        first answer — its status and body, a failure included — with `Idempotent-Replayed: true`; while the first is still \
+        running it gets 409 with `Retry-After`; the same key with another body is refused (422).
         """
 
     static func responses(_ operation: APIOperation) throws -> [String: JSONValue] {
         var success: [String: JSONValue] = ["description": .string(statusDescription(operation.responseStatus))]
-        if let example = operation.responseExample {
-            success["content"] = ["application/json": ["schema": try schema(forExample: example), "example": try jsonValue(of: example)]]
-        } else if htmlPaths.contains(operation.path) {
-            success["content"] = ["text/html": ["schema": ["type": "string"]]]
-        } else if operation.responseStatus != 204 {
-            success["content"] = ["application/json": ["schema": ["type": "object"]]]
+        if let body = operation.response {
+            success["content"] = ["application/json": ["schema": try body.schema(), "example": try jsonValue(of: body.example)]]
+        } else if let content = plainContent[operation.path] {
+            success["content"] = .object([content: ["schema": ["type": "string"]]])
+        }
+        if operation.requiresIdempotencyKey {
+            success["headers"] = [
+                "Idempotent-Replayed": [
+                    "description": "Present on a replay of an earlier request with the same Idempotency-Key",
+                    "schema": ["type": "string", "enum": ["true"]],
+                ]
+            ]
         }
         var responses = [String(operation.responseStatus): JSONValue.object(success)]
-        if operation.requiresIdempotencyKey && operation.responseStatus == 201 {
-            var replay = success
-            replay["description"] = "Replay of an earlier request with the same Idempotency-Key"
-            replay["headers"] = ["Idempotent-Replayed": ["schema": ["type": "string", "enum": ["true"]]]]
-            responses["200"] = .object(replay)
-        }
         var errors = Set(operation.errorStatuses)
+        // What every operation of a kind can answer: a body can be malformed or invalid, an id unknown.
+        if operation.request != nil { errors.formUnion([400, 422]) }
+        if operation.path.contains("/:") { errors.insert(404) }
+        if operation.requiresIdempotencyKey { errors.formUnion([400, 409, 422]) }
         if !operation.roles.isEmpty { errors.insert(401) }
         if !operation.roles.isEmpty && Set(operation.roles) != Set(Role.allCases) { errors.insert(403) }
         for status in errors {
@@ -199,6 +195,7 @@ struct OpenAPIDocument: Sendable {
         case 404: "No such object, or not one the caller may see"
         case 409: "The object's current state does not allow this"
         case 422: "A field is missing, malformed or out of range (`field` names it)"
+        case 429: "Too many attempts; retry after `Retry-After` seconds"
         case 503: "A dependency is unavailable; retry later"
         default: "Status \(status)"
         }
@@ -241,116 +238,9 @@ struct OpenAPIDocument: Sendable {
         return operation.method.rawValue + (words.isEmpty ? "Root" : words.joined())
     }
 
-    // MARK: Schema inference
-
     /// The value as the API sends it: encoded with `TiffinJSON.encoder`, parsed back.
     static func jsonValue(of example: any Encodable) throws -> JSONValue {
         let data = try TiffinJSON.encoder.encode(example)
         return JSONValue(jsonObject: try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
-    }
-
-    /// A JSON Schema for values shaped like `example`, from its JSON encoding.
-    static func schema(forExample example: any Encodable) throws -> JSONValue {
-        schema(for: try jsonValue(of: example))
-    }
-
-    /// Objects list their properties and require every key present; arrays take their items'
-    /// schema from the first element; strings that parse as a UUID or an ISO 8601 date-time say so.
-    static func schema(for value: JSONValue) -> JSONValue {
-        switch value {
-        case .object(let fields):
-            guard !fields.isEmpty else { return ["type": "object"] }
-            return [
-                "type": "object",
-                "properties": .object(fields.mapValues(schema(for:))),
-                "required": .array(fields.keys.sorted().map(JSONValue.string)),
-            ]
-        case .array(let elements):
-            return ["type": "array", "items": elements.first.map(schema(for:)) ?? [:]]
-        case .string(let text):
-            if UUID(uuidString: text) != nil { return ["type": "string", "format": "uuid"] }
-            if isDateTime(text) { return ["type": "string", "format": "date-time"] }
-            return ["type": "string"]
-        case .integer: return ["type": "integer"]
-        case .number: return ["type": "number"]
-        case .bool: return ["type": "boolean"]
-        case .null: return ["type": "null"]
-        }
-    }
-
-    static func isDateTime(_ text: String) -> Bool {
-        (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))) != nil
-            || (try? Date(text, strategy: Date.ISO8601FormatStyle())) != nil
-    }
-}
-
-extension OpenAPIDocument {
-    /// A JSON value: what the document is built of, and what examples are parsed into.
-    enum JSONValue: Sendable, Equatable, Encodable {
-        case object([String: JSONValue])
-        case array([JSONValue])
-        case string(String)
-        case integer(Int64)
-        case number(Double)
-        case bool(Bool)
-        case null
-
-        /// Converts `JSONSerialization` output. Booleans arrive as `NSNumber`s too (and on Linux
-        /// `NSNumber(1) is Bool` holds), so they are told apart by their Objective-C type `c`;
-        /// other numbers are integers when integral.
-        init(jsonObject: Any) {
-            switch jsonObject {
-            case is NSNull:
-                self = .null
-            case let number as NSNumber:
-                let double = number.doubleValue
-                if String(cString: number.objCType) == "c" {
-                    self = .bool(number.boolValue)
-                } else if double.rounded() == double, abs(double) < 9.2e18 {
-                    self = .integer(number.int64Value)
-                } else {
-                    self = .number(double)
-                }
-            case let string as String:
-                self = .string(string)
-            case let array as [Any]:
-                self = .array(array.map(JSONValue.init(jsonObject:)))
-            case let object as [String: Any]:
-                self = .object(object.mapValues(JSONValue.init(jsonObject:)))
-            default:
-                self = .string(String(describing: jsonObject))
-            }
-        }
-
-        var objectValue: [String: JSONValue]? {
-            if case .object(let fields) = self { fields } else { nil }
-        }
-
-        subscript(key: String) -> JSONValue? { objectValue?[key] }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .object(let fields): try container.encode(fields)
-            case .array(let elements): try container.encode(elements)
-            case .string(let text): try container.encode(text)
-            case .integer(let value): try container.encode(value)
-            case .number(let value): try container.encode(value)
-            case .bool(let value): try container.encode(value)
-            case .null: try container.encodeNil()
-            }
-        }
-    }
-}
-
-extension OpenAPIDocument.JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
-{
-    init(stringLiteral value: String) { self = .string(value) }
-    init(integerLiteral value: Int64) { self = .integer(value) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(arrayLiteral elements: OpenAPIDocument.JSONValue...) { self = .array(elements) }
-    init(dictionaryLiteral elements: (String, OpenAPIDocument.JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }

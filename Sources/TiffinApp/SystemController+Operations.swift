@@ -5,9 +5,9 @@ import TiffinHTTP
 extension SystemController {
     static let operations: [APIOperation] = [
         APIOperation(.get, "/", summary: "Home page: links, demo accounts and sandbox test cards (HTML)", tag: "System"),
-        APIOperation(.get, "/health", summary: "Liveness: the process is up", tag: "System", response: Health(status: "ok", database: nil)),
+        APIOperation(.get, "/health", summary: "Liveness: the process is up", tag: "System", response: .json(Health(status: "ok", database: nil))),
         APIOperation(
             .get, "/ready", summary: "Readiness: the database answers within 2 seconds", tag: "System",
-            response: Health(status: "ready", database: "sqlite"), errors: [503]),
+            response: .json(Health(status: "ready", database: "sqlite")), errors: [503]),
     ]
 }

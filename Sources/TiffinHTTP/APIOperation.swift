@@ -2,7 +2,8 @@ import Core
 import Foundation
 
 /// One documented route: what the OpenAPI document says about it. Each controller lists its
-/// operations next to its routes; a test checks every served route is documented.
+/// operations next to its routes; a test checks every served route is documented, and that real
+/// responses match the schemas.
 public struct APIOperation: Sendable {
     public enum Method: String, Sendable { case get, post, put, patch, delete }
 
@@ -14,20 +15,41 @@ public struct APIOperation: Sendable {
     /// Empty means public.
     public var roles: [Role]
     public var queryParameters: [QueryParameter]
-    public var requestExample: (any Encodable & Sendable)?
+    public var request: Body?
     public var responseStatus: Int
-    public var responseExample: (any Encodable & Sendable)?
+    public var response: Body?
     public var errorStatuses: [Int]
     public var requiresIdempotencyKey: Bool
 
+    /// A JSON body: its schema, derived from its Swift type, and an example value of that type.
+    public struct Body: Sendable {
+        public let schema: @Sendable () throws -> JSONValue
+        public let example: any Encodable & Sendable
+        /// The whole body may be left out (then every field is optional too).
+        public let isOptional: Bool
+
+        public static func json<T: Codable & Sendable>(_ example: T, optional: Bool = false) -> Body {
+            Body(schema: { try JSONSchema.of(T.self) }, example: example, isOptional: optional)
+        }
+    }
+
     public struct QueryParameter: Sendable {
         public var name: String
-        public var type: String  // "number", "integer", "string"
+        public var schema: JSONValue
         public var required: Bool
         public var description: String
-        public init(_ name: String, _ type: String, required: Bool = true, _ description: String) {
+
+        /// `type` is a JSON Schema type ("number", "integer", "string", "boolean").
+        public init(
+            _ name: String, _ type: String, required: Bool = true, _ description: String, minimum: Double? = nil, maximum: Double? = nil,
+            format: String? = nil
+        ) {
+            var schema: [String: JSONValue] = ["type": .string(type)]
+            if let minimum { schema["minimum"] = minimum.rounded() == minimum ? .integer(Int64(minimum)) : .number(minimum) }
+            if let maximum { schema["maximum"] = maximum.rounded() == maximum ? .integer(Int64(maximum)) : .number(maximum) }
+            if let format { schema["format"] = .string(format) }
             self.name = name
-            self.type = type
+            self.schema = .object(schema)
             self.required = required
             self.description = description
         }
@@ -35,8 +57,8 @@ public struct APIOperation: Sendable {
 
     public init(
         _ method: Method, _ path: String, summary: String, tag: String, roles: [Role] = [],
-        query: [QueryParameter] = [], request: (any Encodable & Sendable)? = nil,
-        status: Int = 200, response: (any Encodable & Sendable)? = nil, errors: [Int] = [],
+        query: [QueryParameter] = [], request: Body? = nil,
+        status: Int = 200, response: Body? = nil, errors: [Int] = [],
         idempotent: Bool = false
     ) {
         self.method = method
@@ -45,9 +67,9 @@ public struct APIOperation: Sendable {
         self.tag = tag
         self.roles = roles
         self.queryParameters = query
-        self.requestExample = request
+        self.request = request
         self.responseStatus = status
-        self.responseExample = response
+        self.response = response
         self.errorStatuses = errors
         self.requiresIdempotencyKey = idempotent
     }

@@ -1,10 +1,15 @@
+import Core
+import Events
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import Storage
 import Testing
+import TiffinHTTP
 
+@testable import Accounts
+@testable import Ordering
 @testable import TiffinApp
 
 /// The API document at `/openapi.json` against the routes the router really serves.
@@ -93,7 +98,7 @@ import Testing
             let id = try #require(operation["operationId"] as? String, "\(key) has no operationId")
             operationIDs.append(id)
             let source = try #require(examples[key])
-            if source.requestExample != nil {
+            if source.request != nil {
                 let body = try #require(operation["requestBody"] as? [String: Any], "\(key) has no requestBody")
                 let content = try #require(body["content"] as? [String: Any])
                 let json = try #require(content["application/json"] as? [String: Any], "\(key) request is not JSON")
@@ -129,47 +134,48 @@ import Testing
         #expect(homeContent["text/html"] != nil)
     }
 
-    struct Sample: Encodable {
-        let count: Int
-        let ratio: Double
-        let wholeRatio: Double
-        let zero: Int
-        let one: Int
-        let yes: Bool
-        let no: Bool
-        let id: UUID
-        let at: Date
-        let name: String
-        let tags: [String]
-        let none: [Int]
+    @Test func schemasComeFromTheTypesWithOptionalFieldsOptionalAndEnumsListed() throws {
+        let order = try JSONSchema.of(Order.self)
+        let required = try #require(order["required"]).arrayStrings
+        #expect(required.contains("id") && required.contains("status") && required.contains("total"))
+        for optional in ["acceptDeadline", "courierID", "paymentID", "history", "refunds", "attention"] {
+            #expect(!required.contains(optional), "\(optional) may be absent, so it is not required")
+        }
+        let history = try #require(order["properties"]?["history"]?["items"])
+        #expect(!(try #require(history["required"]).arrayStrings.contains("actorID")))
+        #expect(order["properties"]?["status"]?["enum"] == .array(OrderStatus.allCases.map { .string($0.rawValue) }))
+        #expect(order["properties"]?["placedAt"] == ["type": "string", "format": "date-time"])
+        #expect(order["properties"]?["id"] == ["type": "string", "format": "uuid"])
+        #expect(order["properties"]?["deliveryLocation"]?["properties"]?["lat"]?["maximum"] == 90)
     }
 
-    @Test func schemaInferenceTellsIntegersNumbersBooleansUUIDsAndDates() throws {
-        let sample = Sample(
-            count: 3, ratio: 13.405, wholeRatio: 52, zero: 0, one: 1, yes: true, no: false,
-            id: UUID(uuidString: "6F1C2A47-5C2B-4B8B-9E7E-1D3F2C4B5A69")!, at: Date(timeIntervalSince1970: 1_800_000_000),
-            name: "Ada", tags: ["a"], none: [])
-        let schema = try OpenAPIDocument.schema(forExample: sample)
-        #expect(schema["type"] == "object")
-        #expect(schema["required"] == ["at", "count", "id", "name", "no", "none", "one", "ratio", "tags", "wholeRatio", "yes", "zero"])
-        let properties = try #require(schema["properties"])
-        #expect(properties["count"] == ["type": "integer"])
-        #expect(properties["zero"] == ["type": "integer"])
-        #expect(properties["one"] == ["type": "integer"])
-        #expect(properties["ratio"] == ["type": "number"])
-        // The encoder writes 52.0 as `52`: a whole example value documents an integer.
-        #expect(properties["wholeRatio"] == ["type": "integer"])
-        #expect(properties["yes"] == ["type": "boolean"])
-        #expect(properties["no"] == ["type": "boolean"])
-        #expect(properties["id"] == ["type": "string", "format": "uuid"])
-        #expect(properties["at"] == ["type": "string", "format": "date-time"])
-        #expect(properties["name"] == ["type": "string"])
-        #expect(properties["tags"] == ["type": "array", "items": ["type": "string"]])
-        #expect(properties["none"] == ["type": "array", "items": [:]])
+    @Test func enforcedLimitsAreDocumented() throws {
+        let signUp = try JSONSchema.of(AccountController.SignUpRequest.self)
+        #expect(signUp["properties"]?["password"]?["minLength"] == 8 && signUp["properties"]?["password"]?["maxLength"] == 72)
+        #expect(signUp["properties"]?["role"]?["enum"] == ["customer", "staff", "courier", "operator"])
+        let order = try JSONSchema.of(PlaceOrderBody.self)
+        #expect(order["properties"]?["items"]?["minItems"] == 1 && order["properties"]?["items"]?["maxItems"] == 50)
+        let line = try #require(order["properties"]?["items"]?["items"])
+        #expect(line["properties"]?["quantity"]?["minimum"] == 1 && line["properties"]?["quantity"]?["maximum"] == 50)
+        #expect(!(try #require(line["required"]).arrayStrings.contains("options")))
+        let document = try OpenAPIDocument().json()
+        let nearby = try #require(document["paths"]?["/v1/restaurants/nearby"]?["get"]?["parameters"])
+        guard case .array(let parameters) = nearby else { Issue.record("no parameters"); return }
+        let limit = try #require(parameters.first { $0["name"] == "limit" })
+        #expect(limit["schema"]?["maximum"] == 100 && limit["schema"]?["minimum"] == 1)
+    }
 
-        #expect(try OpenAPIDocument.schema(forExample: [true]) == ["type": "array", "items": ["type": "boolean"]])
-        #expect(try OpenAPIDocument.schema(forExample: 1) == ["type": "integer"])
-        #expect(try OpenAPIDocument.schema(forExample: "2027-01-15") == ["type": "string"])
+    /// The documented examples are themselves valid against the documented schemas.
+    @Test func everyExampleMatchesItsSchema() throws {
+        let validator = OpenAPIValidator(document: try JSONSerialization.jsonObject(with: try OpenAPIDocument().data()) as! [String: Any])
+        for operation in allOperations {
+            for body in [operation.request, operation.response].compactMap({ $0 }) {
+                let schema = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(try body.schema())) as! [String: Any]
+                let example = try JSONSerialization.jsonObject(with: try TiffinJSON.encoder.encode(body.example), options: [.fragmentsAllowed])
+                let problems = validator.validate(example, against: schema, at: "example")
+                #expect(problems.isEmpty, "\(operation.method) \(operation.path): \(problems)")
+            }
+        }
     }
 
     @Test func pathsAndOperationIDs() {
@@ -179,5 +185,11 @@ import Testing
         #expect(OpenAPIDocument.operationID(.init(.post, "/v1/orders/:orderID/cancel", summary: "", tag: "")) == "postV1OrdersByOrderIDCancel")
         #expect(OpenAPIDocument.operationID(.init(.get, "/", summary: "", tag: "")) == "getRoot")
         #expect(OpenAPIDocument.operationID(.init(.get, "/openapi.json", summary: "", tag: "")) == "getOpenapiJson")
+    }
+}
+
+extension JSONValue {
+    var arrayStrings: [String] {
+        if case .array(let values) = self { values.compactMap { if case .string(let s) = $0 { s } else { nil } } } else { [] }
     }
 }

@@ -571,7 +571,9 @@ func react(_ services: TiffinServices) async throws {
     while try await relay.drainOnce() > 0 {}
 }
 
-/// Every row of every table as text: for checks that something is nowhere in the database.
+/// Every row of every table as text: for checks that something is nowhere in the database, or
+/// that nothing changed. The outbox's delivery bookkeeping (attempts, leases), which background
+/// loops update at any moment, is left out; its events are in.
 func databaseText(_ database: any Database) async throws -> String {
     let kind = database.kind
     return try await database.read { db in
@@ -586,8 +588,9 @@ func databaseText(_ database: any Database) async throws -> String {
             }
         }
         var text = ""
-        for table in tables {
-            let cast = kind == .sqlite ? "SELECT * FROM \(table)" : "SELECT CAST(t AS TEXT) AS row FROM \(table) t"
+        for table in tables.sorted() {
+            let source = table == "outbox_events" ? "(SELECT id, type, aggregate_id, occurred_at, payload FROM outbox_events)" : table
+            let cast = kind == .sqlite ? "SELECT * FROM \(source) ORDER BY 1" : "SELECT CAST(t AS TEXT) AS row FROM \(source) t ORDER BY 1"
             for row in try await db.raw(SQLQueryString(cast)).all() {
                 for column in row.allColumns {
                     if let value = try? row.decode(column: column, as: String.self) { text += value + "\n" }

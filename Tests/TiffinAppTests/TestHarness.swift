@@ -7,8 +7,9 @@ import HummingbirdTesting
 import Logging
 import Storage
 import Testing
-import TiffinApp
 import TiffinTestSupport
+
+@testable import TiffinApp
 
 /// Fast, quiet settings for tests: cheap bcrypt, no demo city, short loop periods, a random port.
 func testConfiguration(databaseURL: String) -> TiffinConfiguration {
@@ -62,7 +63,15 @@ func withApp(
     }
 }
 
-/// A thin JSON client over HummingbirdTesting's client.
+/// The API document, parsed once, and a validator over it.
+let documentedAPI: OpenAPIValidator = {
+    let data = try! OpenAPIDocument().data()
+    return OpenAPIValidator(document: try! JSONSerialization.jsonObject(with: data) as! [String: Any])
+}()
+
+/// A thin JSON client over HummingbirdTesting's client. Every answer it receives is checked
+/// against the API document (documented status, schema of the body): a test that calls the API
+/// fails when the document does not tell the truth about what came back.
 struct APIClient: Sendable {
     let client: any TestClientProtocol
 
@@ -89,7 +98,14 @@ struct APIClient: Sendable {
         if json != nil { headers[.contentType] = "application/json" }
         for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
-        return Reply(status: response.status, headers: response.headers, body: Data(response.body.readableBytesView))
+        let reply = Reply(status: response.status, headers: response.headers, body: Data(response.body.readableBytesView))
+        for problem in documentedAPI.problems(
+            method: method.rawValue.lowercased(), path: path, status: Int(reply.status.code), contentType: reply.headers[.contentType],
+            body: reply.body)
+        {
+            Issue.record("answer differs from /openapi.json: \(problem)")
+        }
+        return reply
     }
 
     /// Signs up and logs in; returns the token and the account id.

@@ -76,24 +76,24 @@ public struct AccountController: Sendable {
     public static let operations: [APIOperation] = [
         APIOperation(
             .post, "/v1/auth/signup", summary: "Create a customer, staff or courier account", tag: "Accounts",
-            request: SignUpRequest(email: "ada@example.com", password: "correct horse", name: "Ada", role: .customer),
-            status: 201, response: exampleAccount, errors: [400, 403, 409, 422]),
+            request: .json(SignUpRequest(email: "ada@example.com", password: "correct horse", name: "Ada", role: .customer)),
+            status: 201, response: .json(exampleAccount), errors: [400, 403, 409, 422]),
         APIOperation(
             .post, "/v1/auth/login",
             summary: "Exchange email and password for a bearer token (throttled per account and per address: 429 with Retry-After)",
             tag: "Accounts",
-            request: LogInRequest(email: "ada@example.com", password: "correct horse"),
-            response: IssuedToken(token: "tfn_…", expiresAt: Date(timeIntervalSince1970: 1_800_086_400), account: exampleAccount),
+            request: .json(LogInRequest(email: "ada@example.com", password: "correct horse")),
+            response: .json(IssuedToken(token: "tfn_…", expiresAt: Date(timeIntervalSince1970: 1_800_086_400), account: exampleAccount)),
             errors: [400, 401, 422, 429]),
         APIOperation(
             .post, "/v1/auth/logout", summary: "Revoke the bearer token used for this call", tag: "Accounts", roles: Role.allCases, status: 204,
             errors: [401]),
         APIOperation(
-            .get, "/v1/me", summary: "The signed-in account", tag: "Accounts", roles: Role.allCases, response: exampleAccount, errors: [401]),
+            .get, "/v1/me", summary: "The signed-in account", tag: "Accounts", roles: Role.allCases, response: .json(exampleAccount), errors: [401]),
         APIOperation(
             .post, "/v1/operators", summary: "Create another operator account", tag: "Accounts", roles: [.operator],
-            request: OperatorRequest(email: "ops@example.com", password: "correct horse", name: "Ops"),
-            status: 201, response: exampleAccount, errors: [401, 403, 409, 422]),
+            request: .json(OperatorRequest(email: "ops@example.com", password: "correct horse", name: "Ops")),
+            status: 201, response: .json(exampleAccount), errors: [401, 403, 409, 422]),
     ]
 }
 

@@ -8,88 +8,95 @@ extension CatalogController {
         APIOperation(
             .get, "/v1/restaurants/nearby", summary: "Open restaurants delivering to a point, nearest first", tag: "Catalog",
             query: [
-                .init("lat", "number", "Latitude of the delivery point (-90 to 90)"),
-                .init("lon", "number", "Longitude of the delivery point (-180 to 180)"),
-                .init("limit", "integer", required: false, "At most this many restaurants (1 to 100, default 20)"),
+                .init("lat", "number", "Latitude of the delivery point", minimum: -90, maximum: 90),
+                .init("lon", "number", "Longitude of the delivery point", minimum: -180, maximum: 180),
+                .init(
+                    "limit", "integer", required: false, "At most this many restaurants (default \(NearbyQuery.defaultLimit))",
+                    minimum: Double(NearbyQuery.limitRange.lowerBound), maximum: Double(NearbyQuery.limitRange.upperBound)),
             ],
-            response: NearbyResponse(restaurants: [
-                CatalogService.NearbyRestaurant(
-                    restaurant: CatalogExamples.summary, distanceMetres: 874, deliveryFee: Money(199, "EUR"), etaMinutes: 28, isOpen: true)
-            ]),
+            response: .json(
+                NearbyResponse(restaurants: [
+                    CatalogService.NearbyRestaurant(
+                        restaurant: CatalogExamples.summary, distanceMetres: 874, deliveryFee: Money(199, "EUR"), etaMinutes: 28, isOpen: true)
+                ])),
             errors: [422]),
         APIOperation(
             .get, "/v1/restaurants/:restaurantID", summary: "One restaurant", tag: "Catalog",
-            response: CatalogExamples.restaurant, errors: [404]),
+            response: .json(RestaurantProfile(CatalogExamples.restaurant)), errors: [404]),
         APIOperation(
             .get, "/v1/restaurants/:restaurantID/menu", summary: "A restaurant's menu: sections with their items", tag: "Catalog",
-            response: MenuResponse(restaurantID: CatalogExamples.restaurantID, sections: [CatalogExamples.section(withItems: true)]),
+            response: .json(MenuResponse(restaurantID: CatalogExamples.restaurantID, sections: [CatalogExamples.section(withItems: true)])),
             errors: [404]),
         APIOperation(
             .get, "/v1/restaurants/mine", summary: "The restaurant run by the signed-in staff account", tag: "Catalog", roles: [.staff],
-            response: CatalogExamples.restaurant, errors: [401, 403, 404]),
+            response: .json(RestaurantProfile(CatalogExamples.restaurant)), errors: [401, 403, 404]),
         APIOperation(
             .post, "/v1/restaurants", summary: "Open a restaurant (one per staff account)", tag: "Catalog", roles: [.staff],
-            request: CreateRestaurantRequest(
-                name: "Curry Kitchen", cuisine: "Indian", description: "North Indian curries and tandoor breads",
-                address: "Torstraße 101, 10119 Berlin", location: CatalogExamples.location, timeZone: "Europe/Berlin",
-                openingHours: CatalogExamples.openingHours, deliveryRadiusMetres: 3_000, minimumOrder: Money(1_200, "EUR"), prepMinutes: 20),
-            status: 201, response: CatalogExamples.restaurant, errors: [400, 401, 403, 409, 422]),
+            request: .json(
+                CreateRestaurantRequest(
+                    name: "Curry Kitchen", cuisine: "Indian", description: "North Indian curries and tandoor breads",
+                    address: "Torstraße 101, 10119 Berlin", location: CatalogExamples.location, timeZone: "Europe/Berlin",
+                    openingHours: CatalogExamples.openingHours, deliveryRadiusMetres: 3_000, minimumOrder: Money(1_200, "EUR"), prepMinutes: 20)),
+            status: 201, response: .json(RestaurantProfile(CatalogExamples.restaurant)), errors: [400, 401, 403, 409, 422]),
         APIOperation(
             .patch, "/v1/restaurants/:restaurantID", summary: "Change a restaurant's details (only the fields sent)", tag: "Catalog",
             roles: [.staff],
-            request: UpdateRestaurantRequest(
-                name: "Curry Kitchen", cuisine: "Indian", description: "North Indian curries and tandoor breads",
-                address: "Torstraße 101, 10119 Berlin", location: CatalogExamples.location, timeZone: "Europe/Berlin",
-                deliveryRadiusMetres: 3_500, minimumOrderAmount: 1_500, prepMinutes: 25),
-            response: CatalogExamples.restaurant, errors: [400, 401, 403, 404, 422]),
+            request: .json(
+                UpdateRestaurantRequest(
+                    name: "Curry Kitchen", cuisine: "Indian", description: "North Indian curries and tandoor breads",
+                    address: "Torstraße 101, 10119 Berlin", location: CatalogExamples.location, timeZone: "Europe/Berlin",
+                    deliveryRadiusMetres: 3_500, minimumOrderAmount: 1_500, prepMinutes: 25)),
+            response: .json(RestaurantProfile(CatalogExamples.restaurant)), errors: [400, 401, 403, 404, 422]),
         APIOperation(
             .put, "/v1/restaurants/:restaurantID/hours", summary: "Replace a restaurant's weekly opening hours", tag: "Catalog",
-            roles: [.staff], request: HoursRequest(openingHours: CatalogExamples.openingHours),
-            response: CatalogExamples.restaurant, errors: [400, 401, 403, 404, 422]),
+            roles: [.staff], request: .json(HoursRequest(openingHours: CatalogExamples.openingHours)),
+            response: .json(RestaurantProfile(CatalogExamples.restaurant)), errors: [400, 401, 403, 404, 422]),
         APIOperation(
             .post, "/v1/restaurants/:restaurantID/pause", summary: "Stop taking orders for now", tag: "Catalog", roles: [.staff],
-            response: CatalogExamples.restaurant, errors: [401, 403, 404]),
+            response: .json(RestaurantProfile(CatalogExamples.restaurant)), errors: [401, 403, 404]),
         APIOperation(
             .post, "/v1/restaurants/:restaurantID/resume", summary: "Take orders again after a pause", tag: "Catalog", roles: [.staff],
-            response: CatalogExamples.restaurant, errors: [401, 403, 404]),
+            response: .json(RestaurantProfile(CatalogExamples.restaurant)), errors: [401, 403, 404]),
         APIOperation(
             .post, "/v1/restaurants/:restaurantID/menu/sections", summary: "Add a menu section", tag: "Catalog", roles: [.staff],
-            request: SectionRequest(name: "Curries", position: 1),
-            status: 201, response: CatalogExamples.section(withItems: false), errors: [400, 401, 403, 404, 422]),
+            request: .json(SectionRequest(name: "Curries", position: 1)),
+            status: 201, response: .json(CatalogExamples.section(withItems: false)), errors: [400, 401, 403, 404, 422]),
         APIOperation(
             .patch, "/v1/restaurants/:restaurantID/menu/sections/:sectionID", summary: "Rename or move a menu section", tag: "Catalog",
-            roles: [.staff], request: SectionRequest(name: "Curries", position: 2),
-            response: CatalogExamples.section(withItems: false), errors: [400, 401, 403, 404, 422]),
+            roles: [.staff], request: .json(SectionRequest(name: "Curries", position: 2)),
+            response: .json(CatalogExamples.section(withItems: false)), errors: [400, 401, 403, 404, 422]),
         APIOperation(
             .delete, "/v1/restaurants/:restaurantID/menu/sections/:sectionID", summary: "Delete a menu section", tag: "Catalog",
             roles: [.staff], status: 204, errors: [401, 403, 404]),
         APIOperation(
             .post, "/v1/restaurants/:restaurantID/menu/items", summary: "Add a menu item, with its option groups", tag: "Catalog",
             roles: [.staff],
-            request: CreateItemRequest(
-                sectionID: CatalogExamples.sectionID, name: "Chicken Tikka Masala", description: "Grilled chicken in a tomato and cream sauce",
-                price: 1_390, isSoldOut: false, position: 1,
-                optionGroups: [
-                    OptionGroupInput(
-                        id: nil, name: "Extras", minChoices: 0, maxChoices: 2,
-                        options: [
-                            .init(id: nil, name: "Garlic naan", priceDelta: 250, isSoldOut: false),
-                            .init(id: nil, name: "Raita", priceDelta: 150, isSoldOut: false),
-                        ])
-                ]),
-            status: 201, response: CatalogExamples.item, errors: [400, 401, 403, 404, 422]),
+            request: .json(
+                CreateItemRequest(
+                    sectionID: CatalogExamples.sectionID, name: "Chicken Tikka Masala", description: "Grilled chicken in a tomato and cream sauce",
+                    price: 1_390, isSoldOut: false, position: 1,
+                    optionGroups: [
+                        OptionGroupInput(
+                            id: nil, name: "Extras", minChoices: 0, maxChoices: 2,
+                            options: [
+                                .init(id: nil, name: "Garlic naan", priceDelta: 250, isSoldOut: false),
+                                .init(id: nil, name: "Raita", priceDelta: 150, isSoldOut: false),
+                            ])
+                    ])),
+            status: 201, response: .json(CatalogExamples.item), errors: [400, 401, 403, 404, 422]),
         APIOperation(
             .patch, "/v1/restaurants/:restaurantID/menu/items/:itemID", summary: "Change a menu item (only the fields sent)", tag: "Catalog",
             roles: [.staff],
-            request: UpdateItemRequest(
-                sectionID: CatalogExamples.sectionID, name: "Chicken Tikka Masala", description: "Grilled chicken in a tomato and cream sauce",
-                price: 1_450, isSoldOut: true, position: 1,
-                optionGroups: [
-                    OptionGroupInput(
-                        id: CatalogExamples.extrasGroupID, name: "Extras", minChoices: 0, maxChoices: 1,
-                        options: [.init(id: CatalogExamples.naanOptionID, name: "Garlic naan", priceDelta: 250, isSoldOut: false)])
-                ]),
-            response: CatalogExamples.item, errors: [400, 401, 403, 404, 422]),
+            request: .json(
+                UpdateItemRequest(
+                    sectionID: CatalogExamples.sectionID, name: "Chicken Tikka Masala", description: "Grilled chicken in a tomato and cream sauce",
+                    price: 1_450, isSoldOut: true, position: 1,
+                    optionGroups: [
+                        OptionGroupInput(
+                            id: CatalogExamples.extrasGroupID, name: "Extras", minChoices: 0, maxChoices: 1,
+                            options: [.init(id: CatalogExamples.naanOptionID, name: "Garlic naan", priceDelta: 250, isSoldOut: false)])
+                    ])),
+            response: .json(CatalogExamples.item), errors: [400, 401, 403, 404, 422]),
         APIOperation(
             .delete, "/v1/restaurants/:restaurantID/menu/items/:itemID", summary: "Delete a menu item", tag: "Catalog", roles: [.staff],
             status: 204, errors: [401, 403, 404]),

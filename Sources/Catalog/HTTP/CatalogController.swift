@@ -180,6 +180,11 @@ struct UpdateRestaurantRequest: ValidatedRequest, Codable, Sendable {
     var minimumOrderAmount: Int64?
     var prepMinutes: Int?
 
+    /// The one field whose name differs from the restaurant's is checked here, so the problem names it as sent.
+    func validate() throws {
+        if let minimumOrderAmount { try CatalogRules.number(minimumOrderAmount, "minimumOrderAmount", CatalogRules.price, unit: " minor units") }
+    }
+
     func apply(to r: inout Restaurant) {
         if let name { r.name = name }
         if let cuisine { r.cuisine = cuisine }

@@ -7,34 +7,36 @@ extension DispatchController {
     public static let operations: [APIOperation] = [
         APIOperation(
             .get, "/v1/courier/status", summary: "The signed-in courier's availability and last position", tag: "Dispatch",
-            roles: [.courier], response: DispatchExamples.state(online: true), errors: [401, 403]),
+            roles: [.courier], response: .json(DispatchExamples.state(online: true)), errors: [401, 403]),
         APIOperation(
             .post, "/v1/courier/online", summary: "Start taking deliveries, optionally from a position (body optional)", tag: "Dispatch",
-            roles: [.courier], request: OnlineBody(location: DispatchExamples.location),
-            response: DispatchExamples.state(online: true), errors: [400, 401, 403, 422]),
+            roles: [.courier], request: .json(OnlineBody(location: DispatchExamples.location), optional: true),
+            response: .json(DispatchExamples.state(online: true)), errors: [400, 401, 403, 422]),
         APIOperation(
             .post, "/v1/courier/offline", summary: "Stop taking new deliveries", tag: "Dispatch", roles: [.courier],
-            response: DispatchExamples.state(online: false), errors: [401, 403]),
+            response: .json(DispatchExamples.state(online: false)), errors: [401, 403]),
         APIOperation(
             .post, "/v1/courier/location", summary: "Report a position fix (older fixes than the one held are ignored)", tag: "Dispatch",
-            roles: [.courier], request: LocationBody(location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt),
-            response: DispatchExamples.state(online: true), errors: [400, 401, 403, 422]),
+            roles: [.courier], request: .json(LocationBody(location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt)),
+            response: .json(DispatchExamples.state(online: true)), errors: [400, 401, 403, 422]),
         APIOperation(
             .get, "/v1/orders/:orderID/courier",
             summary: "Where the courier carrying an order is (its customer or an operator, while the food is on its way)",
             tag: "Dispatch", roles: Role.allCases,
-            response: CourierPosition(
-                courierID: DispatchExamples.courierID, location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt,
-                ageSeconds: 12, isStale: false),
+            response: .json(
+                CourierPosition(
+                    courierID: DispatchExamples.courierID, location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt,
+                    ageSeconds: 12, isStale: false)),
             errors: [401, 404, 409]),
         APIOperation(
             .get, "/v1/operator/couriers", summary: "Online couriers with their last position, its age, and what they carry (operators)",
             tag: "Operations", roles: [.operator],
-            response: OnlineCourierList(couriers: [
-                OnlineCourier(
-                    courierID: DispatchExamples.courierID, location: DispatchExamples.location, positionAt: DispatchExamples.recordedAt,
-                    ageSeconds: 12, isStale: false, activeOrders: 1)
-            ]),
+            response: .json(
+                OnlineCourierList(couriers: [
+                    OnlineCourier(
+                        courierID: DispatchExamples.courierID, location: DispatchExamples.location, positionAt: DispatchExamples.recordedAt,
+                        ageSeconds: 12, isStale: false, activeOrders: 1)
+                ])),
             errors: [401, 403]),
     ]
 }

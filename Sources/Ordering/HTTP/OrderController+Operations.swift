@@ -10,64 +10,70 @@ extension OrderController {
         [
             APIOperation(
                 .post, "/v1/quotes", summary: "Price a basket without ordering it", tag: "Ordering", roles: [.customer],
-                request: QuoteRequestBody(
-                    restaurantID: OrderExamples.restaurantID, items: OrderExamples.requestLines,
-                    deliveryLocation: OrderExamples.deliveryLocation, deliveryAddress: OrderExamples.deliveryAddress),
-                response: OrderExamples.quote, errors: [400, 401, 403, 404, 409, 422]),
+                request: .json(
+                    QuoteRequestBody(
+                        restaurantID: OrderExamples.restaurantID, items: OrderExamples.requestLines,
+                        deliveryLocation: OrderExamples.deliveryLocation, deliveryAddress: OrderExamples.deliveryAddress)),
+                response: .json(OrderExamples.quote), errors: [400, 401, 403, 404, 409, 422]),
             APIOperation(
                 .post, "/v1/orders",
                 summary: "Place an order and authorise its payment (a retry with the same Idempotency-Key replays the order)",
                 tag: "Ordering", roles: [.customer],
-                request: PlaceOrderBody(
-                    restaurantID: OrderExamples.restaurantID, items: OrderExamples.requestLines,
-                    deliveryLocation: OrderExamples.deliveryLocation, deliveryAddress: OrderExamples.deliveryAddress,
-                    payment: .init(card: "4242424242424242")),
-                status: 201, response: OrderExamples.order(.confirmed), errors: [400, 401, 402, 403, 404, 409, 422, 503],
+                request: .json(
+                    PlaceOrderBody(
+                        restaurantID: OrderExamples.restaurantID, items: OrderExamples.requestLines,
+                        deliveryLocation: OrderExamples.deliveryLocation, deliveryAddress: OrderExamples.deliveryAddress,
+                        payment: .init(card: "4242424242424242"))),
+                status: 201, response: .json(OrderExamples.order(.confirmed)), errors: [400, 401, 402, 403, 404, 409, 422, 503],
                 idempotent: true),
             APIOperation(
                 .get, "/v1/orders", summary: "The signed-in customer's orders, newest first", tag: "Ordering", roles: [.customer],
-                query: [.init("limit", "integer", required: false, "At most this many orders (1 to 200, default 50)")],
-                response: OrderList(orders: [OrderExamples.order(.delivered, courier: true)]), errors: [401, 403, 422]),
+                query: [.init("limit", "integer", required: false, "At most this many orders (default 50)", minimum: 1, maximum: 200)],
+                response: .json(OrderList(orders: [OrderExamples.order(.delivered, courier: true)])), errors: [401, 403, 422]),
             APIOperation(
                 .post, "/v1/orders/:orderID/cancel",
                 summary:
                     "Cancel an order: its customer once confirmed and before acceptance; its restaurant once accepted and before pickup; an operator any time before delivery (restaurants and operators must give a reason)",
-                tag: "Ordering", roles: [.customer, .staff, .operator], request: ReasonBody(reason: "ordered by mistake"),
-                response: OrderExamples.order(.cancelled), errors: [401, 403, 404, 409, 422]),
+                tag: "Ordering", roles: [.customer, .staff, .operator], request: .json(ReasonBody(reason: "ordered by mistake"), optional: true),
+                response: .json(OrderExamples.order(.cancelled)), errors: [401, 403, 404, 409, 422]),
             APIOperation(
                 .post, "/v1/orders/:orderID/refunds",
                 summary:
                     "Refund part or all of a delivered order: an operator up to what was captured; its restaurant within 48 h of delivery, up to the order's subtotal",
-                tag: "Ordering", roles: [.staff, .operator], request: RefundBody(amount: 500, reason: "the naan was missing"), status: 201,
-                response: OrderRefund(
-                    id: UUID(uuidString: "7C9E1A3B-5D7F-4B2C-8E4A-6C8E1A3B5D7F")!, amount: Money(500, "EUR"), reason: "the naan was missing",
-                    actor: .restaurant, status: .succeeded, createdAt: OrderExamples.placedAt + 3_000),
+                tag: "Ordering", roles: [.staff, .operator], request: .json(RefundBody(amount: 500, reason: "the naan was missing")), status: 201,
+                response: .json(
+                    OrderRefund(
+                        id: UUID(uuidString: "7C9E1A3B-5D7F-4B2C-8E4A-6C8E1A3B5D7F")!, amount: Money(500, "EUR"), reason: "the naan was missing",
+                        actor: .restaurant, status: .succeeded, createdAt: OrderExamples.placedAt + 3_000)),
                 errors: [400, 401, 403, 404, 409, 422, 503], idempotent: true),
             APIOperation(
                 .get, "/v1/operator/orders", summary: "Every order, filtered, newest first, a page at a time (operators)", tag: "Operations",
                 roles: [.operator],
                 query: [
                     .init("status", "string", required: false, "Comma-separated statuses, e.g. ready,picked_up"),
-                    .init("restaurantID", "string", required: false, "Only this restaurant's orders"),
-                    .init("courierID", "string", required: false, "Only orders of this courier"),
-                    .init("customerID", "string", required: false, "Only orders of this customer"),
-                    .init("placedFrom", "string", required: false, "Placed at or after this ISO 8601 time"),
-                    .init("placedBefore", "string", required: false, "Placed before this ISO 8601 time"),
+                    .init("restaurantID", "string", required: false, "Only this restaurant's orders", format: "uuid"),
+                    .init("courierID", "string", required: false, "Only orders of this courier", format: "uuid"),
+                    .init("customerID", "string", required: false, "Only orders of this customer", format: "uuid"),
+                    .init("placedFrom", "string", required: false, "Placed at or after this time", format: "date-time"),
+                    .init("placedBefore", "string", required: false, "Placed before this time", format: "date-time"),
                     .init("needsAttention", "boolean", required: false, "Only orders flagged (true) or not flagged (false)"),
-                    .init("limit", "integer", required: false, "At most this many orders (1 to 200, default 50)"),
+                    .init(
+                        "limit", "integer", required: false, "At most this many orders (default 50)",
+                        minimum: Double(OperatorOrderQuery.limitRange.lowerBound), maximum: Double(OperatorOrderQuery.limitRange.upperBound)),
                     .init("cursor", "string", required: false, "nextCursor of the previous page"),
                 ],
-                response: OrderPage(orders: [OrderExamples.order(.ready, courier: true)], nextCursor: nil), errors: [401, 403, 422]),
+                response: .json(OrderPage(orders: [OrderExamples.order(.ready, courier: true)], nextCursor: nil)), errors: [401, 403, 422]),
             APIOperation(
                 .get, "/v1/orders/:orderID",
                 summary: "One order with its status history (its customer, its restaurant's staff, its courier or an operator)",
-                tag: "Ordering", roles: Role.allCases, response: OrderExamples.order(.pickedUp, courier: true, history: true),
+                tag: "Ordering", roles: Role.allCases, response: .json(OrderExamples.order(.pickedUp, courier: true, history: true)),
                 errors: [401, 404]),
         ]
         + OrderExamples.restaurantSteps.map { step in
             APIOperation(
                 .post, "/v1/orders/:orderID/\(step.path)", summary: step.summary, tag: "Ordering", roles: [.staff],
-                request: ReasonBody(reason: step.reason), response: OrderExamples.order(step.target), errors: [401, 403, 404, 409, 422])
+                request: .json(ReasonBody(reason: step.reason), optional: true), response: .json(OrderExamples.order(step.target)),
+                errors: [401, 403, 404, 409, 422])
         }
         + [
             APIOperation(
@@ -75,23 +81,24 @@ extension OrderController {
                 roles: [.staff],
                 query: [
                     .init("active", "boolean", required: false, "Only orders still in progress (default true)"),
-                    .init("limit", "integer", required: false, "At most this many orders (1 to 500, default 100)"),
+                    .init("limit", "integer", required: false, "At most this many orders (default 100)", minimum: 1, maximum: 500),
                 ],
-                response: OrderList(orders: [OrderExamples.order(.accepted)]), errors: [401, 403, 404, 422]),
+                response: .json(OrderList(orders: [OrderExamples.order(.accepted)])), errors: [401, 403, 404, 422]),
             APIOperation(
                 .post, "/v1/orders/:orderID/pickup", summary: "The assigned courier has collected the food", tag: "Ordering",
-                roles: [.courier], response: OrderExamples.order(.pickedUp, courier: true), errors: [401, 403, 404, 409]),
+                roles: [.courier], response: .json(OrderExamples.order(.pickedUp, courier: true)), errors: [401, 403, 404, 409]),
             APIOperation(
                 .post, "/v1/orders/:orderID/deliver", summary: "The assigned courier has handed the food over", tag: "Ordering",
-                roles: [.courier], response: OrderExamples.order(.delivered, courier: true), errors: [401, 403, 404, 409]),
+                roles: [.courier], response: .json(OrderExamples.order(.delivered, courier: true)), errors: [401, 403, 404, 409]),
             APIOperation(
                 .post, "/v1/orders/:orderID/hand-back", summary: "The assigned courier gives the order back before pickup (body optional)",
-                tag: "Ordering", roles: [.courier], request: ReasonBody(reason: "flat tyre"), response: OrderExamples.order(.ready),
+                tag: "Ordering", roles: [.courier], request: .json(ReasonBody(reason: "flat tyre"), optional: true),
+                response: .json(OrderExamples.order(.ready)),
                 errors: [401, 403, 404, 409, 422]),
             APIOperation(
                 .get, "/v1/courier/orders", summary: "Orders assigned to the signed-in courier", tag: "Ordering", roles: [.courier],
                 query: [.init("active", "boolean", required: false, "Only orders not yet delivered (default true)")],
-                response: OrderList(orders: [OrderExamples.order(.ready, courier: true)]), errors: [401, 403, 422]),
+                response: .json(OrderList(orders: [OrderExamples.order(.ready, courier: true)])), errors: [401, 403, 422]),
         ]
 }
 

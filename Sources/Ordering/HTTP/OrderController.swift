@@ -214,7 +214,7 @@ struct PlaceOrderBody: ValidatedRequest, Codable, Sendable {
 
     func validate() throws {
         try orderRequest.validate()
-        guard PaymentCard.isValid(payment.card) else {
+        guard payment.card.count <= 32, PaymentCard.isValid(payment.card) else {
             throw ValidationError(field: "payment.card", reason: "must be a card number of 12 to 19 digits passing the Luhn check")
         }
     }

@@ -1,0 +1,6 @@
+import Core
+
+extension OrderStatus: SchemaEnumeration {}
+extension OrderActor: SchemaEnumeration {}
+extension PaymentStatus: SchemaEnumeration {}
+extension AttentionReason: SchemaEnumeration {}

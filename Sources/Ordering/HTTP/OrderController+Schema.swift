@@ -1,0 +1,44 @@
+import Core
+import Events
+
+extension OrderRequest.Line: SchemaConstrained {
+    public static let schemaConstraints: [String: SchemaConstraint] = [
+        "quantity": .range(OrderRequest.Limits.quantity),
+        "options": SchemaConstraint(maxItems: OrderRequest.Limits.optionsPerLine.upperBound, description: "Chosen option ids, each at most once"),
+    ]
+}
+
+/// The limits `OrderRequest.validate()` enforces on a quote or order body.
+let orderBodyConstraints: [String: SchemaConstraint] = [
+    "items": .items(OrderRequest.Limits.lines),
+    "deliveryAddress": .length(OrderRequest.Limits.address),
+]
+
+extension QuoteRequestBody: SchemaConstrained {
+    static let schemaConstraints = orderBodyConstraints
+}
+
+extension PlaceOrderBody: SchemaConstrained {
+    static let schemaConstraints = orderBodyConstraints
+}
+
+extension PlaceOrderBody.Payment: SchemaConstrained {
+    static let schemaConstraints: [String: SchemaConstraint] = [
+        "card": SchemaConstraint(
+            minLength: 12, maxLength: 32, pattern: "^[0-9 -]+$",
+            description: "A card number, 12 to 19 digits passing the Luhn check (spaces and dashes ignored); in the sandbox, a test card")
+    ]
+}
+
+extension ReasonBody: SchemaConstrained {
+    static let schemaConstraints: [String: SchemaConstraint] = ["reason": SchemaConstraint(maxLength: maximumLength)]
+}
+
+extension RefundBody: SchemaConstrained {
+    static let schemaConstraints: [String: SchemaConstraint] = [
+        "amount": .range(amountRange, "Minor units; leave out to refund everything you may still refund"),
+        "reason": .length(reasonLength),
+    ]
+}
+
+extension OrderRefund.Status: SchemaEnumeration {}

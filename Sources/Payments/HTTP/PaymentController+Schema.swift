@@ -1,0 +1,3 @@
+import Core
+
+extension Refund.Status: SchemaEnumeration {}
