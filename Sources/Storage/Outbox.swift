@@ -137,18 +137,24 @@ public struct OutboxRelay: Service {
         self.logger = logger
     }
 
+    /// Stops at graceful shutdown by cancelling the pass in flight: a delivery cut short is
+    /// delivered again (at least once), and waiting for a database that is gone must not hold up
+    /// the shutdown of everything started before the relay.
     public func run() async throws {
         if database.kind == .sqlite {
             do { try await releaseLeases() } catch { logger.error("could not release outbox leases", metadata: ["error": "\(error)"]) }
         }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let handled = try await drainOnce()
-                if handled >= settings.batchSize { continue }
-            } catch {
-                logger.error("outbox relay pass failed", metadata: ["error": "\(error)"])
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let handled = try await drainOnce()
+                    if handled >= settings.batchSize { continue }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.error("outbox relay pass failed", metadata: ["error": "\(error)"])
+                }
+                do { try await Task.sleep(for: settings.pollInterval) } catch { break }
             }
-            try? await Task.sleep(for: settings.pollInterval)
         }
     }
 

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Logging
 import NIOSSL
@@ -14,7 +15,8 @@ public final class PostgresStorage: Database {
     public let logger: Logger
     public let client: PostgresClient
 
-    public init(location: PostgresLocation, logger: Logger, maximumConnections: Int = 20) {
+    public init(location: PostgresLocation, logger: Logger, maximumConnections: Int = 20, closeTimeout: Duration = .seconds(5)) {
+        self.closeTimeout = closeTimeout
         let tls: PostgresClient.Configuration.TLS
         switch location.tls {
         case .disable: tls = .disable
@@ -55,11 +57,22 @@ public final class PostgresStorage: Database {
         }
     }
 
+    /// Drives the pool until shutdown, then gives it `closeTimeout` to close its connections. A pool
+    /// whose server vanished may never finish closing (PostgresNIO waits on connections that
+    /// cannot complete); the process's shutdown must not wait on it forever, so it is left then.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await self.client.run()
+        let client = self.client
+        let running = Task { await client.run() }
+        try? await gracefulShutdown()
+        running.cancel()
+        do {
+            try await withDeadline(closeTimeout) { await running.value }
+        } catch {
+            logger.warning("PostgreSQL connections did not close in time; leaving them", metadata: ["timeout": "\(closeTimeout)"])
         }
     }
+
+    public let closeTimeout: Duration
 
     public func close() async throws {}
 }

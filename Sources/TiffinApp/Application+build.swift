@@ -128,7 +128,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tiffin"),
-        services: [database] + background.map { GatedService(gate: gate, inner: $0) },
+        services: [database] + background.map { GatedService(gate: gate, inner: $0, logger: logger) },
         logger: logger)
     app.beforeServerStarts {
         let applied = try await Migrator(database: database, migrations: allMigrations).migrate()

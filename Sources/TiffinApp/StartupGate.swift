@@ -1,3 +1,5 @@
+import Core
+import Logging
 import ServiceLifecycle
 import Synchronization
 
@@ -51,16 +53,43 @@ final class StartupGate: Sendable {
     }
 }
 
-/// Runs `inner` only after the gate opens. Shutdown (or cancellation) before then ends it
-/// without running.
+/// Runs `inner` only after the gate opens; shutdown (or cancellation) before then ends it
+/// without running. After shutdown begins, `inner` has `shutdownGrace` to finish: a service stuck
+/// on a dependency that is gone (a database call that ignores cancellation) is then left behind,
+/// logged, so it cannot hold up the shutdown of the services started before it.
 struct GatedService: Service {
     let gate: StartupGate
     let inner: any Service
+    var shutdownGrace: Duration = .seconds(10)
+    var logger: Logger
 
     func run() async throws {
         let gate = self.gate
         await cancelWhenGracefulShutdown { await gate.wait() }
         guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
-        try await inner.run()
+        let inner = self.inner
+        // Inherits the graceful-shutdown signal (a task-local); cancelled with this task.
+        let running = Task { try await inner.run() }
+        try await withTaskCancellationHandler {
+            let finished: @Sendable () async -> Bool = {
+                _ = await running.result
+                return true
+            }
+            let shuttingDown: @Sendable () async -> Bool = {
+                try? await gracefulShutdown()
+                return false
+            }
+            let ended = try await firstOf([finished, shuttingDown])
+            if ended { return try await running.value }
+            do {
+                try await withDeadline(shutdownGrace) { try await running.value }
+            } catch is DeadlineExceeded {
+                running.cancel()
+                logger.warning(
+                    "a service did not stop in time; leaving it", metadata: ["service": "\(type(of: inner))", "grace": "\(shutdownGrace)"])
+            }
+        } onCancel: {
+            running.cancel()
+        }
     }
 }

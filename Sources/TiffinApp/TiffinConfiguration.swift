@@ -119,6 +119,33 @@ public struct TiffinConfiguration: Sendable {
         return c
     }
 
+    /// What `tiffin serve` may set on its command line; each overrides its environment variable.
+    public struct Flags: Sendable {
+        public var host: String?
+        public var port: Int?
+        public var database: String?
+        /// true: --demo, false: --no-demo, nil: neither.
+        public var demo: Bool?
+
+        public init(host: String? = nil, port: Int? = nil, database: String? = nil, demo: Bool? = nil) {
+            self.host = host
+            self.port = port
+            self.database = database
+            self.demo = demo
+        }
+    }
+
+    /// Defaults, overridden by `TIFFIN_*` variables, overridden by flags; then checked.
+    public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment, flags: Flags) throws -> TiffinConfiguration {
+        var configuration = try fromEnvironment(environment)
+        if let host = flags.host { configuration.host = host }
+        if let port = flags.port { configuration.port = port }
+        if let database = flags.database { configuration.databaseURL = database }
+        if let demo = flags.demo { configuration.seedDemoCity = demo }
+        try configuration.validate()
+        return configuration
+    }
+
     /// Checks values that flags may also set.
     public func validate() throws {
         do {

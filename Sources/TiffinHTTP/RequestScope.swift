@@ -22,7 +22,13 @@ public struct RequestScopeMiddleware<Context: RequestContext>: RouterMiddleware 
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let id = context.id
-        var response = try await RequestScope.$requestID.withValue(id) { try await next(request, context) }
+        var response: Response
+        do {
+            response = try await RequestScope.$requestID.withValue(id) { try await next(request, context) }
+        } catch let error as any HTTPResponseError {
+            // Errors are answered here rather than further out, so their answers carry the id too.
+            response = try error.response(from: request, context: context)
+        }
         response.headers[HTTPField.Name("X-Request-Id")!] = id
         return response
     }

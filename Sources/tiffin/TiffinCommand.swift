@@ -30,10 +30,7 @@ struct CommonOptions: ParsableArguments {
     var database: String?
 
     func configuration() throws -> TiffinConfiguration {
-        var configuration = try TiffinConfiguration.fromEnvironment()
-        if let database { configuration.databaseURL = database }
-        try configuration.validate()
-        return configuration
+        try TiffinConfiguration.resolve(flags: .init(database: database))
     }
 }
 
@@ -55,13 +52,9 @@ struct Serve: AsyncParsableCommand {
     var demo = false
 
     func run() async throws {
-        var configuration = try common.configuration()
-        if let host { configuration.host = host }
-        if let port { configuration.port = port }
         if demo && noDemo { throw ArgumentParser.ValidationError("--demo and --no-demo contradict each other") }
-        if noDemo { configuration.seedDemoCity = false }
-        if demo { configuration.seedDemoCity = true }
-        try configuration.validate()
+        let configuration = try TiffinConfiguration.resolve(
+            flags: .init(host: host, port: port, database: common.database, demo: demo ? true : (noDemo ? false : nil)))
         TiffinLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
         let app = try await buildApplication(configuration: configuration)
         try await app.runService()

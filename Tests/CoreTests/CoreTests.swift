@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Money, geography, pricing and cards")
@@ -61,5 +62,49 @@ struct CoreTests {
     ])
     func cardNumbersAreCheckedWithLuhn(number: String, valid: Bool) {
         #expect(PaymentCard.isValid(number) == valid)
+    }
+}
+
+@Suite("Deadlines")
+struct DeadlineTests {
+    /// A piece of work that ignores cancellation until the test lets it go.
+    final class Stubborn: Sendable {
+        private let waiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        private let released = Mutex(false)
+
+        func work() async -> Int {
+            await withCheckedContinuation { continuation in
+                let now = released.withLock { $0 }
+                if now { continuation.resume() } else { waiter.withLock { $0 = continuation } }
+            }
+            return 1
+        }
+
+        func release() {
+            released.withLock { $0 = true }
+            waiter.withLock { $0 }?.resume()
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func workThatIgnoresCancellationIsGivenUpOnAtTheDeadlineNotWaitedFor() async throws {
+        let stubborn = Stubborn()
+        await #expect(throws: DeadlineExceeded.self) { try await withDeadline(.milliseconds(50)) { await stubborn.work() } }
+        stubborn.release()
+    }
+
+    @Test func anAnswerInTimeAndAnErrorInTimeComeThroughUnchanged() async throws {
+        struct Boom: Error, Equatable {}
+        #expect(try await withDeadline(.seconds(10)) { 42 } == 42)
+        await #expect(throws: Boom()) { try await withDeadline(.seconds(10)) { () async throws -> Int in throw Boom() } }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func cancellingTheCallerEndsTheWaitAtOnce() async throws {
+        let stubborn = Stubborn()
+        let task = Task { try await withDeadline(.seconds(3_600)) { await stubborn.work() } }
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        stubborn.release()
     }
 }

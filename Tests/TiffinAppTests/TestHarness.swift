@@ -46,21 +46,29 @@ func withServices<R: Sendable>(
 
 /// The whole application (HTTP, background loops, start-up) over a fresh database of `kind`.
 func withApp(
-    _ kind: TestDatabaseKind, mode: TestingSetup = .router, clock: any WallClock = SystemWallClock(),
+    _ kind: TestDatabaseKind, mode: TestingSetup = .router, clock: any WallClock = SystemWallClock(), logger: Logger = testLogger,
     configure: (inout TiffinConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (APIClient, TiffinServices) async throws -> Void
 ) async throws {
     try await withTestDatabaseURL(kind) { url in
         var configuration = testConfiguration(databaseURL: url)
         configure(&configuration)
-        let database = try await openDatabase(try DatabaseLocation(url: url), logger: testLogger)
-        let services = buildServices(configuration: configuration, database: database, clock: clock, logger: testLogger)
-        let app = buildApplication(services: services, configuration: configuration, logger: testLogger)
-        try await app.test(mode) { client in
-            try await body(APIClient(client: client), services)
-        }
-        try await database.close()
+        try await withApp(url: url, configuration: configuration, mode: mode, clock: clock, logger: logger, body)
     }
+}
+
+/// The whole application over the database at `url`.
+func withApp(
+    url: String, configuration: TiffinConfiguration, mode: TestingSetup = .router, clock: any WallClock = SystemWallClock(),
+    logger: Logger = testLogger, _ body: @escaping @Sendable (APIClient, TiffinServices) async throws -> Void
+) async throws {
+    let database = try await openDatabase(try DatabaseLocation(url: url), logger: logger)
+    let services = buildServices(configuration: configuration, database: database, clock: clock, logger: logger)
+    let app = buildApplication(services: services, configuration: configuration, logger: logger)
+    try await app.test(mode) { client in
+        try await body(APIClient(client: client), services)
+    }
+    try await database.close()
 }
 
 /// The API document, parsed once, and a validator over it.

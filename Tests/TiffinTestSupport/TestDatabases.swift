@@ -130,6 +130,16 @@ public func withTestDatabaseURL<R: Sendable>(
     }
 }
 
+/// Drops the PostgreSQL test database `url` names while it is in use, as a dead server would
+/// leave a client: every connection to it is cut and new ones are refused.
+public func dropPostgresDatabase(url: String) async throws {
+    let location = try PostgresLocation(url: url)
+    let server = try TestDatabases.configuredServer().location
+    try await TestDatabases.withAdmin(server, logger: TestDatabases.logger) { admin in
+        try await admin.read { sql in try await sql.raw("DROP DATABASE IF EXISTS \(ident: location.database) WITH (FORCE)").run() }
+    }
+}
+
 enum TestDatabases {
     /// "tiffin.test" at .warning, through whatever `LoggingSystem` was bootstrapped (stderr by default).
     static let logger: Logger = {
