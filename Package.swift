@@ -19,7 +19,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
-        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
@@ -32,13 +31,14 @@ let package = Package(
         // The event contracts: every event type and its payload, in the API's JSON style. A consumer
         // depends on this module, never on the domain that publishes the event.
         .target(name: "Events", dependencies: ["Core"], swiftSettings: swiftSettings),
+        // The system's SQLite (libsqlite3-dev), for the embedded database's own driver.
+        .systemLibrary(name: "CTiffinSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Database (SQLite | PostgreSQL) over SQLKit, transactions, migrator, outbox.
         .target(
             name: "Storage",
             dependencies: [
-                "Core", "Events",
+                "Core", "Events", "CTiffinSQLite",
                 .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

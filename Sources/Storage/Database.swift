@@ -26,6 +26,10 @@ public protocol Database: Service, Sendable {
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R
 
+    /// Runs `body`, which must issue exactly one statement, committed on its own: on PostgreSQL
+    /// without `BEGIN`/`COMMIT` round trips; on SQLite like `transaction`.
+    func write<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+
     /// Closes connections. Called once, at shutdown (and by tests).
     func close() async throws
 }

@@ -1,5 +1,4 @@
 import PostgresNIO
-import SQLiteNIO
 
 /// Engine-specific error codes, named once.
 public enum DatabaseErrors {
@@ -8,12 +7,8 @@ public enum DatabaseErrors {
         if let error = error as? PSQLError {
             return error.serverInfo?[.sqlState] == "23505"
         }
-        if let error = error as? SQLiteError {
-            switch error.reason {
-            case .constraintUniqueFailed, .constraintPrimaryKeyFailed: return true
-            case .constraint: return error.message.contains("UNIQUE")
-            default: return false
-            }
+        if let error = error as? SQLiteFailure {
+            return error.isUniqueViolation
         }
         return false
     }

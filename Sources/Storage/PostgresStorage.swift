@@ -38,6 +38,10 @@ public final class PostgresStorage: Database {
         }
     }
 
+    public func write<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
+    }
+
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         // Not `PostgresClient.withTransaction`: it wraps the closure's error, and domain errors must
         // reach the HTTP edge unchanged.

@@ -1,128 +1,278 @@
 import Foundation
 import Logging
-import NIOCore
 import NIOPosix
 import SQLKit
-import SQLiteKit
 import ServiceLifecycle
+import Synchronization
 
 /// The embedded default: one SQLite file in WAL mode.
 ///
-/// One writer connection serialized by an async lock (a second `BEGIN` on one connection fails,
-/// and statements from other tasks would run inside an open transaction); a separate read-only
-/// connection for `read` when the database is a file, so browsing never waits behind a write.
-/// An in-memory database has a single connection and reads take the lock too.
+/// Writes are group-committed: transactions that arrive while another is being written queue up,
+/// and the next writer runs all of them in one `BEGIN IMMEDIATE … COMMIT`, each inside its own
+/// savepoint — so a transaction that fails rolls back alone, and none is reported done before the
+/// commit that makes it durable. Under load this turns many small commits, each rewriting the same
+/// hot pages into the WAL, into a few larger ones. Statements run synchronously in the writing
+/// task (`SQLiteConnection`); reads run on separate read-only connections and never wait for a
+/// write. Checkpoints run in the background, off the request path.
+///
+/// An in-memory database (tests) has a single connection, and its reads queue with the writes.
 public final class SQLiteStorage: Database {
     public let kind = DatabaseKind.sqlite
     public let logger: Logger
     private let writer: SQLiteConnection
-    private let reader: SQLiteConnection?
-    private let writeLock = AsyncLock()
+    private let readers: [ReaderSlot]
+    private let nextReader = Atomic<Int>(0)
+    private let queue = WriteQueue()
+    private let path: String?
+    private let closed = Mutex(false)
 
-    private init(writer: SQLiteConnection, reader: SQLiteConnection?, logger: Logger) {
+    final class ReaderSlot: Sendable {
+        let connection: SQLiteConnection
+        let lock = NSLock()
+        init(_ connection: SQLiteConnection) { self.connection = connection }
+    }
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], path: String?, logger: Logger) {
         self.writer = writer
-        self.reader = reader
+        self.readers = readers.map(ReaderSlot.init)
+        self.path = path
         self.logger = logger
     }
 
     /// Opens (creating if needed) the file at `path`, or a private in-memory database if `path` is nil.
     public static func open(path: String?, logger: Logger) async throws -> SQLiteStorage {
         guard let path else {
-            let connection = try await SQLiteConnection.open(storage: .memory, logger: logger)
-            let storage = SQLiteStorage(writer: connection, reader: nil, logger: logger)
-            try await storage.configure(connection, isWriter: true, isFile: false)
-            return storage
+            let connection = try SQLiteConnection(path: ":memory:", readOnly: false)
+            try configure(connection, isWriter: true, isFile: false)
+            return SQLiteStorage(writer: connection, readers: [], path: nil, logger: logger)
         }
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let directory = (absolute as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let writer = try await SQLiteConnection.open(storage: .file(path: absolute), logger: logger)
-        let storageWithoutReader = SQLiteStorage(writer: writer, reader: nil, logger: logger)
-        try await storageWithoutReader.configure(writer, isWriter: true, isFile: true)
-        let reader = try await SQLiteConnection.open(storage: .file(path: absolute), logger: logger)
-        let storage = SQLiteStorage(writer: writer, reader: reader, logger: logger)
-        try await storage.configure(reader, isWriter: false, isFile: true)
-        return storage
+        try FileManager.default.createDirectory(atPath: (absolute as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let writer = try SQLiteConnection(path: absolute, readOnly: false)
+        try configure(writer, isWriter: true, isFile: true)
+        var readers: [SQLiteConnection] = []
+        for _ in 0..<max(2, ProcessInfo.processInfo.activeProcessorCount) {
+            let reader = try SQLiteConnection(path: absolute, readOnly: true)
+            try configure(reader, isWriter: false, isFile: true)
+            readers.append(reader)
+        }
+        return SQLiteStorage(writer: writer, readers: readers, path: absolute, logger: logger)
     }
 
-    private func configure(_ connection: SQLiteConnection, isWriter: Bool, isFile: Bool) async throws {
-        let sql = connection.sql(queryLogLevel: nil)
+    private static func configure(_ connection: SQLiteConnection, isWriter: Bool, isFile: Bool) throws {
         if isFile && isWriter {
             // WAL + NORMAL: a committed transaction survives a crash of the process (kill -9).
-            try await sql.raw("PRAGMA journal_mode = WAL").run()
-            try await sql.raw("PRAGMA synchronous = NORMAL").run()
+            try connection.exec("PRAGMA journal_mode = WAL")
+            try connection.exec("PRAGMA synchronous = NORMAL")
+            // Checkpoints are made by `run()`; this only bounds the log if that falls behind.
+            try connection.exec("PRAGMA wal_autocheckpoint = 20000")
         }
-        try await sql.raw("PRAGMA foreign_keys = ON").run()
-        try await sql.raw("PRAGMA busy_timeout = 5000").run()
-        if !isWriter {
-            try await sql.raw("PRAGMA query_only = ON").run()
-        }
+        try connection.exec("PRAGMA foreign_keys = ON")
+        try connection.exec("PRAGMA busy_timeout = 5000")
+        try connection.exec("PRAGMA cache_size = -32000")
+        if isFile { try connection.exec("PRAGMA mmap_size = 268435456") }
+        if !isWriter { try connection.exec("PRAGMA query_only = ON") }
     }
 
     public func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        if let reader {
-            return try await body(reader.sql(queryLogLevel: nil))
-        }
-        await writeLock.lock()
-        do {
-            let result = try await body(writer.sql(queryLogLevel: nil))
-            await writeLock.unlock()
-            return result
-        } catch {
-            await writeLock.unlock()
-            throw error
-        }
+        guard !readers.isEmpty else { return try await transaction(body) }
+        let slot = readers[nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count]
+        try checkOpen()
+        return try await body(SQLiteSQLDatabase(connection: slot.connection, logger: logger, guardLock: slot.lock))
     }
 
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let sql = writer.sql(queryLogLevel: nil)
-        await writeLock.lock()
-        do {
-            try await sql.raw("BEGIN IMMEDIATE").run()
-        } catch {
-            await writeLock.unlock()
-            throw error
-        }
-        do {
-            let result = try await body(sql)
-            try await sql.raw("COMMIT").run()
-            await writeLock.unlock()
-            return result
-        } catch {
-            do { try await sql.raw("ROLLBACK").run() } catch { logger.error("rollback failed", metadata: ["error": "\(error)"]) }
-            await writeLock.unlock()
-            throw error
-        }
+        try checkOpen()
+        let database = SQLiteSQLDatabase(connection: writer, logger: logger, guardLock: nil)
+        return try await queue.submit(body, on: database, writer: writer)
     }
 
+    public func write<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await transaction(body)
+    }
+
+    private func checkOpen() throws {
+        if closed.withLock({ $0 }) { throw SQLiteFailure(code: 21, message: "the database is closed") }
+    }
+
+    /// Checkpoints the WAL into the database file every quarter second until shutdown, on a
+    /// thread of the blocking pool (a checkpoint syncs the disk), then closes.
     public func run() async throws {
-        // Nothing to drive; stay alive until shutdown, then close.
-        try? await gracefulShutdown()
+        if let path {
+            let checkpointer = try SQLiteConnection(path: path, readOnly: false)
+            try Self.configure(checkpointer, isWriter: false, isFile: true)
+            try? checkpointer.exec("PRAGMA query_only = OFF")
+            await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: .milliseconds(250)) } catch { break }
+                    do {
+                        try await NIOThreadPool.singleton.runIfActive { try checkpointer.exec("PRAGMA wal_checkpoint(PASSIVE)") }
+                    } catch {
+                        self.logger.warning("checkpoint failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+            checkpointer.close()
+        } else {
+            try? await gracefulShutdown()
+        }
         try await close()
     }
 
-    private let closed = ClosedFlag()
-
-    /// Closes both connections once. Uses the future-based close, which runs even when the
-    /// calling task is already cancelled (shutdown by cancellation must still close, or the
-    /// connection asserts when it is deinitialised).
+    /// Closes every connection once, after the writes in flight. Safe to call again.
     public func close() async throws {
-        await writeLock.lock()
-        do {
-            if await !closed.isClosed {
-                if let reader { try await reader.close().get() }
-                try await writer.close().get()
-                await closed.markClosed()
-            }
-        } catch {
-            await writeLock.unlock()
-            throw error
+        guard
+            !closed.withLock({ closed in
+                defer { closed = true }; return closed
+            })
+        else { return }
+        try await queue.submit({ _ in }, on: SQLiteSQLDatabase(connection: writer, logger: logger, guardLock: nil), writer: writer)
+        for slot in readers {
+            slot.lock.withLock { slot.connection.close() }
         }
-        await writeLock.unlock()
+        writer.close()
     }
 }
 
-actor ClosedFlag {
-    private(set) var isClosed = false
-    func markClosed() { isClosed = true }
+/// The queue of write transactions, drained in batches by whichever waiting task is its writer.
+///
+/// A task that finds the queue idle becomes the writer and runs its own transaction with everything
+/// queued behind it; a task that finds it busy waits, and is either told its transaction is done
+/// or handed the writer's role for the next batch. No extra task or thread is involved.
+final class WriteQueue: Sendable {
+    static let maximumBatch = 64
+
+    final class Job: @unchecked Sendable {
+        /// Runs the transaction body; false when it threw (its savepoint is then rolled back).
+        let run: (any SQLDatabase) async -> Bool
+        /// Records that the job's changes were not committed after all.
+        let fail: (any Error) -> Void
+        var continuation: CheckedContinuation<Bool, Never>?
+        /// Set when the job's fate was decided before it started waiting: true = lead, false = done.
+        var early: Bool?
+        init(run: @escaping (any SQLDatabase) async -> Bool, fail: @escaping (any Error) -> Void) {
+            self.run = run
+            self.fail = fail
+        }
+    }
+
+    private struct State {
+        var pending: [Job] = []
+        var writing = false
+    }
+
+    private let state = Mutex(State())
+    private let jobLock = NSLock()
+
+    func submit<R: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> R, on database: SQLiteSQLDatabase, writer: SQLiteConnection
+    ) async throws -> R {
+        let outcome = Box<Result<R, any Error>>()
+        let job = Job(
+            run: { db in
+                do {
+                    outcome.value = .success(try await body(db))
+                    return true
+                } catch {
+                    outcome.value = .failure(error)
+                    return false
+                }
+            },
+            fail: { outcome.value = .failure($0) })
+        let leads = state.withLock { state -> Bool in
+            if state.writing {
+                state.pending.append(job)
+                return false
+            }
+            state.writing = true
+            return true
+        }
+        let writes = leads ? true : await wait(job)
+        if writes {
+            await drain(first: job, database: database, writer: writer)
+        }
+        guard let result = outcome.value else { throw SQLiteFailure(code: 1, message: "write transaction lost") }
+        return try result.get()
+    }
+
+    /// Waits until the job is done (false) or this task must write the next batch (true).
+    private func wait(_ job: Job) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let early = jobLock.withLock { () -> Bool? in
+                if let early = job.early { return early }
+                job.continuation = continuation
+                return nil
+            }
+            if let early { continuation.resume(returning: early) }
+        }
+    }
+
+    private func wake(_ job: Job, lead: Bool) {
+        let continuation = jobLock.withLock { () -> CheckedContinuation<Bool, Never>? in
+            guard let continuation = job.continuation else {
+                job.early = lead
+                return nil
+            }
+            job.continuation = nil
+            return continuation
+        }
+        continuation?.resume(returning: lead)
+    }
+
+    private func drain(first: Job, database: SQLiteSQLDatabase, writer: SQLiteConnection) async {
+        let batch =
+            [first]
+            + state.withLock { state -> [Job] in
+                let taken = Array(state.pending.prefix(Self.maximumBatch - 1))
+                state.pending.removeFirst(taken.count)
+                return taken
+            }
+        await write(batch, database: database, writer: writer)
+        for job in batch.dropFirst() { wake(job, lead: false) }
+        let next = state.withLock { state -> Job? in
+            guard !state.pending.isEmpty else {
+                state.writing = false
+                return nil
+            }
+            return state.pending.removeFirst()
+        }
+        if let next { wake(next, lead: true) }
+    }
+
+    /// One transaction for the whole batch, a savepoint per job.
+    private func write(_ batch: [Job], database: SQLiteSQLDatabase, writer: SQLiteConnection) async {
+        do {
+            try writer.exec("BEGIN IMMEDIATE")
+        } catch {
+            for job in batch { job.fail(error) }
+            return
+        }
+        for job in batch {
+            do {
+                try writer.exec("SAVEPOINT job")
+                if await job.run(database) {
+                    try writer.exec("RELEASE job")
+                } else {
+                    try writer.exec("ROLLBACK TO job")
+                    try writer.exec("RELEASE job")
+                }
+            } catch {
+                // The savepoint itself failed: the transaction is unusable; fail the batch.
+                try? writer.exec("ROLLBACK")
+                for job in batch { job.fail(error) }
+                return
+            }
+        }
+        do {
+            try writer.exec("COMMIT")
+        } catch {
+            try? writer.exec("ROLLBACK")
+            for job in batch { job.fail(error) }
+        }
+    }
+}
+
+/// A value set once by the writer and read by the waiting task after it is woken.
+final class Box<T>: @unchecked Sendable {
+    var value: T?
 }
