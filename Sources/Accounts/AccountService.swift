@@ -122,7 +122,7 @@ public struct AccountService: Sendable {
     }
 
     static func hash(token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        hexString(SHA256.hash(data: Data(token.utf8)))
     }
 }
 

@@ -147,3 +147,15 @@ public enum TiffinJSON {
         return era * 146_097 + dayOfEra - 719_468
     }
 }
+
+/// Lower-case hexadecimal of bytes (digests), without `String(format:)`, which goes through the
+/// locale machinery for every byte.
+public func hexString(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = []
+    for byte in bytes {
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: text, as: UTF8.self)
+}

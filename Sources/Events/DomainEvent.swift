@@ -15,7 +15,7 @@ public struct DomainEvent: Sendable, Equatable {
     /// The payload as JSON text in Tiffin's one JSON style (`TiffinJSON`).
     public let payload: Data
 
-    public init(id: UUID = UUID(), type: EventType, aggregateID: UUID, occurredAt: Date, payload: Data) {
+    public init(id: UUID = .timeOrdered(), type: EventType, aggregateID: UUID, occurredAt: Date, payload: Data) {
         self.id = id
         self.type = type
         self.aggregateID = aggregateID
@@ -23,7 +23,7 @@ public struct DomainEvent: Sendable, Equatable {
         self.payload = payload
     }
 
-    public init(id: UUID = UUID(), type: EventType, aggregateID: UUID, occurredAt: Date, payload: some EventPayload) throws {
+    public init(id: UUID = .timeOrdered(), type: EventType, aggregateID: UUID, occurredAt: Date, payload: some EventPayload) throws {
         self.init(id: id, type: type, aggregateID: aggregateID, occurredAt: occurredAt, payload: try TiffinJSON.encoder.encode(payload))
     }
 

@@ -110,15 +110,24 @@ public struct OrderService: Sendable {
         try Self.validate(idempotencyKey: idempotencyKey)
         try request.validate()
         let hash = Self.fingerprint(request: request, cardLast4: PaymentCard.last4(card))
-        if let earlier = try await store.idempotencyKey(customerID: customerID, key: idempotencyKey) {
-            outcome = "replayed"
-            return try await answer(for: earlier, hash: hash)
+        let priced: (quote: Quote, menu: PricingMenu)
+        do {
+            priced = try await price(request)
+        } catch {
+            // A retry of a key that has answered replays that answer, even if the same request
+            // would not price now (the restaurant closed meanwhile). The key is looked up only here:
+            // on the way to a new order, claiming it is the check.
+            if let earlier = try await store.idempotencyKey(customerID: customerID, key: idempotencyKey) {
+                outcome = "replayed"
+                return try await answer(for: earlier, hash: hash)
+            }
+            throw error
         }
-        let priced = try await price(request)
         let now = clock.now()
         let quote = priced.quote
         let order = Order(
-            id: UUID(), customerID: customerID, restaurantID: quote.restaurantID, restaurantName: quote.restaurantName, status: .placed,
+            id: UUID.timeOrdered(at: now), customerID: customerID, restaurantID: quote.restaurantID, restaurantName: quote.restaurantName,
+            status: .placed,
             lines: quote.lines, subtotal: quote.subtotal, deliveryFee: quote.deliveryFee, serviceFee: quote.serviceFee, total: quote.total,
             deliveryLocation: quote.deliveryLocation, deliveryAddress: quote.deliveryAddress, pickupLocation: priced.menu.restaurant.location,
             etaMinutes: quote.etaMinutes, paymentID: nil, courierID: nil, placedAt: now, updatedAt: now, acceptDeadline: nil, attention: nil,
@@ -193,11 +202,11 @@ public struct OrderService: Sendable {
         let body = try TiffinJSON.encoder.encode(order)
         let settled = order
         let record = OrderStatusChange(from: .placed, to: settled.status, actor: .system, actorID: nil, reason: change.1, at: now)
-        let moved = try await database.transaction { db in
-            guard try await OrderStore.transition(settled, from: .placed, change: record, on: db) else { return false }
-            let response = key.0 == .created ? String(decoding: body, as: UTF8.self) : key.1
-            try await OrderStore.completeKey(orderID: settled.id, outcome: key.0.rawValue, response: response, at: now, on: db)
-            return true
+        let response = key.0 == .created ? String(decoding: body, as: UTF8.self) : key.1
+        let completion = OrderStore.completingKey(orderID: settled.id, outcome: key.0.rawValue, response: response, at: now)
+        // One statement on PostgreSQL, so no transaction round trips; one transaction on SQLite.
+        let moved = try await database.write { db in
+            try await OrderStore.transition(settled, from: .placed, change: record, also: [completion], on: db)
         }
         guard moved else {
             // Settled meanwhile by recovery: answer as it did.
@@ -236,7 +245,7 @@ public struct OrderService: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(Fingerprinted(request: request, cardLast4: cardLast4))) ?? Data()
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return hexString(SHA256.hash(data: data))
     }
 
     /// Settles orders still `placed` after `interruptedPlacementAfter`: their placing request

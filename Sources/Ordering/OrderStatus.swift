@@ -6,6 +6,19 @@ extension OrderStatus {
         OrderStateMachine.transitions.allSatisfy { $0.from != self }
     }
 
+    /// How far along the journey a status is; every transition goes to a higher rank.
+    var lifecycleRank: Int {
+        switch self {
+        case .placed: 0
+        case .confirmed: 1
+        case .accepted: 2
+        case .preparing: 3
+        case .ready: 4
+        case .pickedUp: 5
+        case .delivered, .rejected, .cancelled, .expired, .paymentFailed: 6
+        }
+    }
+
     /// Statuses in which the order needs (or has) a courier and the food is not yet picked up.
     public static let awaitingPickup: [OrderStatus] = [.accepted, .preparing, .ready]
 }

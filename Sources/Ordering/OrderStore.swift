@@ -239,44 +239,41 @@ struct OrderStore: Sendable {
     /// The key was taken by another request between the caller's read and this write.
     struct KeyTaken: Error {}
 
-    /// In one transaction: claims the idempotency key for the new order, and writes the order,
-    /// its lines, its first history row and its `order.placed` event.
+    /// Claims the idempotency key for the new order and, only if it was free, writes the order,
+    /// its lines, its first history row and its `order.placed` event — all at once (on PostgreSQL
+    /// one statement, on SQLite one transaction).
     /// - Throws: `KeyTaken` (nothing written) when the customer already used the key.
     func insertPlaced(_ order: Order, key: String, requestHash: String, actorID: UUID) async throws {
-        try await database.transaction { db in
-            let claimed = try await db.raw(
-                """
-                INSERT INTO order_idempotency_keys (customer_id, idempotency_key, request_hash, order_id, created_at)
-                VALUES (\(bind: order.customerID), \(bind: key), \(bind: requestHash), \(bind: order.id), \(bind: order.placedAt))
-                ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING order_id
-                """
-            ).all()
-            guard !claimed.isEmpty else { throw KeyTaken() }
-            try await db.raw(
-                """
-                INSERT INTO orders (\(unsafeRaw: Self.orderColumns))
-                VALUES (\(bind: order.id), \(bind: order.customerID), \(bind: order.restaurantID), \(bind: order.restaurantName),
-                        \(bind: order.status.rawValue), \(bind: order.total.currency), \(bind: order.subtotal.amount), \(bind: order.deliveryFee.amount),
-                        \(bind: order.serviceFee.amount), \(bind: order.total.amount), \(bind: order.deliveryLocation.lat), \(bind: order.deliveryLocation.lon),
-                        \(bind: order.deliveryAddress), \(bind: order.pickupLocation.lat), \(bind: order.pickupLocation.lon), \(bind: Int64(order.etaMinutes)),
-                        NULL, NULL, \(bind: order.placedAt), \(bind: order.updatedAt), NULL, NULL, NULL, NULL)
-                """
-            ).run()
-            var lines = SQLQueryString(
-                "INSERT INTO order_lines (order_id, position, item_id, name, quantity, unit_price_minor, line_total_minor, options) VALUES ")
-            for (index, line) in order.lines.enumerated() {
-                let options = String(decoding: try JSONEncoder().encode(line.options), as: UTF8.self)
-                lines.appendInterpolation(unsafeRaw: index == 0 ? "(" : ", (")
-                lines.appendInterpolation(
-                    binds: [
-                        order.id, Int64(index), line.itemID, line.name, Int64(line.quantity), line.unitPrice.amount, line.lineTotal.amount, options,
-                    ])
-                lines.appendInterpolation(unsafeRaw: ")")
-            }
-            try await db.raw(lines).run()
-            try await Self.record(
-                OrderStatusChange(from: nil, to: .placed, actor: .customer, actorID: actorID, reason: nil, at: order.placedAt), of: order, on: db)
-        }
+        let claim: SQLQueryString = """
+            INSERT INTO order_idempotency_keys (customer_id, idempotency_key, request_hash, order_id, created_at)
+            VALUES (\(bind: order.customerID), \(bind: key), \(bind: requestHash), \(bind: order.id), \(bind: order.placedAt))
+            ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING order_id
+            """
+        let none: UUID? = nil
+        let nothing: Date? = nil
+        let noText: String? = nil
+        let insertOrder = SQLWrite.insert(
+            table: "orders", columns: Self.orderColumns,
+            rows: [
+                [
+                    order.id, order.customerID, order.restaurantID, order.restaurantName, order.status.rawValue, order.total.currency,
+                    order.subtotal.amount, order.deliveryFee.amount, order.serviceFee.amount, order.total.amount, order.deliveryLocation.lat,
+                    order.deliveryLocation.lon, order.deliveryAddress, order.pickupLocation.lat, order.pickupLocation.lon, Int64(order.etaMinutes),
+                    none, none, order.placedAt, order.updatedAt, nothing, nothing, noText, nothing,
+                ]
+            ])
+        let encoder = JSONEncoder()
+        let insertLines = SQLWrite.insert(
+            table: "order_lines", columns: "order_id, position, item_id, name, quantity, unit_price_minor, line_total_minor, options",
+            rows: try order.lines.enumerated().map { index, line in
+                [
+                    order.id, Int64(index), line.itemID, line.name, Int64(line.quantity), line.unitPrice.amount, line.lineTotal.amount,
+                    String(decoding: try encoder.encode(line.options), as: UTF8.self),
+                ]
+            })
+        let placed = OrderStatusChange(from: nil, to: .placed, actor: .customer, actorID: actorID, reason: nil, at: order.placedAt)
+        let writes = [insertOrder, insertLines] + (try Self.recording(placed, of: order))
+        guard try await database.write({ db in try await db.runGated(claim, then: writes) != nil }) else { throw KeyTaken() }
     }
 
     struct KeyRow: Codable {
@@ -304,14 +301,13 @@ struct OrderStore: Sendable {
         }
     }
 
-    /// Stores the answer the order's key stands for, in the caller's transaction.
-    static func completeKey(orderID: UUID, outcome: String, response: String, at: Date, on db: any SQLDatabase) async throws {
-        try await db.raw(
+    /// The write that stores the answer the order's key stands for.
+    static func completingKey(orderID: UUID, outcome: String, response: String, at: Date) -> SQLWrite {
+        .update(
             """
             UPDATE order_idempotency_keys SET outcome = \(bind: outcome), response = \(bind: response), completed_at = \(bind: at)
             WHERE order_id = \(bind: orderID)
-            """
-        ).run()
+            """)
     }
 
     // MARK: Status changes
@@ -328,9 +324,11 @@ struct OrderStore: Sendable {
     }
 
     /// Moves the row from `expected` to the order's status (clearing any attention flag) and
-    /// records history and event, in the caller's transaction. False (nothing written) if someone
-    /// moved it first.
-    static func transition(_ order: Order, from expected: OrderStatus, change: OrderStatusChange, on db: any SQLDatabase) async throws -> Bool {
+    /// records history and event — with `also`, further writes of the same change — in the
+    /// caller's transaction. False (nothing written) if someone moved it first.
+    static func transition(
+        _ order: Order, from expected: OrderStatus, change: OrderStatusChange, also: [SQLWrite] = [], on db: any SQLDatabase
+    ) async throws -> Bool {
         var query = SQLQueryString(
             """
             UPDATE orders SET status = \(bind: order.status.rawValue), payment_id = \(bind: order.paymentID), courier_id = \(bind: order.courierID),
@@ -345,24 +343,23 @@ struct OrderStore: Sendable {
         query.appendInterpolation(unsafeRaw: " AND status = ")
         query.appendInterpolation(bind: expected.rawValue)
         query.appendInterpolation(unsafeRaw: " RETURNING id")
-        guard try await !db.raw(query).all().isEmpty else { return false }
-        try await record(change, of: order, on: db)
-        return true
+        return try await db.runGated(query, then: try recording(change, of: order) + also) != nil
     }
 
-    /// Writes a history row and the `order.<status>` event for a change the caller has applied.
-    static func record(_ change: OrderStatusChange, of order: Order, on db: any SQLDatabase) async throws {
-        try await db.raw(
-            """
-            INSERT INTO order_status_changes (id, order_id, from_status, to_status, actor, actor_id, reason, occurred_at)
-            VALUES (\(bind: UUID()), \(bind: order.id), \(bind: change.from?.rawValue), \(bind: change.to.rawValue), \(bind: change.actor.rawValue),
-                    \(bind: change.actorID), \(bind: change.reason), \(bind: change.at))
-            """
-        ).run()
+    /// The writes that record a change: its history row and its `order.<status>` event.
+    static func recording(_ change: OrderStatusChange, of order: Order) throws -> [SQLWrite] {
+        let history = SQLWrite.insert(
+            table: "order_status_changes", columns: "id, order_id, from_status, to_status, actor, actor_id, reason, occurred_at",
+            rows: [
+                [
+                    UUID.timeOrdered(at: change.at), order.id, change.from?.rawValue, change.to.rawValue, change.actor.rawValue, change.actorID,
+                    change.reason, change.at,
+                ]
+            ])
         let payload = OrderStatusChanged(
             orderID: order.id, customerID: order.customerID, restaurantID: order.restaurantID, courierID: order.courierID, from: change.from,
             to: change.to, actor: change.actor, total: order.total, reason: change.reason)
-        try await Outbox.append(try DomainEvent(type: .order(change.to), aggregateID: order.id, occurredAt: change.at, payload: payload), on: db)
+        return [history, Outbox.write(try DomainEvent(type: .order(change.to), aggregateID: order.id, occurredAt: change.at, payload: payload))]
     }
 
     // MARK: Couriers
@@ -579,16 +576,17 @@ struct OrderStore: Sendable {
         return try await database.read { db in
             guard var order = try await Self.order(id: id, on: db, kind: kind) else { return nil }
             if withHistory {
+                // Changes in the same millisecond are put in the order the lifecycle allows.
                 order.history = try await db.raw(
                     """
                     SELECT from_status, to_status, actor, actor_id, reason, occurred_at FROM order_status_changes
-                    WHERE order_id = \(bind: id) ORDER BY occurred_at, to_status
+                    WHERE order_id = \(bind: id)
                     """
                 ).all(decoding: ChangeRow.self).map {
                     OrderStatusChange(
                         from: $0.fromStatus.flatMap(OrderStatus.init(rawValue:)), to: OrderStatus(rawValue: $0.toStatus) ?? .placed,
                         actor: OrderActor(rawValue: $0.actor) ?? .system, actorID: $0.actorID, reason: $0.reason, at: $0.occurredAt)
-                }
+                }.sorted { ($0.at, $0.to.lifecycleRank) < ($1.at, $1.to.lifecycleRank) }
             }
             return order
         }

@@ -125,7 +125,8 @@ public struct PaymentService: Sendable {
     ) -> Payment {
         let now = clock.now()
         return Payment(
-            id: UUID(), orderID: orderID, customerID: customerID, amount: amount, status: status, cardLast4: last4, provider: provider.name,
+            id: UUID.timeOrdered(), orderID: orderID, customerID: customerID, amount: amount, status: status, cardLast4: last4,
+            provider: provider.name,
             providerReference: reference, failureReason: reason, refundedAmount: Money(0, amount.currency), createdAt: now, updatedAt: now,
             refunds: nil)
     }
@@ -298,7 +299,7 @@ public struct PaymentService: Sendable {
         guard amount > 0 else { throw PaymentError.refundExceedsCaptured(refundable: Money(max(0, remaining), payment.amount.currency)) }
         let now = clock.now()
         let row = PaymentStore.RefundRow(
-            id: UUID(), paymentID: payment.id, orderID: request.orderID, amountMinor: amount, currency: payment.amount.currency,
+            id: UUID.timeOrdered(), paymentID: payment.id, orderID: request.orderID, amountMinor: amount, currency: payment.amount.currency,
             reason: request.reason, actor: request.actor.rawValue, actorID: request.actorID, idempotencyKey: request.idempotencyKey,
             requestHash: hash, status: Refund.Status.pending.rawValue, providerReference: nil, failureReason: nil, createdAt: now, updatedAt: now)
         switch try await store.claimRefund(row, maximum: request.maximum) {
@@ -351,7 +352,7 @@ public struct PaymentService: Sendable {
 
     static func fingerprint(_ request: RefundRequest) -> String {
         let text = "\(request.orderID)|\(request.amount.map(String.init) ?? "all")|\(request.reason)"
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return hexString(SHA256.hash(data: Data(text.utf8)))
     }
 
     // MARK: Reads

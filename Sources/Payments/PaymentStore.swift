@@ -112,18 +112,16 @@ struct PaymentStore: Sendable {
     func insert(_ payment: Payment) async throws -> Payment {
         precondition(PaymentStateMachine.allows(from: nil, to: payment.status), "a payment cannot start as \(payment.status)")
         do {
-            return try await database.transaction { db in
-                try await db.raw(
-                    """
-                    INSERT INTO payments (\(unsafeRaw: Self.columns))
-                    VALUES (\(bind: payment.id), \(bind: payment.orderID), \(bind: payment.customerID), \(bind: payment.amount.amount),
-                            \(bind: payment.amount.currency), \(bind: payment.status.rawValue), \(bind: payment.cardLast4), \(bind: payment.provider),
-                            \(bind: payment.providerReference), \(bind: payment.failureReason), 0, \(bind: payment.createdAt), \(bind: payment.updatedAt))
-                    """
-                ).run()
-                try await Self.appendEvent(payment, from: nil, reason: payment.failureReason, on: db)
-                return payment
-            }
+            let insert: SQLQueryString = """
+                INSERT INTO payments (\(unsafeRaw: Self.columns))
+                VALUES (\(bind: payment.id), \(bind: payment.orderID), \(bind: payment.customerID), \(bind: payment.amount.amount),
+                        \(bind: payment.amount.currency), \(bind: payment.status.rawValue), \(bind: payment.cardLast4), \(bind: payment.provider),
+                        \(bind: payment.providerReference), \(bind: payment.failureReason), 0, \(bind: payment.createdAt), \(bind: payment.updatedAt))
+                """
+            let event = try Self.event(payment, from: nil, reason: payment.failureReason)
+            // One statement on PostgreSQL: no transaction round trips needed.
+            try await database.write { db in try await db.runTogether([insert, event]) }
+            return payment
         } catch  where DatabaseErrors.isUniqueViolation(error) {
             guard let existing = try await self.payment(orderID: payment.orderID) else { throw error }
             return existing
@@ -154,11 +152,16 @@ struct PaymentStore: Sendable {
     }
 
     static func appendEvent(_ payment: Payment, from: PaymentStatus?, reason: String?, on db: any SQLDatabase) async throws {
+        try await db.raw(try event(payment, from: from, reason: reason)).run()
+    }
+
+    /// The statement that appends the payment's `payment.<status>` event.
+    static func event(_ payment: Payment, from: PaymentStatus?, reason: String?) throws -> SQLQueryString {
         let payload = PaymentStatusChanged(
             paymentID: payment.id, orderID: payment.orderID, customerID: payment.customerID, amount: payment.amount, from: from,
             to: payment.status, reason: reason)
-        try await Outbox.append(
-            try DomainEvent(type: .payment(payment.status), aggregateID: payment.orderID, occurredAt: payment.updatedAt, payload: payload), on: db)
+        return Outbox.insert(
+            try DomainEvent(type: .payment(payment.status), aggregateID: payment.orderID, occurredAt: payment.updatedAt, payload: payload))
     }
 
     /// Failed payments not yet checked at the provider, made before `cutoff`.

@@ -130,22 +130,22 @@ public struct SandboxPaymentProvider: PaymentProvider {
             }
         let now = clock.now()
         let row = AuthorizationRow(
-            reference: "sbx_auth_\(UUID().uuidString.lowercased())", idempotencyKey: idempotencyKey, amountMinor: amount.amount,
+            reference: "sbx_auth_\(UUID.timeOrdered().uuidString.lowercased())", idempotencyKey: idempotencyKey, amountMinor: amount.amount,
             currency: amount.currency, cardLast4: PaymentCard.last4(number), state: declineCode == nil ? "held" : "declined",
             declineCode: declineCode, capturedMinor: 0, refundedMinor: 0, createdAt: now, updatedAt: now)
-        let stored = try await database.transaction { db -> AuthorizationRow in
-            try await db.raw(
-                """
-                INSERT INTO sandbox_authorizations (\(unsafeRaw: Self.columns))
-                VALUES (\(bind: row.reference), \(bind: row.idempotencyKey), \(bind: row.amountMinor), \(bind: row.currency), \(bind: row.cardLast4),
-                        \(bind: row.state), \(bind: row.declineCode), 0, 0, \(bind: now), \(bind: now))
-                ON CONFLICT (idempotency_key) DO NOTHING
-                """
-            ).run()
-            // The same key replays the first answer.
-            guard let stored = try await Self.authorization(key: idempotencyKey, on: db) else {
-                throw PaymentProviderError.unavailable("sandbox: authorisation vanished")
-            }
+        let stored = try await database.write { db -> AuthorizationRow in
+            // The same key replays the first answer: on a conflict the no-op update returns the row held.
+            guard
+                let stored = try await db.raw(
+                    """
+                    INSERT INTO sandbox_authorizations (\(unsafeRaw: Self.columns))
+                    VALUES (\(bind: row.reference), \(bind: row.idempotencyKey), \(bind: row.amountMinor), \(bind: row.currency), \(bind: row.cardLast4),
+                            \(bind: row.state), \(bind: row.declineCode), 0, 0, \(bind: now), \(bind: now))
+                    ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
+                    RETURNING \(unsafeRaw: Self.columns)
+                    """
+                ).first(decoding: AuthorizationRow.self)
+            else { throw PaymentProviderError.unavailable("sandbox: authorisation vanished") }
             return stored
         }
         if number == "4000000000000077" { try await Task.sleep(for: slowDelay) }

@@ -40,13 +40,25 @@ public enum Outbox {
 
     /// Appends `event` using the caller's transaction.
     public static func append(_ event: DomainEvent, on db: any SQLDatabase) async throws {
-        let payload = String(decoding: event.payload, as: UTF8.self)
-        try await db.raw(
-            """
-            INSERT INTO outbox_events (id, type, aggregate_id, occurred_at, payload, next_attempt_at)
-            VALUES (\(bind: event.id), \(bind: event.type.rawValue), \(bind: event.aggregateID), \(bind: event.occurredAt), \(bind: payload), \(bind: event.occurredAt))
-            """
-        ).run()
+        try await db.raw(insert(event)).run()
+    }
+
+    /// The statement that appends `event`, to run together with the change it records
+    /// (`SQLDatabase.runTogether`).
+    public static func insert(_ event: DomainEvent) -> SQLQueryString {
+        write(event).statement
+    }
+
+    /// The write that appends `event`, for `SQLDatabase.runGated`.
+    public static func write(_ event: DomainEvent) -> SQLWrite {
+        .insert(
+            table: "outbox_events", columns: "id, type, aggregate_id, occurred_at, payload, next_attempt_at",
+            rows: [
+                [
+                    event.id, event.type.rawValue, event.aggregateID, event.occurredAt, String(decoding: event.payload, as: UTF8.self),
+                    event.occurredAt,
+                ]
+            ])
     }
 
     /// Every event recorded for one aggregate, oldest first (the aggregate's audit trail).
@@ -188,7 +200,7 @@ public struct OutboxRelay: Service {
         }
         if !delivered.isEmpty {
             let now = clock.now()
-            try await database.transaction { db in
+            try await database.write { db in
                 try await db.raw(
                     """
                     UPDATE outbox_events SET processed_at = \(bind: now), attempts = attempts + 1, leased_until = NULL
@@ -205,7 +217,8 @@ public struct OutboxRelay: Service {
         let leaseUntil = now.addingTimeInterval(settings.lease)
         let lock = database.kind == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         let limit = settings.batchSize
-        return try await database.transaction { db in
+        // One statement: no transaction round trips.
+        return try await database.write { db in
             try await db.raw(
                 """
                 UPDATE outbox_events SET leased_until = \(bind: leaseUntil)

@@ -108,3 +108,17 @@ struct DeadlineTests {
         stubborn.release()
     }
 }
+
+@Suite("Time-ordered ids")
+struct TimeOrderedIDTests {
+    @Test func theyAreVersion7WithTheirMillisecondFirstAndSortByTime() {
+        let earlier = UUID.timeOrdered(at: Date(timeIntervalSince1970: 1_800_000_000.001))
+        let later = UUID.timeOrdered(at: Date(timeIntervalSince1970: 1_800_000_000.002))
+        #expect(earlier.uuidString < later.uuidString, "later ids sort after earlier ones, as text too")
+        #expect(earlier.uuidString.hasPrefix("01A3185C-5001-7"), "\(earlier.uuidString): the time, then the version 7")
+        let variant = earlier.uuidString.split(separator: "-")[3].first!
+        #expect("89AB".contains(variant), "the RFC 9562 variant")
+        let many = (0..<1_000).map { _ in UUID.timeOrdered(at: Date(timeIntervalSince1970: 1_800_000_000)) }
+        #expect(Set(many).count == 1_000, "74 random bits: no two alike in the same millisecond")
+    }
+}

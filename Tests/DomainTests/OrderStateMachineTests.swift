@@ -1,7 +1,8 @@
 import Events
 import Foundation
-import Ordering
 import Testing
+
+@testable import Ordering
 
 @Suite("Order state machine")
 struct OrderStateMachineTests {
@@ -41,6 +42,13 @@ struct OrderStateMachineTests {
     @Test func theTableHasNoTransitionTheWrittenOutListLacks() {
         for t in OrderStateMachine.transitions {
             #expect(Self.legal[t.from]?[t.to]?.contains(t.by) == true, "\(t.from) → \(t.to) by \(t.by) is not in the list")
+        }
+    }
+
+    /// History sorts changes of the same millisecond by rank, so every move must go up in rank.
+    @Test func everyTransitionMovesUpTheLifecycle() {
+        for t in OrderStateMachine.transitions {
+            #expect(t.to.lifecycleRank > t.from.lifecycleRank, "\(t.from) → \(t.to)")
         }
     }
 

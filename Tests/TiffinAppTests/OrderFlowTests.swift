@@ -110,6 +110,14 @@ struct OrderFlowTests {
             await #expect(throws: OrderingError.idempotencyKeyReused) {
                 try await s.orders.place(customerID: f.customer.id, idempotencyKey: "k-1", request: f.request(quantity: 3), card: Self.card)
             }
+            // The restaurant pauses: a new order would be refused, but the retry still replays its answer.
+            _ = try await s.catalog.updateRestaurant(id: f.restaurant.id, ownerID: f.staff.id) { $0.isPaused = true }
+            let afterPause = try await s.orders.place(customerID: f.customer.id, idempotencyKey: "k-1", request: f.request(), card: Self.card)
+            #expect(afterPause.replayed && afterPause.body == first.body)
+            await #expect(throws: OrderingError.restaurantClosed(name: "Testa")) {
+                try await s.orders.place(customerID: f.customer.id, idempotencyKey: "k-2", request: f.request(), card: Self.card)
+            }
+            _ = try await s.catalog.updateRestaurant(id: f.restaurant.id, ownerID: f.staff.id) { $0.isPaused = false }
             // Keys belong to a customer: another customer may use the same string.
             let other = try await s.orders.place(customerID: f.otherCustomer.id, idempotencyKey: "k-1", request: f.request(), card: Self.card)
             #expect(other.order.id != first.order.id)
