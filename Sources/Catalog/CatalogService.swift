@@ -105,6 +105,11 @@ public struct CatalogService: Sendable {
         return id
     }
 
+    /// How many restaurants there are.
+    public func restaurantCount() async throws -> Int {
+        try await store.restaurantCount()
+    }
+
     /// Whether a restaurant with this id exists.
     public func exists(restaurantID: UUID) async throws -> Bool {
         try await store.revision(restaurantID: restaurantID) != nil
@@ -200,18 +205,29 @@ public struct CatalogService: Sendable {
         var zone = ""
         var local = (weekday: 1, minute: 0)
         var best = TopK<Int32>(capacity: limit)
-        for position in candidates {
-            let entry = snapshot.entries[Int(position)]
-            let r = entry.restaurant
-            guard !r.isPaused else { continue }
-            let distance = r.location.distance(to: point)
-            guard distance <= Double(r.deliveryRadiusMetres), best.wouldAccept(distance) else { continue }
-            if r.timeZone != zone {
-                zone = r.timeZone
-                local = LocalTimes.shared.weekdayAndMinute(of: now, in: zone)
+        let pointCos = cos(point.lat * .pi / 180)
+        snapshot.probes.withUnsafeBufferPointer { probes in
+            for position in candidates {
+                let probe = probes[Int(position)]
+                guard !probe.isPaused else { continue }
+                // A cheap planar distance rejects most candidates outside the disk; the exact one decides.
+                let dy = (probe.lat - point.lat) * 111_195
+                let dx = (probe.lon - point.lon) * 111_195 * (probe.cosLat + pointCos) / 2
+                let planar = dx * dx + dy * dy
+                // Within 20 km the planar estimate is within 0.1 % of the true distance: a 1 % margin
+                // never rejects what the exact distance would keep.
+                guard planar <= probe.radius * probe.radius * 1.02, best.wouldAccept(planar.squareRoot() * 0.99) else { continue }
+                let distance = GeoPoint.haversine(
+                    lat1: probe.lat, cosLat1: probe.cosLat, lon1: probe.lon, lat2: point.lat, cosLat2: pointCos, lon2: point.lon)
+                guard distance <= probe.radius, best.wouldAccept(distance) else { continue }
+                let timeZone = snapshot.entries[Int(position)].restaurant.timeZone
+                if timeZone != zone {
+                    zone = timeZone
+                    local = LocalTimes.shared.weekdayAndMinute(of: now, in: zone)
+                }
+                guard snapshot.entries[Int(position)].schedule.isOpen(weekday: local.weekday, minute: local.minute) else { continue }
+                best.insert(position, key: distance) { snapshot.entries[Int($0)].restaurant.name < snapshot.entries[Int($1)].restaurant.name }
             }
-            guard entry.schedule.isOpen(weekday: local.weekday, minute: local.minute) else { continue }
-            best.insert(position, key: distance) { snapshot.entries[Int($0)].restaurant.name < snapshot.entries[Int($1)].restaurant.name }
         }
         return NearbyResults(
             results: best.elements.map { position, distance in

@@ -29,14 +29,30 @@ public final class RestaurantSearchIndex: Service, Sendable {
         let cells: [Int64]
     }
 
+    /// What the search loop reads of each restaurant: plain numbers, no references, so scanning
+    /// thousands of candidates touches no reference counts (shared between cores, those dominated).
+    struct Probe: Sendable {
+        var lat: Double
+        var lon: Double
+        var cosLat: Double
+        var radius: Double
+        var isPaused: Bool
+    }
+
     struct Snapshot: Sendable {
         var entries: [Entry] = []
+        /// `probes[i]` describes `entries[i]`.
+        var probes: [Probe] = []
         var positions: [UUID: Int] = [:]
         var cells: [Int64: [Int32]] = [:]
         var isLoaded = false
-        /// The newest `updated_at` seen, for incremental refreshes.
-        var newest = Date.distantPast
+        /// When the last refresh began (wall-clock time), for incremental refreshes.
+        var lastRefresh = Date.distantPast
     }
+
+    /// Rows changed this long before the previous refresh began are read again: a transaction
+    /// that stamped `updated_at` but committed later is not missed.
+    static let refreshOverlap: TimeInterval = 5
 
     private let state = Mutex(Snapshot())
     let store: CatalogStore
@@ -68,26 +84,31 @@ public final class RestaurantSearchIndex: Service, Sendable {
         }
     }
 
-    /// Loads everything the first time, then rows changed since the newest one held (with a
-    /// second of overlap, so rows committed out of order around it are not missed). Returns how
-    /// many rows were read.
+    /// Loads everything the first time, then the rows changed since the previous refresh began
+    /// (with `refreshOverlap`). Returns how many rows changed.
     @discardableResult
     func refresh() async throws -> Int {
-        let (loaded, newest) = state.withLock { ($0.isLoaded, $0.newest) }
-        if !loaded {
-            let all = try await store.allRestaurants()
-            upsert(all, complete: true)
-            return all.count
-        }
-        let changed = try await store.restaurants(updatedSince: newest.addingTimeInterval(-1))
-        upsert(changed)
-        return changed.count
+        let started = Date()
+        let (loaded, last) = state.withLock { ($0.isLoaded, $0.lastRefresh) }
+        let rows =
+            loaded ? try await store.restaurants(updatedSince: last.addingTimeInterval(-Self.refreshOverlap)) : try await store.allRestaurants()
+        let changed = upsert(rows, complete: !loaded)
+        state.withLock { $0.lastRefresh = max($0.lastRefresh, started) }
+        return changed
     }
 
-    /// Adds or replaces restaurants; marks the index loaded when `complete` is true.
-    func upsert(_ restaurants: [Restaurant], complete: Bool = false) {
-        let prepared = restaurants.map(Self.entry(for:))
-        state.withLock { state in
+    /// Adds or replaces restaurants (a row already held unchanged is left as it is); marks the index
+    /// loaded when `complete` is true. Returns how many it added or replaced.
+    @discardableResult
+    func upsert(_ restaurants: [Restaurant], complete: Bool = false) -> Int {
+        let held = state.withLock { state in
+            restaurants.map { restaurant in state.positions[restaurant.id].map { state.entries[$0].restaurant == restaurant } ?? false }
+        }
+        var prepared = zip(restaurants, held).compactMap { restaurant, unchanged in unchanged ? nil : Self.entry(for: restaurant) }
+        // Filed in Z-order of their place, restaurants near each other sit near each other in
+        // memory: a search then reads its candidates' probes from a few neighbouring stretches.
+        if complete { prepared.sort { Self.zOrder($0.restaurant.location) < Self.zOrder($1.restaurant.location) } }
+        return state.withLock { state in
             for entry in prepared {
                 let id = entry.restaurant.id
                 if let position = state.positions[id] {
@@ -95,17 +116,25 @@ public final class RestaurantSearchIndex: Service, Sendable {
                         state.cells[cell]?.removeAll { $0 == Int32(position) }
                     }
                     state.entries[position] = entry
+                    state.probes[position] = Self.probe(for: entry.restaurant)
                     for cell in entry.cells { state.cells[cell, default: []].append(Int32(position)) }
                 } else {
                     let position = state.entries.count
                     state.entries.append(entry)
+                    state.probes.append(Self.probe(for: entry.restaurant))
                     state.positions[id] = position
                     for cell in entry.cells { state.cells[cell, default: []].append(Int32(position)) }
                 }
-                state.newest = max(state.newest, entry.restaurant.updatedAt)
             }
             if complete { state.isLoaded = true }
+            return prepared.count
         }
+    }
+
+    static func probe(for r: Restaurant) -> Probe {
+        Probe(
+            lat: r.location.lat, lon: r.location.lon, cosLat: cos(r.location.lat * .pi / 180), radius: Double(r.deliveryRadiusMetres),
+            isPaused: r.isPaused)
     }
 
     static func entry(for restaurant: Restaurant) -> Entry {
@@ -127,6 +156,21 @@ public final class RestaurantSearchIndex: Service, Sendable {
             for lon in low.lon...high.lon { cells.append(key(lat: lat, lon: lon)) }
         }
         return cells
+    }
+
+    /// The Morton code of a point's cell: interleaved bits of its cell indices.
+    static func zOrder(_ point: GeoPoint) -> UInt64 {
+        let index = cellIndex(lat: point.lat, lon: point.lon)
+        func spread(_ value: Int64) -> UInt64 {
+            var x = UInt64(truncatingIfNeeded: value &+ (1 << 20)) & 0x1F_FFFF
+            x = (x | (x << 32)) & 0x001F_0000_0000_FFFF
+            x = (x | (x << 16)) & 0x001F_0000_FF00_00FF
+            x = (x | (x << 8)) & 0x100F_00F0_0F00_F00F
+            x = (x | (x << 4)) & 0x10C3_0C30_C30C_30C3
+            x = (x | (x << 2)) & 0x1249_2492_4924_9249
+            return x
+        }
+        return spread(index.lat) | (spread(index.lon) << 1)
     }
 
     static func cell(containing point: GeoPoint) -> Int64 {

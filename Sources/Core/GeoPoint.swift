@@ -34,12 +34,22 @@ public struct GeoPoint: Codable, Hashable, Sendable {
 
     /// Great-circle distance in metres (haversine, mean Earth radius).
     public func distance(to other: GeoPoint) -> Double {
+        Self.haversine(lat1: lat, lon1: lon, lat2: other.lat, lon2: other.lon)
+    }
+
+    /// Great-circle distance in metres between two positions in degrees.
+    @inlinable
+    public static func haversine(lat1: Double, lon1: Double, lat2: Double, lon2: Double) -> Double {
+        haversine(lat1: lat1, cosLat1: cos(lat1 * .pi / 180), lon1: lon1, lat2: lat2, cosLat2: cos(lat2 * .pi / 180), lon2: lon2)
+    }
+
+    /// The same, with the cosines of both latitudes already known (search loops keep them).
+    @inlinable
+    public static func haversine(lat1: Double, cosLat1: Double, lon1: Double, lat2: Double, cosLat2: Double, lon2: Double) -> Double {
         let radius = 6_371_008.8
-        let dLat = (other.lat - lat) * .pi / 180
-        let dLon = (other.lon - lon) * .pi / 180
-        let a =
-            sin(dLat / 2) * sin(dLat / 2)
-            + cos(lat * .pi / 180) * cos(other.lat * .pi / 180) * sin(dLon / 2) * sin(dLon / 2)
+        let sinLat = sin((lat2 - lat1) * .pi / 360)
+        let sinLon = sin((lon2 - lon1) * .pi / 360)
+        let a = sinLat * sinLat + cosLat1 * cosLat2 * sinLon * sinLon
         return 2 * radius * asin(min(1, sqrt(a)))
     }
 

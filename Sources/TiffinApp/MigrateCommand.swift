@@ -1,5 +1,7 @@
 import Accounts
+import Catalog
 import Core
+import DemoCityData
 import Logging
 import ServiceLifecycle
 import Storage
@@ -46,5 +48,16 @@ func withMigratedDatabase<R: Sendable>(
             try? await database.close()
             throw error
         }
+    }
+}
+
+/// Inserts a generated city of `count` restaurants (no menus, no accounts) for benchmarks of
+/// search at scale: `tiffin bench-city`. Returns how many restaurants the database then has.
+public func seedSyntheticCity(configuration: TiffinConfiguration, count: Int, logger: Logger) async throws -> Int {
+    try await withMigratedDatabase(configuration: configuration, logger: logger) { database, _ in
+        let index = CatalogService.makeIndex(database: database, logger: logger)
+        let catalog = CatalogService(database: database, index: index, priceLists: PriceListCache(), clock: SystemWallClock())
+        try await catalog.importRestaurants(SyntheticCity.restaurants(count: count))
+        return try await catalog.restaurantCount()
     }
 }

@@ -21,7 +21,7 @@ struct TiffinCommand: AsyncParsableCommand {
             Configuration comes from TIFFIN_* environment variables (TIFFIN_PORT, TIFFIN_DATABASE_URL, TIFFIN_DEMO, …); \
             flags override them. Without TIFFIN_DATABASE_URL, Tiffin uses an embedded SQLite file in ./tiffin-data.
             """,
-        subcommands: [Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self],
+        subcommands: [Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self, BenchCity.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -158,5 +158,24 @@ struct PrintRoutes: ParsableCommand {
 
     func run() {
         print(Diagrams.routes)
+    }
+}
+
+struct BenchCity: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-city",
+        abstract: "Insert a generated city of restaurants (no menus, no accounts) for benchmarks of search at scale.",
+        shouldDisplay: false)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "How many restaurants to generate.")
+    var restaurants = 100_000
+
+    func run() async throws {
+        let configuration = try common.configuration()
+        TiffinLogging.bootstrap(format: configuration.logFormat, level: .warning)
+        let total = try await seedSyntheticCity(configuration: configuration, count: restaurants, logger: TiffinLogging.logger(level: .warning))
+        print("the database has \(total) restaurants")
     }
 }
