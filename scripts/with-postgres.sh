@@ -15,7 +15,8 @@
 # postgresql-15 is installed with apt-get if missing. As any other user it runs as that user.
 #
 # Environment: TIFFIN_PG_BIN (default /usr/lib/postgresql/15/bin), TIFFIN_PG_TMPDIR (default /tmp
-# as root, else ${TMPDIR:-/tmp}), TIFFIN_PG_MAX_CONNECTIONS (default 300).
+# as root, else ${TMPDIR:-/tmp}), TIFFIN_PG_MAX_CONNECTIONS (default 300), TIFFIN_PG_DURABLE=1 (fsync,
+# synchronous commit and full-page writes on, as a real server runs: for benchmarks).
 set -euo pipefail
 
 PG_MAJOR=15
@@ -24,6 +25,7 @@ DB_USER=tiffin
 DB_PASSWORD=tiffin
 DB_NAME=tiffin
 MAX_CONNECTIONS=${TIFFIN_PG_MAX_CONNECTIONS:-300}
+if [[ "${TIFFIN_PG_DURABLE:-0}" == 1 ]]; then DURABLE=on; else DURABLE=off; fi
 
 log() { echo "with-postgres: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -115,7 +117,7 @@ free_port() {
     die "initdb failed"
 }
 
-# Throw-away server for tests: durability off, many connections (every test has its own database
+# Throw-away server for tests: durability off unless TIFFIN_PG_DURABLE=1, many connections (every test has its own database
 # and pool), modest memory.
 cat >>"$DATA/postgresql.conf" <<EOF
 
@@ -125,9 +127,9 @@ unix_socket_directories = '$SOCKETS'
 unix_socket_permissions = 0700
 max_connections = $MAX_CONNECTIONS
 shared_buffers = 64MB
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $DURABLE
+synchronous_commit = $DURABLE
+full_page_writes = $DURABLE
 max_parallel_workers_per_gather = 0
 log_min_messages = warning
 log_min_error_statement = panic
