@@ -304,10 +304,8 @@ struct OrderStore: Sendable {
     /// The write that stores the answer the order's key stands for.
     static func completingKey(orderID: UUID, outcome: String, response: String, at: Date) -> SQLWrite {
         .update(
-            """
-            UPDATE order_idempotency_keys SET outcome = \(bind: outcome), response = \(bind: response), completed_at = \(bind: at)
-            WHERE order_id = \(bind: orderID)
-            """)
+            "order_idempotency_keys SET outcome = \(bind: outcome), response = \(bind: response), completed_at = \(bind: at)",
+            where: "order_id = \(bind: orderID)")
     }
 
     // MARK: Status changes

@@ -4,16 +4,17 @@ import SQLKit
 public enum SQLWrite: Sendable {
     /// `INSERT INTO table (columns) VALUES (row), (row) …`.
     case insert(table: String, columns: String, rows: [[any Encodable & Sendable]])
-    /// An `UPDATE … WHERE …` statement ending with its WHERE clause.
-    case update(SQLQueryString)
+    /// `UPDATE <update> WHERE <condition>`: `update` is `table SET …` (no WHERE, no RETURNING);
+    /// `condition` is parenthesised, so a gate added to it cannot be bypassed by an `OR`.
+    case update(SQLQueryString, where: SQLQueryString)
 
     /// The statement on its own.
     public var statement: SQLQueryString {
         switch self {
         case .insert(let table, let columns, let rows):
             return Self.insert(into: table, columns: columns, rows: rows, first: "VALUES (", next: ", (", end: ")")
-        case .update(let sql):
-            return sql
+        case .update(let update, let condition):
+            return "UPDATE \(update) WHERE (\(condition))"
         }
     }
 
@@ -24,9 +25,8 @@ public enum SQLWrite: Sendable {
             // `SELECT <row> FROM gate`, not a VALUES list: the target columns then type the values,
             // NULLs included.
             return Self.insert(into: table, columns: columns, rows: rows, first: "SELECT ", next: " UNION ALL SELECT ", end: " FROM \(gate)")
-        case .update(var sql):
-            sql.appendInterpolation(unsafeRaw: " AND EXISTS (SELECT 1 FROM \(gate))")
-            return sql
+        case .update(let update, let condition):
+            return "UPDATE \(update) WHERE (\(condition)) AND EXISTS (SELECT 1 FROM \(unsafeRaw: gate))"
         }
     }
 

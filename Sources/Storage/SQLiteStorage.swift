@@ -92,7 +92,7 @@ public final class SQLiteStorage: Database {
     }
 
     private func checkOpen() throws {
-        if closed.withLock({ $0 }) { throw SQLiteFailure(code: 21, message: "the database is closed") }
+        if closed.withLock({ $0 }) { throw WriteQueue.closedFailure }
     }
 
     /// Checkpoints the WAL into the database file every quarter second until shutdown, on a
@@ -119,14 +119,16 @@ public final class SQLiteStorage: Database {
         try await close()
     }
 
-    /// Closes every connection once, after the writes in flight. Safe to call again.
+    /// Closes every connection once, after the writes in flight; writes submitted later fail.
+    /// Safe to call again.
     public func close() async throws {
-        guard
-            !closed.withLock({ closed in
-                defer { closed = true }; return closed
-            })
-        else { return }
-        try await queue.submit({ _ in }, on: SQLiteSQLDatabase(connection: writer, logger: logger, guardLock: nil), writer: writer)
+        let wasClosed = closed.withLock { closed in
+            defer { closed = true }
+            return closed
+        }
+        guard !wasClosed else { return }
+        // The last job: queued behind everything in flight, and nothing is queued after it.
+        try await queue.submit({ _ in }, on: SQLiteSQLDatabase(connection: writer, logger: logger, guardLock: nil), writer: writer, last: true)
         for slot in readers {
             slot.lock.withLock { slot.connection.close() }
         }
@@ -159,14 +161,26 @@ final class WriteQueue: Sendable {
     private struct State {
         var pending: [Job] = []
         var writing = false
+        /// Set by the last job (`close`): later submissions fail instead of using a closed connection.
+        var closed = false
     }
+
+    /// Set while a job's body runs: a body that opened another write transaction would queue
+    /// behind itself forever, so that fails at once instead.
+    @TaskLocal static var isInsideWrite = false
+
+    static let closedFailure = SQLiteFailure(code: 21, message: "the database is closed")
 
     private let state = Mutex(State())
     private let jobLock = NSLock()
 
     func submit<R: Sendable>(
-        _ body: @escaping @Sendable (any SQLDatabase) async throws -> R, on database: SQLiteSQLDatabase, writer: SQLiteConnection
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> R, on database: SQLiteSQLDatabase, writer: SQLiteConnection,
+        last: Bool = false
     ) async throws -> R {
+        guard !Self.isInsideWrite else {
+            throw SQLiteFailure(code: 21, message: "a write transaction was opened inside another; it would wait for itself")
+        }
         let outcome = Box<Result<R, any Error>>()
         let job = Job(
             run: { db in
@@ -179,7 +193,9 @@ final class WriteQueue: Sendable {
                 }
             },
             fail: { outcome.value = .failure($0) })
-        let leads = state.withLock { state -> Bool in
+        let leads = state.withLock { state -> Bool? in
+            if state.closed { return nil }
+            if last { state.closed = true }
             if state.writing {
                 state.pending.append(job)
                 return false
@@ -187,6 +203,7 @@ final class WriteQueue: Sendable {
             state.writing = true
             return true
         }
+        guard let leads else { throw Self.closedFailure }
         let writes = leads ? true : await wait(job)
         if writes {
             await drain(first: job, database: database, writer: writer)
@@ -242,6 +259,9 @@ final class WriteQueue: Sendable {
     /// One transaction for the whole batch, a savepoint per job.
     private func write(_ batch: [Job], database: SQLiteSQLDatabase, writer: SQLiteConnection) async {
         do {
+            // A transaction left open by a failed COMMIT and a failed ROLLBACK would make every
+            // later BEGIN fail: end it first.
+            if writer.isInTransaction { try writer.exec("ROLLBACK") }
             try writer.exec("BEGIN IMMEDIATE")
         } catch {
             for job in batch { job.fail(error) }
@@ -250,7 +270,7 @@ final class WriteQueue: Sendable {
         for job in batch {
             do {
                 try writer.exec("SAVEPOINT job")
-                if await job.run(database) {
+                if await Self.$isInsideWrite.withValue(true, operation: { await job.run(database) }) {
                     try writer.exec("RELEASE job")
                 } else {
                     try writer.exec("ROLLBACK TO job")

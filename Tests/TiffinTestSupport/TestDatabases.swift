@@ -76,8 +76,7 @@ public func withTestDatabase<R: Sendable>(
     switch kind {
     case .sqlite:
         let database = try await SQLiteStorage.open(path: nil, logger: logger)
-        // Closed in a task of its own: in a cancelled task SQLiteNIO refuses to close (it throws
-        // CancellationError) and an unclosed connection traps when deinitialised.
+        // Closed in a task of its own, so a test that was cancelled still closes it.
         let close = { await Task { try await database.close() }.result }
         let result: R
         do {

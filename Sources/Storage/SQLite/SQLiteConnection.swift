@@ -53,6 +53,9 @@ final class SQLiteConnection: @unchecked Sendable {
 
     var isClosed: Bool { handle == nil }
 
+    /// True between `BEGIN` and its `COMMIT` or `ROLLBACK` — also when SQLite ended it itself.
+    var isInTransaction: Bool { handle.map { sqlite3_get_autocommit($0) == 0 } ?? false }
+
     func close() {
         for statement in statements.values { sqlite3_finalize(statement) }
         statements.removeAll()
@@ -82,14 +85,22 @@ final class SQLiteConnection: @unchecked Sendable {
             case .null: result = sqlite3_bind_null(statement, position)
             case .integer(let v): result = sqlite3_bind_int64(statement, position, v)
             case .real(let v): result = sqlite3_bind_double(statement, position, v)
-            case .text(let v): result = sqlite3_bind_text(statement, position, v, -1, tiffin_sqlite_transient())
+            case .text(let v):
+                // With its byte count, not -1: text is stored whole, never cut at a NUL.
+                result = v.withCString { sqlite3_bind_text(statement, position, $0, Int32(v.utf8.count), tiffin_sqlite_transient()) }
+            case .blob(let v) where v.isEmpty:
+                // An empty array may have no address, which would bind NULL instead of an empty blob.
+                result = sqlite3_bind_zeroblob(statement, position, 0)
             case .blob(let v):
                 result = v.withUnsafeBytes { sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), tiffin_sqlite_transient()) }
             }
             guard result == SQLITE_OK else { throw failure(result) }
         }
         let count = sqlite3_column_count(statement)
-        let columns = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
+        let columns = try (0..<count).map { column in
+            guard let name = sqlite3_column_name(statement, column) else { throw SQLiteFailure(code: SQLITE_NOMEM, message: "out of memory") }
+            return String(cString: name)
+        }
         var rows: [[SQLiteValue]] = []
         while true {
             let step = sqlite3_step(statement)
@@ -101,7 +112,15 @@ final class SQLiteConnection: @unchecked Sendable {
                 switch sqlite3_column_type(statement, column) {
                 case SQLITE_INTEGER: row.append(.integer(sqlite3_column_int64(statement, column)))
                 case SQLITE_FLOAT: row.append(.real(sqlite3_column_double(statement, column)))
-                case SQLITE_TEXT: row.append(.text(String(cString: sqlite3_column_text(statement, column))))
+                case SQLITE_TEXT:
+                    let text = sqlite3_column_text(statement, column)
+                    let length = Int(sqlite3_column_bytes(statement, column))
+                    guard let text else {
+                        guard length == 0 else { throw SQLiteFailure(code: SQLITE_NOMEM, message: "out of memory") }
+                        row.append(.text(""))
+                        continue
+                    }
+                    row.append(.text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)))
                 case SQLITE_BLOB:
                     let length = Int(sqlite3_column_bytes(statement, column))
                     let bytes = sqlite3_column_blob(statement, column)
@@ -117,8 +136,19 @@ final class SQLiteConnection: @unchecked Sendable {
     private func prepared(_ sql: String, _ handle: OpaquePointer) throws -> OpaquePointer {
         if let statement = statements[sql] { return statement }
         var statement: OpaquePointer?
-        let result = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        var rest = ""
+        let result = sql.withCString { text in
+            var tail: UnsafePointer<CChar>?
+            let result = sqlite3_prepare_v3(handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
+            if let tail { rest = String(cString: tail) }
+            return result
+        }
         guard result == SQLITE_OK, let statement else { throw failure(result) }
+        // One statement per call: a second one after a `;` would otherwise be silently skipped.
+        guard rest.allSatisfy({ $0.isWhitespace || $0 == ";" }) else {
+            sqlite3_finalize(statement)
+            throw SQLiteFailure(code: SQLITE_MISUSE, message: "one statement at a time: \(rest.prefix(40))…")
+        }
         if statements.count >= Self.maximumCachedStatements {
             for cached in statements.values { sqlite3_finalize(cached) }
             statements.removeAll()

@@ -147,7 +147,7 @@ struct SQLiteValueDecoder: Decoder, SingleValueDecodingContainer {
     func decode(_ type: Int64.Type) throws -> Int64 {
         switch value {
         case .integer(let v): return v
-        case .real(let v) where v.rounded() == v: return Int64(v)
+        case .real(let v): if let exact = Int64(exactly: v) { return exact }
         case .text(let v): if let parsed = Int64(v) { return parsed }
         default: break
         }
