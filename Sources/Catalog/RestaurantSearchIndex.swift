@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Logging
 import ServiceLifecycle
+import Storage
 import Synchronization
 
 /// Every restaurant in memory, for nearby search: a `Service` built once per process and
@@ -72,15 +73,8 @@ public final class RestaurantSearchIndex: Service, Sendable {
 
     /// Loads every restaurant, then refreshes from the database every `refreshInterval` until shutdown.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await self.refresh()
-                } catch {
-                    self.logger.error("search index refresh failed", metadata: ["error": "\(error)"])
-                }
-                do { try await Task.sleep(for: self.refreshInterval) } catch { break }
-            }
+        await repeatUntilShutdown(every: refreshInterval, name: "catalog.search-index-refresh", logger: logger) {
+            try await self.refresh()
         }
     }
 

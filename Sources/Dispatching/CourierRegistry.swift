@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Logging
 import ServiceLifecycle
+import Storage
 import Synchronization
 
 /// The hot, in-memory state of every courier: updated per position fix, read by matching and
@@ -30,12 +31,7 @@ public final class CourierRegistry: Service, Sendable {
 
     public func run() async throws {
         do { try await restore() } catch { logger.error("could not restore courier states", metadata: ["error": "\(error)"]) }
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: self.flushInterval) } catch { break }
-                do { try await self.flush() } catch { self.logger.error("courier flush failed", metadata: ["error": "\(error)"]) }
-            }
-        }
+        await repeatUntilShutdown(every: flushInterval, name: "dispatch.courier-flush", logger: logger) { try await self.flush() }
         do { try await flush() } catch { logger.error("final courier flush failed", metadata: ["error": "\(error)"]) }
     }
 

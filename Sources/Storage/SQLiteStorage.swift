@@ -102,15 +102,8 @@ public final class SQLiteStorage: Database {
             let checkpointer = try SQLiteConnection(path: path, readOnly: false)
             try Self.configure(checkpointer, isWriter: false, isFile: true)
             try? checkpointer.exec("PRAGMA query_only = OFF")
-            await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    do { try await Task.sleep(for: .milliseconds(250)) } catch { break }
-                    do {
-                        try await NIOThreadPool.singleton.runIfActive { try checkpointer.exec("PRAGMA wal_checkpoint(PASSIVE)") }
-                    } catch {
-                        self.logger.warning("checkpoint failed", metadata: ["error": "\(error)"])
-                    }
-                }
+            await repeatUntilShutdown(every: .milliseconds(250), name: "sqlite.checkpoint", logger: logger) {
+                try await NIOThreadPool.singleton.runIfActive { try checkpointer.exec("PRAGMA wal_checkpoint(PASSIVE)") }
             }
             checkpointer.close()
         } else {

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import Storage
 
 /// Runs `work` every `interval` until graceful shutdown, then `onShutdown` once. A failing pass
 /// is logged and the next one runs on schedule: a loop never dies of one bad round.
@@ -11,16 +12,7 @@ struct PeriodicService: Service {
     var onShutdown: (@Sendable () async throws -> Void)? = nil
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await work()
-                } catch {
-                    logger.error("periodic task failed", metadata: ["task": "\(name)", "error": "\(error)"])
-                }
-                do { try await Task.sleep(for: interval) } catch { break }
-            }
-        }
+        await repeatUntilShutdown(every: interval, name: name, logger: logger, work)
         if let onShutdown {
             do { try await onShutdown() } catch { logger.error("shutdown step failed", metadata: ["task": "\(name)", "error": "\(error)"]) }
         }
