@@ -87,11 +87,23 @@ public enum TiffinJSON {
     /// Reads an ISO 8601 date-time. The API's own form (`…T…[.fff]Z`) is read exactly, to the
     /// same `Date` the clock made; other forms (offsets such as `+02:00`) through Foundation.
     /// A date in that form that does not exist (`2023-02-29`) is refused, not rolled over.
+    /// Years outside 1…9999 are refused: the API writes four-digit years, and databases and
+    /// drivers have their own limits beyond them.
     public static func parseDate(_ text: String) -> Date? {
-        if hasUTCShape(text) { return utcMilliseconds(text).map { Date(timeIntervalSince1970: Double($0) / 1_000) } }
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let date: Date?
+        if hasUTCShape(text) {
+            date = utcMilliseconds(text).map { Date(timeIntervalSince1970: Double($0) / 1_000) }
+        } else {
+            date =
+                (try? Date(text, strategy: .iso8601))
+                ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
+        guard let date, supportedRange.contains(date) else { return nil }
+        return date
     }
+
+    /// 0001-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z.
+    public static let supportedRange = Date(timeIntervalSince1970: -62_135_596_800)..<Date(timeIntervalSince1970: 253_402_300_800)
 
     static func hasUTCShape(_ text: String) -> Bool {
         let b = Array(text.utf8)
@@ -120,7 +132,8 @@ public enum TiffinJSON {
         else { return nil }
         var fraction: Int64 = 0
         if b.count > 20 {
-            guard b[19] == UInt8(ascii: "."), b.count > 21, let digits = number(20..<(b.count - 1)), b.count - 21 <= 9 else { return nil }
+            // At most 9 digits, checked before reading them: 19 would overflow Int64.
+            guard b[19] == UInt8(ascii: "."), (22...30).contains(b.count), let digits = number(20..<(b.count - 1)) else { return nil }
             var scale: Int64 = 1
             for _ in 0..<(b.count - 21) { scale *= 10 }
             fraction = (digits * 1_000 * 2 + scale) / (2 * scale)  // rounded to the millisecond

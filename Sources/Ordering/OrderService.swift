@@ -528,7 +528,9 @@ public struct OrderService: Sendable {
             throw ValidationError(field: "cursor", reason: "is not a cursor from an earlier page")
         }
         let parts = plain.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])),
+            TiffinJSON.supportedRange.contains(Date(timeIntervalSince1970: Double(micros) / 1_000_000))
+        else {
             throw ValidationError(field: "cursor", reason: "is not a cursor from an earlier page")
         }
         return (Date(timeIntervalSince1970: Double(micros) / 1_000_000), id)

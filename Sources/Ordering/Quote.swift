@@ -125,6 +125,10 @@ public struct QuoteCalculator: Sendable {
             guard !item.isSoldOut else { throw OrderingError.itemUnavailable(field: "items.\(index).itemID", name: item.name) }
             let chosen = try choose(line.options ?? [], for: item, field: "items.\(index).options")
             let unit = chosen.reduce(item.price) { $0 + $1.priceDelta }
+            // Options may lower a price (no cheese), never below nothing.
+            guard unit.amount >= 0 else {
+                throw ValidationError(field: "items.\(index).options", reason: "these options would make \(item.name) cost less than nothing")
+            }
             let total = unit * line.quantity
             lines.append(QuoteLine(itemID: item.id, name: item.name, quantity: line.quantity, options: chosen, unitPrice: unit, lineTotal: total))
             subtotal = subtotal + total

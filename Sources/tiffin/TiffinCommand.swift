@@ -172,6 +172,10 @@ struct BenchCity: AsyncParsableCommand {
     @Option(name: .long, help: "How many restaurants to generate.")
     var restaurants = 100_000
 
+    func validate() throws {
+        guard (1...10_000_000).contains(restaurants) else { throw ArgumentParser.ValidationError("--restaurants must be between 1 and 10000000") }
+    }
+
     func run() async throws {
         let configuration = try common.configuration()
         TiffinLogging.bootstrap(format: configuration.logFormat, level: .warning)

@@ -41,6 +41,9 @@ struct JSONStyleTests {
         ("2026-11-21T18:30:00.1234Z", 1_795_285_800_123),
         ("2024-02-29T00:00:00.000Z", 1_709_164_800_000), ("2023-02-29T00:00:00Z", nil), ("2026-13-01T00:00:00Z", nil), ("2026-11-21 18:30:00Z", nil),
         ("2026-11-21T18:30:00+01:00", nil), ("yesterday", nil),
+        // Nine fraction digits at most: nineteen used to overflow while being read, and crash.
+        ("2026-01-01T00:00:00.123456789Z", 1_767_225_600_123), ("2026-01-01T00:00:00.9999999999999999999Z", nil),
+        ("2026-01-01T00:00:00.Z", nil),
     ])
     func theAPIsOwnFormIsReadExactlyAndNothingElseByTheFastPath(text: String, milliseconds: Int64?) {
         #expect(TiffinJSON.utcMilliseconds(text) == milliseconds)
@@ -49,6 +52,15 @@ struct JSONStyleTests {
     @Test func otherISO8601FormsStillRead() {
         #expect(TiffinJSON.parseDate("2026-11-21T19:30:00+01:00") == Date(timeIntervalSince1970: 1_795_285_800))
         #expect(TiffinJSON.parseDate("2023-02-29T00:00:00Z") == nil)
+    }
+
+    /// The API writes four-digit years; a date it could not write back (year 0, 10000) is refused.
+    @Test func yearsOutsideOneToNineThousandNineHundredNinetyNineAreRefused() {
+        #expect(TiffinJSON.parseDate("0000-01-01T00:00:00+01:00") == nil)
+        #expect(TiffinJSON.parseDate("0000-06-01T00:00:00Z") == nil)
+        #expect(TiffinJSON.parseDate("9999-12-31T23:59:59.9999Z") == nil, "rounds into the year 10000")
+        #expect(TiffinJSON.parseDate("0001-01-01T00:00:00Z").map(TiffinJSON.format) == "0001-01-01T00:00:00.000Z")
+        #expect(TiffinJSON.parseDate("9999-12-31T23:59:59.999Z").map(TiffinJSON.format) == "9999-12-31T23:59:59.999Z")
     }
 
     @Test func everyMillisecondMadeByTheClockRoundTrips() throws {

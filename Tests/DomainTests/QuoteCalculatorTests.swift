@@ -115,6 +115,25 @@ struct QuoteCalculatorTests {
         }
     }
 
+    /// Options may lower a price but never below zero: a negative total would fail the orders
+    /// table's check at placement (a 500) instead of telling the customer.
+    @Test func optionsThatWouldMakeAnItemCostLessThanNothingAreRefused() {
+        let bread = UUID()
+        let group = UUID()
+        let voucher = UUID()
+        let item = PricingItem(
+            id: bread, name: "Bread", price: Money(300, "EUR"), isSoldOut: false,
+            groups: [
+                .init(
+                    id: group, name: "Deal", minChoices: 0, maxChoices: 1,
+                    options: [.init(id: voucher, name: "Free", priceDelta: -500, isSoldOut: false)])
+            ])
+        #expect(throws: ValidationError(field: "items.0.options", reason: "these options would make Bread cost less than nothing")) {
+            try QuoteCalculator().quote(
+                request([.init(itemID: bread, quantity: 1, options: [voucher])]), restaurant: Self.restaurant(minimum: 0), items: [item])
+        }
+    }
+
     @Test(arguments: [0, -1, 51])
     func quantitiesOutsideOneToFiftyAreRefused(quantity: Int) {
         #expect(throws: ValidationError(field: "items.0.quantity", reason: "must be between 1 and 50")) {

@@ -351,9 +351,12 @@ struct OrderFlowTests {
             var before = OrderFilter(limit: 10)
             before.placedBefore = placed[0].placedAt
             #expect(try await s.orders.operatorOrders(before).orders.isEmpty)
-            var bad = OrderFilter(limit: 10)
-            bad.cursor = "not a cursor"
-            await #expect(throws: ValidationError.self) { try await s.orders.operatorOrders(bad) }
+            // Forged cursors, an instant no database holds among them (PostgreSQL's driver used to trap on it).
+            for forged in ["not a cursor", "\(Int64.min):\(UUID())", "\(Int64.max):\(UUID())", "-62135596801000000:\(UUID())"] {
+                var bad = OrderFilter(limit: 10)
+                bad.cursor = forged == "not a cursor" ? forged : Data(forged.utf8).base64EncodedString()
+                await #expect(throws: ValidationError.self, "\(forged)") { try await s.orders.operatorOrders(bad) }
+            }
         }
     }
 
