@@ -42,7 +42,7 @@ public struct PaymentStatusChanged: EventPayload, Equatable {
     }
 }
 
-/// Payload of `payment.refunded`: one refund, full or partial.
+/// Payload of `payment.refund_issued`: one refund, full or partial.
 public struct RefundIssued: EventPayload, Equatable {
     public let refundID: UUID
     public let paymentID: UUID
@@ -66,5 +66,30 @@ public struct RefundIssued: EventPayload, Equatable {
         self.refundedTotal = refundedTotal
         self.reason = reason
         self.actor = actor
+    }
+}
+
+/// A refund as Ordering asks Payments for it (the contract between the two, like the events).
+public struct RefundRequest: Sendable {
+    public let orderID: UUID
+    /// Minor units; nil refunds everything still refundable (within `cap`).
+    public let amount: Int64?
+    public let reason: String
+    public let actor: OrderActor
+    public let actorID: UUID
+    public let idempotencyKey: String
+    /// The most every refund of this order together may come to once this one is made, by any
+    /// actor (a restaurant's policy: the food subtotal); nil: what was captured. Payments checks it
+    /// with the payment locked, so two concurrent refunds cannot both fit under it.
+    public let cap: Int64?
+
+    public init(orderID: UUID, amount: Int64?, reason: String, actor: OrderActor, actorID: UUID, idempotencyKey: String, cap: Int64?) {
+        self.orderID = orderID
+        self.amount = amount
+        self.reason = reason
+        self.actor = actor
+        self.actorID = actorID
+        self.idempotencyKey = idempotencyKey
+        self.cap = cap
     }
 }

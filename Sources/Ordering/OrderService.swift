@@ -267,6 +267,10 @@ public struct OrderService: Sendable {
                 _ = try await settle(order, authorization)
             } catch is OrderingError {
                 // A failed settlement is still a settlement.
+            } catch {
+                // One order that cannot be settled now does not keep the others waiting.
+                logger.warning("could not settle an interrupted placement yet", metadata: ["order.id": "\(order.id)", "error": "\(error)"])
+                continue
             }
             logger.notice("settled an interrupted placement", metadata: ["order.id": "\(order.id)"])
             settled += 1
@@ -432,7 +436,7 @@ public struct OrderService: Sendable {
         try Self.validate(idempotencyKey: idempotencyKey)
         guard let order = try await store.order(id: orderID) else { throw NotFoundError(entity: "order", id: orderID.uuidString) }
         let actor: OrderActor
-        var maximum: Int64?
+        var cap: Int64?
         switch viewer.role {
         case .operator:
             actor = .operator
@@ -446,17 +450,15 @@ public struct OrderService: Sendable {
                 guard clock.now().timeIntervalSince(deliveredAt) <= settings.restaurantRefundWindow else {
                     throw OrderingError.refundWindowClosed(hours: Int(settings.restaurantRefundWindow / 3600))
                 }
-                let refunded = try await payments.refunds(orderID: orderID).filter { $0.status != .failed }.reduce(0) { $0 + $1.amount.amount }
-                maximum = order.subtotal.amount - refunded
+                cap = order.subtotal.amount
             }
         case .customer, .courier:
             throw ForbiddenError("refunds are made by the restaurant or an operator")
         }
         guard order.status == .delivered else { throw OrderingError.notDelivered(status: order.status) }
         return try await payments.refund(
-            RefundCommand(
-                orderID: orderID, amount: amount, reason: reason, actor: actor, actorID: viewer.userID, idempotencyKey: idempotencyKey,
-                maximum: maximum))
+            RefundRequest(
+                orderID: orderID, amount: amount, reason: reason, actor: actor, actorID: viewer.userID, idempotencyKey: idempotencyKey, cap: cap))
     }
 
     // MARK: Reads, per viewer

@@ -100,28 +100,6 @@ public enum AuthorizationOutcome: Sendable, Equatable {
     case unavailable
 }
 
-/// A refund as Ordering asks Payments for it.
-public struct RefundCommand: Sendable {
-    public let orderID: UUID
-    public let amount: Int64?
-    public let reason: String
-    public let actor: OrderActor
-    public let actorID: UUID
-    public let idempotencyKey: String
-    /// The most this actor may refund now (the restaurant's policy); nil for operators.
-    public let maximum: Int64?
-
-    public init(orderID: UUID, amount: Int64?, reason: String, actor: OrderActor, actorID: UUID, idempotencyKey: String, maximum: Int64?) {
-        self.orderID = orderID
-        self.amount = amount
-        self.reason = reason
-        self.actor = actor
-        self.actorID = actorID
-        self.idempotencyKey = idempotencyKey
-        self.maximum = maximum
-    }
-}
-
 /// Ordering's view of payments: authorisation is synchronous because confirmation depends on
 /// it; capture and void happen in reaction to order events.
 public protocol PaymentPort: Sendable {
@@ -129,6 +107,6 @@ public protocol PaymentPort: Sendable {
     func authorize(orderID: UUID, customerID: UUID, amount: Money, card: String) async throws -> AuthorizationOutcome
     /// Settles an authorisation whose answer was lost, by asking the provider under the order's key.
     func recover(orderID: UUID, customerID: UUID, amount: Money) async throws -> AuthorizationOutcome
-    func refund(_ command: RefundCommand) async throws -> (refund: OrderRefund, replayed: Bool)
+    func refund(_ request: RefundRequest) async throws -> (refund: OrderRefund, replayed: Bool)
     func refunds(orderID: UUID) async throws -> [OrderRefund]
 }

@@ -57,6 +57,7 @@ public protocol PaymentProvider: Sendable {
     func void(reference: String, idempotencyKey: String) async throws
     /// Returns the refund's reference at the provider.
     func refund(reference: String, amount: Money, idempotencyKey: String) async throws -> String
-    /// Holds still open (neither captured nor voided) made before `createdBefore`, oldest first.
-    func openAuthorizations(createdBefore: Date, limit: Int) async throws -> [ProviderAuthorizationRecord]
+    /// Holds still open (neither captured nor voided) made before `createdBefore`, oldest first
+    /// (by creation, then key), starting after `after` when given: pages through every open hold.
+    func openAuthorizations(createdBefore: Date, after: ProviderAuthorizationRecord?, limit: Int) async throws -> [ProviderAuthorizationRecord]
 }

@@ -213,72 +213,91 @@ public struct PaymentService: Sendable {
         public var holdsVoided = 0
         public var holdsCaptured = 0
         public var refundsRetried = 0
+        /// Items that could not be settled this pass (logged); the next pass tries them again.
+        public var errors = 0
     }
+
+    /// Pages of open holds per pass: a pass reaches past holds of live orders (which stay) to the
+    /// ones that must go, up to `holdPagesPerPass × holdsPerPage` holds.
+    static let holdPagesPerPass = 25
 
     /// Finds money in doubt and settles it: failed payments not yet checked at the provider,
     /// holds the provider still has for orders that ended (or never existed), holds of delivered
     /// orders not captured, and refunds whose answer was lost. Safe to run on several instances
-    /// at once: every provider call is idempotent.
+    /// at once: every provider call is idempotent. One item that fails is logged and counted and
+    /// does not stop the others; a pass fails as a whole only when it cannot learn what to do.
     @discardableResult
-    public func reconcile(holdsOlderThan holdAge: TimeInterval = 60) async throws -> ReconciliationReport {
+    public func reconcile(holdsOlderThan holdAge: TimeInterval = 60, holdsPerPage: Int = 200) async throws -> ReconciliationReport {
         var report = ReconciliationReport()
         let now = clock.now()
         for payment in try await store.unreconciledFailures(before: now.addingTimeInterval(-5), limit: 100) {
-            try await reconcileFailure(payment)
-            report.failuresChecked += 1
-        }
-        let holds = try await provider.openAuthorizations(createdBefore: now.addingTimeInterval(-holdAge), limit: 200)
-        let byOrder = Dictionary(
-            holds.compactMap { hold in Self.orderID(fromAuthorizationKey: hold.idempotencyKey).map { ($0, hold) } }, uniquingKeysWith: { a, _ in a })
-        let liveness = byOrder.isEmpty ? [:] : try await orders.liveness(of: Array(byOrder.keys))
-        for (orderID, hold) in byOrder {
-            switch liveness[orderID] {
-            case .live?:
-                continue
-            case .delivered?:
-                try await capture(orderID: orderID)
-                report.holdsCaptured += 1
-            case .ended?, nil:
-                if let payment = try await store.payment(orderID: orderID), payment.status == .authorized || payment.status == .failed {
-                    try await releaseHold(orderID: orderID, reason: "reconciliation: the order has ended")
-                } else {
-                    try await voidAtProvider(reference: hold.reference, key: "void-\(orderID)")
-                }
-                report.holdsVoided += 1
-                logger.notice("reconciliation released a hold", metadata: ["order.id": "\(orderID)"])
+            if await settling("failed payment", payment.orderID, &report, { try await reconcileFailure(payment) }) != nil {
+                report.failuresChecked += 1
             }
         }
+        var after: ProviderAuthorizationRecord?
+        for _ in 0..<Self.holdPagesPerPass {
+            let holds = try await provider.openAuthorizations(
+                createdBefore: now.addingTimeInterval(-holdAge), after: after, limit: holdsPerPage)
+            after = holds.last
+            let byOrder = Dictionary(
+                holds.compactMap { hold in Self.orderID(fromAuthorizationKey: hold.idempotencyKey).map { ($0, hold) } },
+                uniquingKeysWith: { a, _ in a })
+            // Throws when Ordering cannot answer: a hold is never released on a guess.
+            let liveness = byOrder.isEmpty ? [:] : try await orders.liveness(of: Array(byOrder.keys))
+            for (orderID, hold) in byOrder {
+                switch await settling(
+                    "open hold", orderID, &report, { try await settleHold(orderID: orderID, hold: hold, liveness: liveness[orderID]) })
+                {
+                case .captured?: report.holdsCaptured += 1
+                case .voided?: report.holdsVoided += 1
+                case .kept?, nil: break
+                }
+            }
+            if holds.count < holdsPerPage { break }
+        }
         for pending in try await store.stalePendingRefunds(before: now.addingTimeInterval(-30), limit: 50) {
-            _ = try? await driveRefund(pending.refund, reference: nil)
-            report.refundsRetried += 1
+            if await settling("pending refund", pending.orderID, &report, { try await driveRefund(pending.refund, reference: nil) }) != nil {
+                report.refundsRetried += 1
+            }
         }
         return report
     }
 
-    // MARK: Refunds
+    /// A hold the provider still has, older than reconciliation's age: kept while its order is
+    /// live, captured once delivered, released when the order ended or never existed.
+    private enum HoldOutcome { case kept, captured, voided }
 
-    public struct RefundRequest: Sendable {
-        public let orderID: UUID
-        /// Minor units; nil refunds everything still refundable (within `maximum`).
-        public let amount: Int64?
-        public let reason: String
-        public let actor: OrderActor
-        public let actorID: UUID
-        public let idempotencyKey: String
-        /// The most this actor may refund on this order now (a restaurant's policy); nil: no limit
-        /// but what was captured.
-        public let maximum: Int64?
-
-        public init(orderID: UUID, amount: Int64?, reason: String, actor: OrderActor, actorID: UUID, idempotencyKey: String, maximum: Int64?) {
-            self.orderID = orderID
-            self.amount = amount
-            self.reason = reason
-            self.actor = actor
-            self.actorID = actorID
-            self.idempotencyKey = idempotencyKey
-            self.maximum = maximum
+    private func settleHold(orderID: UUID, hold: ProviderAuthorizationRecord, liveness: OrderLiveness?) async throws -> HoldOutcome {
+        switch liveness {
+        case .live?:
+            return .kept
+        case .delivered?:
+            try await capture(orderID: orderID)
+            return .captured
+        case .ended?, nil:
+            if let payment = try await store.payment(orderID: orderID), payment.status == .authorized || payment.status == .failed {
+                try await releaseHold(orderID: orderID, reason: "reconciliation: the order has ended")
+            } else {
+                try await voidAtProvider(reference: hold.reference, key: "void-\(orderID)")
+            }
+            logger.notice("reconciliation released a hold", metadata: ["order.id": "\(orderID)"])
+            return .voided
         }
     }
+
+    /// Runs one item of a pass; a failure is logged and counted, and answers nil.
+    private func settling<T>(_ what: String, _ orderID: UUID, _ report: inout ReconciliationReport, _ body: () async throws -> T) async -> T? {
+        do {
+            return try await body()
+        } catch {
+            report.errors += 1
+            logger.warning("reconciliation could not settle a \(what)", metadata: ["order.id": "\(orderID)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    // MARK: Refunds
 
     public struct RefundResult: Sendable {
         public let refund: Refund
@@ -295,14 +314,15 @@ public struct PaymentService: Sendable {
         }
         guard let payment = try await store.payment(orderID: request.orderID) else { throw PaymentError.notCaptured(status: nil) }
         let remaining = payment.amount.amount - payment.refundedAmount.amount
-        let amount = request.amount ?? min(remaining, request.maximum ?? remaining)
+        // Without an amount: what is left, within the cap (checked again, exactly, under the lock).
+        let amount = request.amount ?? min(remaining, request.cap.map { $0 - payment.refundedAmount.amount } ?? remaining)
         guard amount > 0 else { throw PaymentError.refundExceedsCaptured(refundable: Money(max(0, remaining), payment.amount.currency)) }
         let now = clock.now()
         let row = PaymentStore.RefundRow(
             id: UUID.timeOrdered(), paymentID: payment.id, orderID: request.orderID, amountMinor: amount, currency: payment.amount.currency,
             reason: request.reason, actor: request.actor.rawValue, actorID: request.actorID, idempotencyKey: request.idempotencyKey,
             requestHash: hash, status: Refund.Status.pending.rawValue, providerReference: nil, failureReason: nil, createdAt: now, updatedAt: now)
-        switch try await store.claimRefund(row, maximum: request.maximum) {
+        switch try await store.claimRefund(row, cap: request.cap) {
         case .existing(let existing):
             return try await replay(existing, hash: hash)
         case .claimed(let payment):

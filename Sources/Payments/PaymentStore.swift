@@ -249,9 +249,9 @@ struct PaymentStore: Sendable {
     }
 
     /// Records a pending refund after checking, with the payment locked, that it fits what is left
-    /// to refund (refunds already made and those still pending count). Returns the earlier refund
-    /// when the actor already used this key.
-    func claimRefund(_ row: RefundRow, maximum: Int64?) async throws -> RefundClaim {
+    /// to refund and under `cap` (refunds already made and those still pending count, whoever made
+    /// them). Returns the earlier refund when the actor already used this key.
+    func claimRefund(_ row: RefundRow, cap: Int64?) async throws -> RefundClaim {
         let lock = database.kind == .postgres ? " FOR UPDATE" : ""
         do {
             return try await database.transaction { db in
@@ -278,8 +278,9 @@ struct PaymentStore: Sendable {
                         """
                     ).first(decoding: Pending.self)?.total ?? 0
                 let refundable = payment.amount.amount - payment.refundedAmount.amount - pending
-                if let maximum, row.amountMinor > maximum {
-                    throw PaymentError.refundAbovePolicy(maximum: Money(max(0, maximum), payment.amount.currency))
+                if let cap, payment.refundedAmount.amount + pending + row.amountMinor > cap {
+                    let left = cap - payment.refundedAmount.amount - pending
+                    throw PaymentError.refundAbovePolicy(maximum: Money(max(0, left), payment.amount.currency))
                 }
                 guard row.amountMinor <= refundable else {
                     throw PaymentError.refundExceedsCaptured(refundable: Money(max(0, refundable), payment.amount.currency))

@@ -209,12 +209,21 @@ public struct SandboxPaymentProvider: PaymentProvider {
         return result ?? ""
     }
 
-    public func openAuthorizations(createdBefore: Date, limit: Int) async throws -> [ProviderAuthorizationRecord] {
-        try await database.read { db in
+    public func openAuthorizations(
+        createdBefore: Date, after: ProviderAuthorizationRecord?, limit: Int
+    ) async throws
+        -> [ProviderAuthorizationRecord]
+    {
+        // Without a cursor, a page starts before every hold (none predates 1970; "" sorts first).
+        let afterDate = after?.createdAt ?? Date(timeIntervalSince1970: 0)
+        let afterKey = after?.idempotencyKey ?? ""
+        return try await database.read { db in
             try await db.raw(
                 """
                 SELECT \(unsafeRaw: Self.columns) FROM sandbox_authorizations
-                WHERE state = 'held' AND created_at < \(bind: createdBefore) ORDER BY created_at LIMIT \(bind: limit)
+                WHERE state = 'held' AND created_at < \(bind: createdBefore)
+                    AND (created_at > \(bind: afterDate) OR (created_at = \(bind: afterDate) AND idempotency_key > \(bind: afterKey)))
+                ORDER BY created_at, idempotency_key LIMIT \(bind: limit)
                 """
             ).all(decoding: AuthorizationRow.self).map(\.record)
         }

@@ -56,11 +56,8 @@ struct PaymentAdapter: PaymentPort {
         }
     }
 
-    func refund(_ command: RefundCommand) async throws -> (refund: OrderRefund, replayed: Bool) {
-        let result = try await payments.refund(
-            PaymentService.RefundRequest(
-                orderID: command.orderID, amount: command.amount, reason: command.reason, actor: command.actor, actorID: command.actorID,
-                idempotencyKey: command.idempotencyKey, maximum: command.maximum))
+    func refund(_ request: RefundRequest) async throws -> (refund: OrderRefund, replayed: Bool) {
+        let result = try await payments.refund(request)
         return (Self.view(result.refund), result.replayed)
     }
 
@@ -101,6 +98,10 @@ struct DispatchOrdersAdapter: DispatchOrderPort {
 /// Payments' view of orders, for reconciliation. Payments and Ordering each need the other, so
 /// this adapter is given the order service once both exist.
 final class OrderLivenessAdapter: OrderLivenessPort, Sendable {
+    struct NotBound: Error, CustomStringConvertible {
+        var description: String { "order liveness asked before the order service was bound" }
+    }
+
     private let orders = Mutex<OrderService?>(nil)
 
     func bind(_ service: OrderService) {
@@ -108,7 +109,9 @@ final class OrderLivenessAdapter: OrderLivenessPort, Sendable {
     }
 
     func liveness(of orderIDs: [UUID]) async throws -> [UUID: OrderLiveness] {
-        guard let service = orders.withLock({ $0 }) else { return [:] }
+        // Unbound (still assembling): no answer, rather than an empty one that reads as
+        // "these orders do not exist" and would release their holds.
+        guard let service = orders.withLock({ $0 }) else { throw NotBound() }
         return try await service.statuses(of: orderIDs).mapValues { status in
             switch status {
             case .delivered: .delivered

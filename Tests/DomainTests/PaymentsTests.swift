@@ -14,6 +14,12 @@ struct StubLiveness: OrderLivenessPort {
     func liveness(of orderIDs: [UUID]) async throws -> [UUID: OrderLiveness] { answers.filter { orderIDs.contains($0.key) } }
 }
 
+/// Ordering that cannot answer (not yet assembled, or its database down).
+struct SilentLiveness: OrderLivenessPort {
+    struct Unanswered: Error {}
+    func liveness(of orderIDs: [UUID]) async throws -> [UUID: OrderLiveness] { throw Unanswered() }
+}
+
 @Suite("Payments: state machine, sandbox provider, service")
 struct PaymentsTests {
     static let migrations = Outbox.migrations + PaymentService.migrations + SandboxPaymentProvider.migrations
@@ -190,8 +196,8 @@ struct PaymentsTests {
             let order = UUID()
             let operatorID = UUID()
             _ = try await service.authorize(orderID: order, customerID: UUID(), amount: Money(3_000, "EUR"), card: "4242424242424242")
-            func request(_ amount: Int64?, key: String, reason: String = "cold food", maximum: Int64? = nil) -> PaymentService.RefundRequest {
-                .init(orderID: order, amount: amount, reason: reason, actor: .operator, actorID: operatorID, idempotencyKey: key, maximum: maximum)
+            func request(_ amount: Int64?, key: String, reason: String = "cold food", cap: Int64? = nil) -> RefundRequest {
+                .init(orderID: order, amount: amount, reason: reason, actor: .operator, actorID: operatorID, idempotencyKey: key, cap: cap)
             }
             await #expect(throws: PaymentError.notCaptured(status: .authorized)) { try await service.refund(request(100, key: "early")) }
             try await service.capture(orderID: order)
@@ -206,8 +212,9 @@ struct PaymentsTests {
             await #expect(throws: PaymentError.refundExceedsCaptured(refundable: Money(2_000, "EUR"))) {
                 try await service.refund(request(2_001, key: "r2"))
             }
+            // A cap counts every refund already made: 1,000 made, so 500 more under a cap of 1,500.
             await #expect(throws: PaymentError.refundAbovePolicy(maximum: Money(500, "EUR"))) {
-                try await service.refund(request(600, key: "r3", maximum: 500))
+                try await service.refund(request(600, key: "r3", cap: 1_500))
             }
             let rest = try await service.refund(request(nil, key: "r4"))
             #expect(rest.refund.amount == Money(2_000, "EUR"), "no amount refunds what is left")
@@ -248,6 +255,39 @@ struct PaymentsTests {
             #expect(try await state(unknown) == .voided)
             #expect(try await state(live) == .held)
             #expect(try await service.payment(orderID: ended)?.status == .voided)
+        }
+    }
+
+    /// Many live orders' holds come first (oldest) and fill a page: the pass pages past them to
+    /// the ended order's hold. And when Ordering cannot say which orders live, nothing is released.
+    @Test(arguments: TestDatabaseKind.available)
+    func reconciliationReachesPastLiveHoldsAndReleasesNothingOnAGuess(kind: TestDatabaseKind) async throws {
+        let clock = ManualWallClock(Date())
+        try await withTestDatabase(kind, migrations: Self.migrations) { db in
+            let sandbox = SandboxPaymentProvider(database: db, clock: clock)
+            let live = (0..<5).map { _ in UUID() }
+            let ended = UUID()
+            for order in live + [ended] {
+                _ = try await sandbox.authorize(
+                    amount: Money(1_000, "EUR"), card: "4242424242424242", idempotencyKey: PaymentService.authorizationKey(orderID: order))
+                clock.advance(by: 1)
+            }
+            clock.advance(by: 120)
+            func state(_ order: UUID) async throws -> ProviderAuthorizationRecord.State? {
+                try await sandbox.authorization(idempotencyKey: PaymentService.authorizationKey(orderID: order))?.state
+            }
+            let blind = PaymentService(database: db, provider: sandbox, orders: SilentLiveness(), clock: clock, logger: Self.logger)
+            await #expect(throws: SilentLiveness.Unanswered.self) { try await blind.reconcile(holdsPerPage: 2) }
+            #expect(try await state(ended) == .held, "no order status, no release")
+
+            var answers = Dictionary(uniqueKeysWithValues: live.map { ($0, OrderLiveness.live) })
+            answers[ended] = .ended
+            let service = PaymentService(
+                database: db, provider: sandbox, orders: StubLiveness(answers: answers), clock: clock, logger: Self.logger)
+            let report = try await service.reconcile(holdsPerPage: 2)
+            #expect(report.holdsVoided == 1 && report.errors == 0)
+            #expect(try await state(ended) == .voided)
+            for order in live { #expect(try await state(order) == .held) }
         }
     }
 }

@@ -452,6 +452,30 @@ struct OrderFlowTests {
         }
     }
 
+    /// Two refunds by the restaurant at once, each within the cap alone, not both: the cap is
+    /// checked with the payment locked, counting the other (pending) refund.
+    @Test(arguments: TestDatabaseKind.available)
+    func concurrentRestaurantRefundsStayUnderTheCapTogether(kind: TestDatabaseKind) async throws {
+        try await withServices(kind) { s in
+            let f = try await Fixture.make(s)
+            let order = try await confirmedOrder(s, f)
+            try await deliver(s, f, order)
+            try await react(s)
+            let staff = principal(f.staff)
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for key in ["a", "b", "c"] {
+                    group.addTask {
+                        (try? await s.orders.refund(orderID: order.id, by: staff, amount: 1_000, reason: "cold", idempotencyKey: key)) != nil
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1, "1,800 of food: one refund of 1,000 fits, not two")
+            let payment = try #require(try await s.payments.payment(orderID: order.id))
+            #expect(payment.refundedAmount == Money(1_000, "EUR"))
+        }
+    }
+
     @Test(arguments: TestDatabaseKind.available)
     func theCustomerSeesTheCourierOnlyWhileCarryingAndStaleWhenQuiet(kind: TestDatabaseKind) async throws {
         let clock = ManualWallClock(Date())

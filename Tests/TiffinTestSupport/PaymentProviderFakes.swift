@@ -54,9 +54,10 @@ public final class RecordingPaymentProvider: PaymentProvider, Sendable {
         return try await base.refund(reference: reference, amount: amount, idempotencyKey: idempotencyKey)
     }
 
-    public func openAuthorizations(createdBefore: Date, limit: Int) async throws -> [ProviderAuthorizationRecord] {
+    public func openAuthorizations(createdBefore: Date, after: ProviderAuthorizationRecord?, limit: Int) async throws -> [ProviderAuthorizationRecord]
+    {
         record(.openAuthorizations)
-        return try await base.openAuthorizations(createdBefore: createdBefore, limit: limit)
+        return try await base.openAuthorizations(createdBefore: createdBefore, after: after, limit: limit)
     }
 }
 
@@ -118,7 +119,8 @@ public final class GatedPaymentProvider: PaymentProvider, Sendable {
         try await base.refund(reference: reference, amount: amount, idempotencyKey: idempotencyKey)
     }
 
-    public func openAuthorizations(createdBefore: Date, limit: Int) async throws -> [ProviderAuthorizationRecord] {
-        try await base.openAuthorizations(createdBefore: createdBefore, limit: limit)
+    public func openAuthorizations(createdBefore: Date, after: ProviderAuthorizationRecord?, limit: Int) async throws -> [ProviderAuthorizationRecord]
+    {
+        try await base.openAuthorizations(createdBefore: createdBefore, after: after, limit: limit)
     }
 }
