@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "tiffin",
             dependencies: [
-                "TiffinApp",
+                "TiffinApp", "Core", "Dispatching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

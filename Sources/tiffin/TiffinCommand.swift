@@ -21,7 +21,7 @@ struct TiffinCommand: AsyncParsableCommand {
             Configuration comes from TIFFIN_* environment variables (TIFFIN_PORT, TIFFIN_DATABASE_URL, TIFFIN_DEMO, …); \
             flags override them. Without TIFFIN_DATABASE_URL, Tiffin uses an embedded SQLite file in ./tiffin-data.
             """,
-        subcommands: [Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self, BenchCity.self],
+        subcommands: [Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self, BenchCity.self, BenchDispatch.self],
         defaultSubcommand: Serve.self)
 }
 
