@@ -98,6 +98,7 @@ let package = Package(
             dependencies: [
                 "Core", "Events", "Storage", "TiffinHTTP",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -10,6 +10,7 @@ public struct CourierState: Codable, Sendable, Equatable {
     /// When the last fix was taken (UTC).
     public var positionAt: Date?
     public var updatedAt: Date
+    public var vehicle: VehicleType = .bicycle
 }
 
 /// A position as shown to a customer: never an error for being old, but marked stale with its age.
@@ -40,27 +41,65 @@ public struct OnlineCourierList: Codable, Sendable {
 /// An order waiting for a courier, as Ordering describes it.
 public struct DispatchOrder: Sendable {
     public let id: UUID
+    public let restaurantID: UUID
     public let pickup: GeoPoint
+    public let dropoff: GeoPoint
     public let placedAt: Date
+    /// When the food is expected to be ready (learned preparation time, or when it was marked ready).
+    public let expectedReadyAt: Date
     /// Couriers who handed this order back: never offered it again.
     public let excludedCouriers: Set<UUID>
-    public init(id: UUID, pickup: GeoPoint, placedAt: Date, excludedCouriers: Set<UUID> = []) {
+
+    public init(
+        id: UUID, restaurantID: UUID, pickup: GeoPoint, dropoff: GeoPoint, placedAt: Date, expectedReadyAt: Date, excludedCouriers: Set<UUID> = []
+    ) {
         self.id = id
+        self.restaurantID = restaurantID
         self.pickup = pickup
+        self.dropoff = dropoff
         self.placedAt = placedAt
+        self.expectedReadyAt = expectedReadyAt
         self.excludedCouriers = excludedCouriers
+    }
+}
+
+/// An order a courier has taken and not yet delivered.
+public struct ActiveDelivery: Sendable {
+    public let orderID: UUID
+    public let courierID: UUID
+    public let isPickedUp: Bool
+    public let pickup: GeoPoint
+    public let dropoff: GeoPoint
+
+    public init(orderID: UUID, courierID: UUID, isPickedUp: Bool, pickup: GeoPoint, dropoff: GeoPoint) {
+        self.orderID = orderID
+        self.courierID = courierID
+        self.isPickedUp = isPickedUp
+        self.pickup = pickup
+        self.dropoff = dropoff
     }
 }
 
 /// What tracking needs to know about an order to decide who may see its courier.
 public struct TrackingInfo: Sendable {
     public let customerID: UUID
+    public let restaurantID: UUID
     public let courierID: UUID?
     public let status: OrderStatus
-    public init(customerID: UUID, courierID: UUID?, status: OrderStatus) {
+    public let pickup: GeoPoint
+    public let dropoff: GeoPoint
+    public let currency: String
+
+    public init(
+        customerID: UUID, restaurantID: UUID, courierID: UUID?, status: OrderStatus, pickup: GeoPoint, dropoff: GeoPoint, currency: String
+    ) {
         self.customerID = customerID
+        self.restaurantID = restaurantID
         self.courierID = courierID
         self.status = status
+        self.pickup = pickup
+        self.dropoff = dropoff
+        self.currency = currency
     }
 
     /// True while the courier carries the food (picked up, not yet delivered).
@@ -70,8 +109,8 @@ public struct TrackingInfo: Sendable {
 /// Dispatch's view of orders. Supplied by Ordering through the app assembly.
 public protocol DispatchOrderPort: Sendable {
     func ordersAwaitingCourier(limit: Int) async throws -> [DispatchOrder]
-    /// Couriers carrying an undelivered order, with how many each carries.
-    func busyCouriers() async throws -> [UUID: Int]
+    /// Every order a courier has taken and not yet delivered.
+    func activeDeliveries() async throws -> [ActiveDelivery]
     /// False when the order no longer needs a courier, already has one, or this courier handed it back.
     func assign(orderID: UUID, courierID: UUID, reason: String) async throws -> Bool
     func trackingInfo(orderID: UUID) async throws -> TrackingInfo?
@@ -80,6 +119,10 @@ public protocol DispatchOrderPort: Sendable {
 public enum DispatchError: DomainError, Equatable {
     case notCarrying(status: String)
     case noPositionYet
+    /// The offer was answered, expired or withdrawn already.
+    case offerClosed(status: DispatchOffer.Status)
+    /// Accepted, but every order in it went elsewhere or ended meanwhile.
+    case offerWithdrawn
 
     public var problem: ProblemDescription {
         switch self {
@@ -89,6 +132,15 @@ public enum DispatchError: DomainError, Equatable {
                 detail: "a courier's position is shared only while they carry the order; this order is \(status)", state: status)
         case .noPositionYet:
             ProblemDescription(kind: .notFound, type: "no-position", title: "No position yet", detail: "the courier has not reported a position yet")
+        case .offerClosed(let status):
+            ProblemDescription(
+                kind: .conflict, type: "offer-closed", title: "Offer closed",
+                detail: "this offer is \(status.rawValue) and can no longer be answered",
+                state: status.rawValue)
+        case .offerWithdrawn:
+            ProblemDescription(
+                kind: .conflict, type: "offer-withdrawn", title: "Offer withdrawn",
+                detail: "every order in this offer was taken by another courier or ended before the answer", state: "withdrawn")
         }
     }
 }

@@ -3,32 +3,54 @@ import Foundation
 import Logging
 import Storage
 
-/// Couriers going online, reporting positions, being matched to orders, and being tracked.
+/// Couriers going online, reporting positions, being offered jobs, and being tracked.
 ///
-/// Matching here is deliberately simple — each waiting order, oldest first, goes to the nearest
-/// online courier who carries nothing and has a recent fix. It does not batch orders, predict
-/// prep times or send offers a courier may decline; the dispatch engine replaces this round.
+/// A dispatch round (every `TIFFIN_DISPATCH_INTERVAL_MS`) runs on one instance at a time — the
+/// holder of the `dispatch` lease — and: expires offers not answered in time (their courier is
+/// not offered those orders again); collects orders that will be ready within `readyHorizon`
+/// and are not in a pending offer, and couriers online with a recent fix, no pending offer, and
+/// free (or carrying only food already picked up: they are free where and when they drop it);
+/// plans bundles and the least-cost assignment (`DispatchPlanner`); and offers each job to its
+/// courier for `offerTimeout`. The courier accepts (the orders are assigned to them) or declines.
 public struct DispatchService: Sendable {
     public struct Settings: Sendable {
         /// A fix older than this is shown as stale.
         public var staleAfter: TimeInterval = 30
         /// Couriers whose last fix is older than this are not matched.
         public var matchableFixAge: TimeInterval = 300
+        /// How long a courier has to answer an offer.
+        public var offerTimeout: TimeInterval = 30
+        /// Orders expected ready further ahead than this wait for a later round.
+        public var readyHorizon: TimeInterval = 600
+        /// The dispatch lease: held this long past each round, so another instance takes over
+        /// within this long of the holder dying.
+        public var leaseDuration: TimeInterval = 10
+        public var planner = DispatchPlanner()
+        public var earnings = EarningsModel()
         public init() {}
     }
 
     let registry: CourierRegistry
+    let store: DispatchStore
     let orders: any DispatchOrderPort
     let clock: any WallClock
     let settings: Settings
     let logger: Logger
+    /// This process, as a lease holder.
+    let instanceID: String
 
     /// `registry` is built once per process (`makeRegistry`) and run as a service.
-    public init(registry: CourierRegistry, orders: any DispatchOrderPort, clock: any WallClock, settings: Settings = .init(), logger: Logger) {
+    public init(
+        registry: CourierRegistry, orders: any DispatchOrderPort, clock: any WallClock, settings: Settings = .init(),
+        instanceID: String = UUID().uuidString,
+        logger: Logger
+    ) {
         self.registry = registry
+        self.store = registry.store
         self.orders = orders
         self.clock = clock
         self.settings = settings
+        self.instanceID = instanceID
         self.logger = logger
     }
 
@@ -40,10 +62,11 @@ public struct DispatchService: Sendable {
     /// The schema of the tables this service owns.
     public static var migrations: [Migration] { DispatchStore.migrations }
 
-    public func goOnline(courierID: UUID, at location: GeoPoint?) async throws -> CourierState {
+    public func goOnline(courierID: UUID, at location: GeoPoint?, vehicle: VehicleType? = nil) async throws -> CourierState {
         let now = clock.now()
         let state = registry.update(courierID, now: now) {
             $0.isOnline = true
+            if let vehicle { $0.vehicle = vehicle }
             if let location {
                 $0.location = location
                 $0.positionAt = now
@@ -77,7 +100,7 @@ public struct DispatchService: Sendable {
 
     /// Online couriers for operators, with the age of their last fix and how many orders they carry.
     public func onlineCouriers() async throws -> OnlineCourierList {
-        let busy = try await orders.busyCouriers()
+        let busy = Dictionary(grouping: try await orders.activeDeliveries(), by: \.courierID).mapValues(\.count)
         let now = clock.now()
         let couriers = registry.online().sorted { $0.courierID.uuidString < $1.courierID.uuidString }.map { state in
             let age = state.positionAt.map { max(0, now.timeIntervalSince($0)) }
@@ -88,34 +111,176 @@ public struct DispatchService: Sendable {
         return OnlineCourierList(couriers: couriers)
     }
 
-    /// One matching round. Returns the assignments made.
+    /// One dispatch round, if this instance holds the lease. Returns the offers made.
     @discardableResult
-    public func assignmentRound() async throws -> [(orderID: UUID, courierID: UUID)] {
-        let waiting = try await orders.ordersAwaitingCourier(limit: 200)
-        guard !waiting.isEmpty else { return [] }
-        let busy = try await orders.busyCouriers()
+    public func assignmentRound() async throws -> [DispatchOffer] {
+        let started = ContinuousClock.now
         let now = clock.now()
-        var free = registry.online().filter { state in
-            guard busy[state.courierID] == nil, state.location != nil, let at = state.positionAt else { return false }
-            return now.timeIntervalSince(at) <= settings.matchableFixAge
+        guard try await store.acquireLease("dispatch", holder: instanceID, until: now.addingTimeInterval(settings.leaseDuration), now: now) else {
+            return []
         }
-        var made: [(UUID, UUID)] = []
-        for order in waiting.sorted(by: { $0.placedAt < $1.placedAt }) {
-            guard
-                let best = free.enumerated().filter({ !order.excludedCouriers.contains($0.element.courierID) }).min(by: {
-                    $0.element.location!.distance(to: order.pickup) < $1.element.location!.distance(to: order.pickup)
-                })
-            else { continue }
-            let metres = Int(best.element.location!.distance(to: order.pickup).rounded())
-            let reason = "nearest available courier, \(metres) m from pickup, of \(free.count) available"
-            if try await orders.assign(orderID: order.id, courierID: best.element.courierID, reason: reason) {
-                made.append((order.id, best.element.courierID))
-                logger.info(
-                    "courier assigned", metadata: ["order.id": "\(order.id)", "courier.id": "\(best.element.courierID)", "distance.m": "\(metres)"])
-                free.remove(at: best.offset)
+        for offer in try await store.expireOffers(at: now) {
+            DispatchMetrics.offers(.expired)
+            logger.info("offer expired", metadata: ["offer.id": "\(offer.id)", "courier.id": "\(offer.courierID)"])
+        }
+        let committed = try await store.pendingCommitments()
+        let waiting = try await orders.ordersAwaitingCourier(limit: 1_000).filter {
+            !committed.orders.contains($0.id) && $0.expectedReadyAt.timeIntervalSince(now) <= settings.readyHorizon
+        }
+        guard !waiting.isEmpty else { return [] }
+        let excluded = try await store.exclusions(orderIDs: waiting.map(\.id))
+        let planningOrders = waiting.map { order in
+            PlanningOrder(
+                id: order.id, restaurantID: order.restaurantID, pickup: order.pickup, dropoff: order.dropoff, readyAt: order.expectedReadyAt,
+                excludedCouriers: order.excludedCouriers.union(excluded[order.id] ?? []))
+        }
+        let couriers = try await availableCouriers(now: now, committed: committed.couriers)
+        let planned = settings.planner.plan(orders: planningOrders, couriers: couriers, now: now)
+        let readyAt = Dictionary(uniqueKeysWithValues: waiting.map { ($0.id, $0.expectedReadyAt) })
+        let offers = planned.map { plan in
+            DispatchOffer(
+                id: UUID.timeOrdered(at: now), courierID: plan.courierID, status: .pending,
+                stops: plan.orderIDs.enumerated().map { pickup, orderID in
+                    let dropoff = plan.dropoffOrder.firstIndex(of: orderID)!
+                    return DispatchOffer.Stop(
+                        orderID: orderID, pickupPosition: pickup, dropoffPosition: dropoff, plannedDeliverySeconds: plan.deliverySeconds[dropoff],
+                        readyAt: readyAt[orderID] ?? now)
+                },
+                costSeconds: plan.costSeconds, reason: plan.reason, candidates: plan.candidates, createdAt: now,
+                expiresAt: now.addingTimeInterval(settings.offerTimeout), answeredAt: nil)
+        }
+        try await store.createOffers(offers)
+        for offer in offers {
+            DispatchMetrics.offers(.pending)
+            logger.info(
+                "offer made", metadata: ["offer.id": "\(offer.id)", "courier.id": "\(offer.courierID)", "orders": "\(offer.stops.count)"])
+        }
+        DispatchMetrics.round(ContinuousClock.now - started, orders: waiting.count, couriers: couriers.count)
+        return offers
+    }
+
+    /// Couriers a round may plan for: online, a recent fix, no pending offer, and free — or
+    /// carrying only food already picked up, free where and when they hand the last of it over.
+    func availableCouriers(now: Date, committed: Set<UUID>) async throws -> [PlanningCourier] {
+        let active = Dictionary(grouping: try await orders.activeDeliveries(), by: \.courierID)
+        let travel = settings.planner.travel
+        return registry.online().compactMap { state -> PlanningCourier? in
+            guard !committed.contains(state.courierID), let location = state.location, let at = state.positionAt,
+                now.timeIntervalSince(at) <= settings.matchableFixAge
+            else { return nil }
+            guard let carrying = active[state.courierID], !carrying.isEmpty else {
+                return PlanningCourier(id: state.courierID, location: location, vehicle: state.vehicle, freeAt: now)
             }
+            guard carrying.allSatisfy(\.isPickedUp), carrying.count < settings.planner.bundling.maximumOrders else { return nil }
+            // Free after delivering what they carry, nearest drop-off first.
+            var here = location
+            var seconds = 0.0
+            var left = carrying.map(\.dropoff)
+            while let next = left.enumerated().min(by: {
+                CourierIndex.metres(from: here, to: $0.element) < CourierIndex.metres(from: here, to: $1.element)
+            }) {
+                seconds += travel.seconds(here, next.element, by: state.vehicle) + travel.stopSeconds
+                here = next.element
+                left.remove(at: next.offset)
+            }
+            return PlanningCourier(id: state.courierID, location: here, vehicle: state.vehicle, freeAt: now.addingTimeInterval(seconds))
         }
-        return made
+    }
+
+    /// Gives up the lease at shutdown, so another instance takes over at once.
+    public func releaseLease() async {
+        do { try await store.releaseLease("dispatch", holder: instanceID) } catch {
+            logger.warning("could not release the dispatch lease", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: Offers
+
+    public func pendingOffers(courierID: UUID) async throws -> DispatchOfferList {
+        let now = clock.now()
+        return DispatchOfferList(offers: try await store.pendingOffers(courierID: courierID).filter { $0.expiresAt >= now })
+    }
+
+    /// The courier takes the offer: each of its orders is assigned to them, unless it went
+    /// elsewhere or ended meanwhile. Refused once the offer expired or was answered.
+    public func accept(offerID: UUID, courierID: UUID) async throws -> DispatchOffer {
+        let now = clock.now()
+        guard var offer = try await store.offer(id: offerID), offer.courierID == courierID else {
+            throw NotFoundError(entity: "offer", id: offerID.uuidString)
+        }
+        guard offer.status == .pending else { throw DispatchError.offerClosed(status: offer.status) }
+        guard offer.expiresAt >= now else { throw DispatchError.offerClosed(status: .expired) }
+        guard try await store.answer(offerID: offerID, courierID: courierID, status: .accepted, at: now) else {
+            throw DispatchError.offerClosed(status: try await store.offer(id: offerID)?.status ?? .withdrawn)
+        }
+        var assigned = 0
+        for stop in offer.stops.sorted(by: { $0.pickupPosition < $1.pickupPosition })
+        where try await orders.assign(orderID: stop.orderID, courierID: courierID, reason: offer.reason) {
+            assigned += 1
+            // From the food being ready (0 when the courier was found before it was) to its courier.
+            DispatchMetrics.readyToAssignment(max(0, now.timeIntervalSince(stop.readyAt)))
+        }
+        offer.answeredAt = now
+        guard assigned > 0 else {
+            _ = try await store.database.write { db in
+                try await db.raw("UPDATE dispatch_offers SET status = 'withdrawn' WHERE id = \(bind: offerID)").run()
+            }
+            DispatchMetrics.offers(.withdrawn)
+            throw DispatchError.offerWithdrawn
+        }
+        offer.status = .accepted
+        DispatchMetrics.offers(.accepted)
+        DispatchMetrics.acceptance(now.timeIntervalSince(offer.createdAt))
+        logger.info("offer accepted", metadata: ["offer.id": "\(offerID)", "courier.id": "\(courierID)", "assigned": "\(assigned)"])
+        return offer
+    }
+
+    /// The courier turns the offer down: its orders go back to the next round, never to them again.
+    public func decline(offerID: UUID, courierID: UUID, reason: String?) async throws -> DispatchOffer {
+        let now = clock.now()
+        guard var offer = try await store.offer(id: offerID), offer.courierID == courierID else {
+            throw NotFoundError(entity: "offer", id: offerID.uuidString)
+        }
+        guard offer.status == .pending, try await store.answer(offerID: offerID, courierID: courierID, status: .declined, at: now) else {
+            throw DispatchError.offerClosed(
+                status: offer.status == .pending ? (try await store.offer(id: offerID)?.status ?? .withdrawn) : offer.status)
+        }
+        try await store.exclude(orderIDs: offer.orderIDs, courierID: courierID, reason: "declined" + (reason.map { ": \($0)" } ?? ""), at: now)
+        offer.status = .declined
+        offer.answeredAt = now
+        DispatchMetrics.offers(.declined)
+        return offer
+    }
+
+    /// Every offer of an order, with its candidates, costs and reason (operators).
+    public func dispatchRecord(orderID: UUID) async throws -> DispatchRecord {
+        guard try await orders.trackingInfo(orderID: orderID) != nil else { throw NotFoundError(entity: "order", id: orderID.uuidString) }
+        return DispatchRecord(orderID: orderID, offers: try await store.offers(orderID: orderID))
+    }
+
+    // MARK: Earnings
+
+    /// Records what the courier earned for a delivered order (once; a repeat changes nothing).
+    public func recordEarnings(orderID: UUID, courierID: UUID, deliveredAt: Date) async throws {
+        guard let info = try await orders.trackingInfo(orderID: orderID) else { return }
+        let offers = try await store.offers(orderID: orderID)
+        let accepted = offers.last { $0.status == .accepted && $0.courierID == courierID }
+        let bundled = (accepted?.stops.first { $0.orderID == orderID }?.pickupPosition ?? 0) > 0
+        let metres = Int((CourierIndex.metres(from: info.pickup, to: info.dropoff) * settings.planner.travel.detourFactor).rounded())
+        let amount = settings.earnings.amount(distanceMetres: metres, bundled: bundled)
+        try await store.recordEarning(
+            CourierEarning(orderID: orderID, amount: Money(amount, info.currency), distanceMetres: metres, bundled: bundled, earnedAt: deliveredAt),
+            courierID: courierID)
+    }
+
+    public func earnings(courierID: UUID) async throws -> CourierEarnings {
+        let now = clock.now()
+        let week = try await store.earnings(courierID: courierID, since: now.addingTimeInterval(-7 * 86_400), limit: 10_000)
+        let midnight = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
+        let currency = week.first?.amount.currency ?? "EUR"
+        func sum(_ list: [CourierEarning]) -> Money { Money(list.reduce(0) { $0 + $1.amount.amount }, currency) }
+        return CourierEarnings(
+            earnings: Array(week.prefix(100)), today: sum(week.filter { $0.earnedAt >= midnight }), lastSevenDays: sum(week))
     }
 
     /// The courier's last position for the customer of `orderID` (or an operator), only while the

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Metrics
 import Storage
+import Synchronization
 
 /// Quotes, placement, the order lifecycle and who may see and change which order.
 ///
@@ -44,6 +45,8 @@ public struct OrderService: Sendable {
     let clock: any WallClock
     let settings: Settings
     let logger: Logger
+    /// Learned preparation time per restaurant, and when it was read.
+    private let preparationCache = PreparationCache()
 
     public init(
         database: any Database, catalog: any CatalogPort, payments: any PaymentPort, clock: any WallClock,
@@ -543,15 +546,67 @@ public struct OrderService: Sendable {
     /// An order waiting for a courier, as dispatch needs it.
     public struct CourierNeed: Sendable {
         public let orderID: UUID
+        public let restaurantID: UUID
         public let pickup: GeoPoint
+        public let dropoff: GeoPoint
         public let placedAt: Date
+        public let status: OrderStatus
+        /// When the food is expected to be ready: when it was marked ready; otherwise acceptance
+        /// plus the restaurant's learned preparation time (its declared one until it has a
+        /// history), and never earlier than a minute from now for food not ready yet.
+        public let expectedReadyAt: Date
         /// Couriers who handed this order back: not to be given it again.
         public let excludedCouriers: Set<UUID>
     }
 
     public func ordersAwaitingCourier(limit: Int) async throws -> [CourierNeed] {
-        try await store.awaitingCourier(limit: limit).map {
-            CourierNeed(orderID: $0.order.id, pickup: $0.order.pickupLocation, placedAt: $0.order.placedAt, excludedCouriers: $0.excludedCouriers)
+        let now = clock.now()
+        var needs: [CourierNeed] = []
+        for waiting in try await store.awaitingCourier(limit: limit) {
+            let order = waiting.order
+            let ready: Date
+            if let readyAt = waiting.readyAt, order.status == .ready {
+                ready = readyAt
+            } else {
+                let preparation = try await preparationTime(restaurantID: order.restaurantID)
+                ready = max((waiting.acceptedAt ?? now).addingTimeInterval(preparation), now.addingTimeInterval(60))
+            }
+            needs.append(
+                CourierNeed(
+                    orderID: order.id, restaurantID: order.restaurantID, pickup: order.pickupLocation, dropoff: order.deliveryLocation,
+                    placedAt: order.placedAt, status: order.status, expectedReadyAt: ready, excludedCouriers: waiting.excludedCouriers))
+        }
+        return needs
+    }
+
+    /// A restaurant's preparation time, learned from its own history: the median of its latest 20
+    /// accepted → ready durations once it has 3, before that the time it declares. Cached a minute.
+    public func preparationTime(restaurantID: UUID) async throws -> TimeInterval {
+        let now = clock.now()
+        if let cached = preparationCache.entries.withLock({ $0[restaurantID] }), now.timeIntervalSince(cached.at) < 60 { return cached.seconds }
+        let samples = try await store.preparationSamples(restaurantID: restaurantID, limit: 20).sorted()
+        let seconds: TimeInterval
+        if samples.count >= 3 {
+            seconds = samples[samples.count / 2]
+        } else {
+            seconds = Double(try await catalog.pricingMenu(restaurantID: restaurantID, at: now)?.restaurant.prepMinutes ?? 15) * 60
+        }
+        preparationCache.entries.withLock { $0[restaurantID] = (seconds, now) }
+        return seconds
+    }
+
+    /// An order a courier has taken and not yet delivered.
+    public struct Delivery: Sendable {
+        public let orderID: UUID
+        public let courierID: UUID
+        public let status: OrderStatus
+        public let pickup: GeoPoint
+        public let dropoff: GeoPoint
+    }
+
+    public func activeDeliveries() async throws -> [Delivery] {
+        try await store.activeDeliveries().map {
+            Delivery(orderID: $0.orderID, courierID: $0.courierID, status: $0.status, pickup: $0.pickup, dropoff: $0.dropoff)
         }
     }
 
@@ -563,12 +618,20 @@ public struct OrderService: Sendable {
     /// Who may follow an order's courier: its customer, while the courier carries the food.
     public struct Tracking: Sendable {
         public let customerID: UUID
+        public let restaurantID: UUID
         public let courierID: UUID?
         public let status: OrderStatus
+        public let pickup: GeoPoint
+        public let dropoff: GeoPoint
+        public let currency: String
     }
 
     public func tracking(orderID: UUID) async throws -> Tracking? {
-        try await store.order(id: orderID).map { Tracking(customerID: $0.customerID, courierID: $0.courierID, status: $0.status) }
+        try await store.order(id: orderID).map {
+            Tracking(
+                customerID: $0.customerID, restaurantID: $0.restaurantID, courierID: $0.courierID, status: $0.status, pickup: $0.pickupLocation,
+                dropoff: $0.deliveryLocation, currency: $0.total.currency)
+        }
     }
 
     /// The status of each existing order among `orderIDs`.
@@ -579,4 +642,9 @@ public struct OrderService: Sendable {
 
 extension String {
     fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+/// Learned preparation time per restaurant, shared by the copies of one `OrderService`.
+final class PreparationCache: Sendable {
+    let entries = Mutex<[UUID: (seconds: TimeInterval, at: Date)]>([:])
 }

@@ -115,6 +115,10 @@ struct OrderStore: Sendable {
                 "CREATE INDEX order_courier_releases_order ON order_courier_releases (order_id, courier_id)",
             ]
         },
+        Migration(id: "ordering-003-preparation-history") { _ in
+            // Learned preparation time: a restaurant's latest accepted → ready durations.
+            ["CREATE INDEX orders_restaurant_ready ON orders (restaurant_id, ready_at)"]
+        },
     ]
 
     // MARK: Rows
@@ -436,19 +440,83 @@ struct OrderStore: Sendable {
     struct AwaitingCourier {
         let order: Order
         let excludedCouriers: Set<UUID>
+        let acceptedAt: Date?
+        let readyAt: Date?
+    }
+
+    /// How long the restaurant's latest orders took from acceptance to ready, newest first.
+    func preparationSamples(restaurantID: UUID, limit: Int) async throws -> [TimeInterval] {
+        struct Row: Decodable {
+            let acceptedAt: Date
+            let readyAt: Date
+            enum CodingKeys: String, CodingKey {
+                case acceptedAt = "accepted_at"
+                case readyAt = "ready_at"
+            }
+        }
+        return try await database.read { db in
+            try await db.raw(
+                """
+                SELECT accepted_at, ready_at FROM orders
+                WHERE restaurant_id = \(bind: restaurantID) AND ready_at IS NOT NULL AND accepted_at IS NOT NULL
+                ORDER BY ready_at DESC LIMIT \(bind: limit)
+                """
+            ).all(decoding: Row.self).map { $0.readyAt.timeIntervalSince($0.acceptedAt) }
+        }
+    }
+
+    /// An undelivered order a courier has taken.
+    struct ActiveDelivery {
+        let orderID: UUID
+        let courierID: UUID
+        let status: OrderStatus
+        let pickup: GeoPoint
+        let dropoff: GeoPoint
+    }
+
+    func activeDeliveries() async throws -> [ActiveDelivery] {
+        try await database.read { db in
+            try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.orderColumns) FROM orders
+                WHERE courier_id IS NOT NULL AND status IN ('accepted', 'preparing', 'ready', 'picked_up')
+                """
+            ).all(decoding: OrderRow.self).map {
+                let order = $0.order(lines: [])
+                return ActiveDelivery(
+                    orderID: order.id, courierID: order.courierID!, status: order.status, pickup: order.pickupLocation,
+                    dropoff: order.deliveryLocation)
+            }
+        }
     }
 
     /// Accepted-or-later orders still without a courier, oldest first, each with the couriers who
     /// handed it back.
     func awaitingCourier(limit: Int) async throws -> [AwaitingCourier] {
         try await database.read { db in
-            let rows = try await db.raw(
+            struct Row: Decodable {
+                let order: OrderRow
+                let acceptedAt: Date?
+                let readyAt: Date?
+                enum CodingKeys: String, CodingKey {
+                    case acceptedAt = "accepted_at"
+                    case readyAt = "ready_at"
+                }
+                init(from decoder: any Decoder) throws {
+                    order = try OrderRow(from: decoder)
+                    let c = try decoder.container(keyedBy: CodingKeys.self)
+                    acceptedAt = try c.decodeIfPresent(Date.self, forKey: .acceptedAt)
+                    readyAt = try c.decodeIfPresent(Date.self, forKey: .readyAt)
+                }
+            }
+            let found = try await db.raw(
                 """
-                SELECT \(unsafeRaw: Self.orderColumns) FROM orders
+                SELECT \(unsafeRaw: Self.orderColumns), accepted_at, ready_at FROM orders
                 WHERE courier_id IS NULL AND status IN ('accepted', 'preparing', 'ready')
                 ORDER BY placed_at LIMIT \(bind: limit)
                 """
-            ).all(decoding: OrderRow.self)
+            ).all(decoding: Row.self)
+            let rows = found.map(\.order)
             guard !rows.isEmpty else { return [] }
             struct Excluded: Decodable {
                 let orderID: UUID
@@ -462,7 +530,10 @@ struct OrderStore: Sendable {
                 "SELECT order_id, courier_id FROM order_courier_releases WHERE order_id IN (\(binds: rows.map(\.id)))"
             ).all(decoding: Excluded.self)
             let byOrder = Dictionary(grouping: excluded, by: \.orderID).mapValues { Set($0.map(\.courierID)) }
-            return rows.map { AwaitingCourier(order: $0.order(lines: []), excludedCouriers: byOrder[$0.id] ?? []) }
+            return found.map {
+                AwaitingCourier(
+                    order: $0.order.order(lines: []), excludedCouriers: byOrder[$0.order.id] ?? [], acceptedAt: $0.acceptedAt, readyAt: $0.readyAt)
+            }
         }
     }
 

@@ -78,12 +78,16 @@ struct DispatchOrdersAdapter: DispatchOrderPort {
 
     func ordersAwaitingCourier(limit: Int) async throws -> [DispatchOrder] {
         try await orders.ordersAwaitingCourier(limit: limit).map {
-            DispatchOrder(id: $0.orderID, pickup: $0.pickup, placedAt: $0.placedAt, excludedCouriers: $0.excludedCouriers)
+            DispatchOrder(
+                id: $0.orderID, restaurantID: $0.restaurantID, pickup: $0.pickup, dropoff: $0.dropoff, placedAt: $0.placedAt,
+                expectedReadyAt: $0.expectedReadyAt, excludedCouriers: $0.excludedCouriers)
         }
     }
 
-    func busyCouriers() async throws -> [UUID: Int] {
-        try await orders.busyCouriers()
+    func activeDeliveries() async throws -> [ActiveDelivery] {
+        try await orders.activeDeliveries().map {
+            ActiveDelivery(orderID: $0.orderID, courierID: $0.courierID, isPickedUp: $0.status == .pickedUp, pickup: $0.pickup, dropoff: $0.dropoff)
+        }
     }
 
     func assign(orderID: UUID, courierID: UUID, reason: String) async throws -> Bool {
@@ -91,7 +95,11 @@ struct DispatchOrdersAdapter: DispatchOrderPort {
     }
 
     func trackingInfo(orderID: UUID) async throws -> TrackingInfo? {
-        try await orders.tracking(orderID: orderID).map { TrackingInfo(customerID: $0.customerID, courierID: $0.courierID, status: $0.status) }
+        try await orders.tracking(orderID: orderID).map {
+            TrackingInfo(
+                customerID: $0.customerID, restaurantID: $0.restaurantID, courierID: $0.courierID, status: $0.status, pickup: $0.pickup,
+                dropoff: $0.dropoff, currency: $0.currency)
+        }
     }
 }
 

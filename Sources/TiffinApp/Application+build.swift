@@ -58,7 +58,13 @@ public func buildServices(
         settings: orderSettings, logger: logger)
     liveness.bind(orders)
     let registry = DispatchService.makeRegistry(database: database, logger: logger)
-    let dispatch = DispatchService(registry: registry, orders: DispatchOrdersAdapter(orders: orders), clock: clock, logger: logger)
+    var dispatchSettings = DispatchService.Settings()
+    dispatchSettings.offerTimeout = configuration.offerTimeoutSeconds
+    dispatchSettings.staleAfter = configuration.staleAfterSeconds
+    dispatchSettings.readyHorizon = configuration.dispatchHorizonSeconds
+    dispatchSettings.leaseDuration = max(5, 3 * Double(configuration.dispatchIntervalMilliseconds) / 1_000)
+    let dispatch = DispatchService(
+        registry: registry, orders: DispatchOrdersAdapter(orders: orders), clock: clock, settings: dispatchSettings, logger: logger)
     return TiffinServices(
         database: database, clock: clock, accounts: accounts, catalog: catalog, orders: orders, payments: payments, dispatch: dispatch,
         paymentProvider: provider, searchIndex: searchIndex, courierRegistry: registry)
@@ -67,9 +73,15 @@ public func buildServices(
 /// Reactions across domains, delivered from the outbox.
 func outboxSubscriptions(_ services: TiffinServices) -> [OutboxSubscription] {
     let payments = services.payments
+    let dispatch = services.dispatch
     return [
         OutboxSubscription(name: "payments.capture-on-delivery", eventTypes: [.order(.delivered)]) { event in
             try await payments.capture(orderID: try event.decode(OrderStatusChanged.self).orderID)
+        },
+        OutboxSubscription(name: "dispatch.earnings-on-delivery", eventTypes: [.order(.delivered)]) { event in
+            let payload = try event.decode(OrderStatusChanged.self)
+            guard let courierID = payload.courierID else { return }
+            try await dispatch.recordEarnings(orderID: payload.orderID, courierID: courierID, deliveredAt: event.occurredAt)
         },
         OutboxSubscription(
             name: "payments.release-hold-when-order-ends",
@@ -110,9 +122,9 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
         services.searchIndex,
         services.courierRegistry,
         relay,
-        PeriodicService(name: "dispatch.assignment", interval: .milliseconds(configuration.dispatchIntervalMilliseconds), logger: logger) {
-            try await dispatch.assignmentRound()
-        },
+        PeriodicService(
+            name: "dispatch.assignment", interval: .milliseconds(configuration.dispatchIntervalMilliseconds), logger: logger,
+            work: { try await dispatch.assignmentRound() }, onShutdown: { await dispatch.releaseLease() }),
         PeriodicService(name: "ordering.expire-and-flag", interval: .milliseconds(configuration.expiryIntervalMilliseconds), logger: logger) {
             try await orders.expireOverdue()
             try await orders.flagOrdersNeedingAttention()

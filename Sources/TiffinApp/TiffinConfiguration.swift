@@ -23,6 +23,12 @@ public struct TiffinConfiguration: Sendable {
     public var paymentTimeoutMilliseconds = 5_000
     /// `TIFFIN_DISPATCH_INTERVAL_MS`: period of the courier-matching round (default 2000).
     public var dispatchIntervalMilliseconds = 2_000
+    /// Orders are dispatched once their food is expected ready within this many seconds.
+    public var dispatchHorizonSeconds: Double = 600
+    /// How long a courier has to accept or decline an offer.
+    public var offerTimeoutSeconds: Double = 30
+    /// A courier's position with no fix for this long is shown stale, with its age.
+    public var staleAfterSeconds: Double = 15
     /// `TIFFIN_EXPIRY_INTERVAL_MS`: period of the order-expiry sweep (default 5000).
     public var expiryIntervalMilliseconds = 5_000
     /// `TIFFIN_OUTBOX_POLL_MS` (default 250).
@@ -90,6 +96,9 @@ public struct TiffinConfiguration: Sendable {
         if let v: Double = try number("TIFFIN_TOKEN_LIFETIME_SECONDS", 60...31_536_000) { c.tokenLifetimeSeconds = v }
         if let v: Int = try number("TIFFIN_PAYMENT_TIMEOUT_MS", 100...60_000) { c.paymentTimeoutMilliseconds = v }
         if let v: Int = try number("TIFFIN_DISPATCH_INTERVAL_MS", 50...60_000) { c.dispatchIntervalMilliseconds = v }
+        if let v: Double = try number("TIFFIN_OFFER_TIMEOUT_SECONDS", 5...600) { c.offerTimeoutSeconds = v }
+        if let v: Double = try number("TIFFIN_DISPATCH_HORIZON_SECONDS", 0...86_400) { c.dispatchHorizonSeconds = v }
+        if let v: Double = try number("TIFFIN_STALE_AFTER_SECONDS", 1...3_600) { c.staleAfterSeconds = v }
         if let v: Int = try number("TIFFIN_EXPIRY_INTERVAL_MS", 50...600_000) { c.expiryIntervalMilliseconds = v }
         if let v: Int = try number("TIFFIN_OUTBOX_POLL_MS", 10...60_000) { c.outboxPollMilliseconds = v }
         if let v: Int = try number("TIFFIN_SANDBOX_SLOW_CARD_MS", 0...600_000) { c.sandboxSlowCardMilliseconds = v }

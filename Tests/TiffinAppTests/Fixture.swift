@@ -68,3 +68,22 @@ struct Fixture: Sendable {
             deliveryLocation: home, deliveryAddress: "Weinbergsweg 1, Berlin")
     }
 }
+
+/// An order and the courier it went to.
+struct Assigned: Equatable {
+    let orderID: UUID
+    let courierID: UUID
+}
+
+extension TiffinServices {
+    /// A dispatch round whose offers are all accepted at once: the orders assigned, each with its courier.
+    @discardableResult
+    func dispatchRound() async throws -> [Assigned] {
+        var assigned: [Assigned] = []
+        for offer in try await dispatch.assignmentRound() {
+            let accepted = try await dispatch.accept(offerID: offer.id, courierID: offer.courierID)
+            assigned += accepted.orderIDs.map { Assigned(orderID: $0, courierID: accepted.courierID) }
+        }
+        return assigned
+    }
+}

@@ -77,9 +77,21 @@ struct JourneyTests {
                 #expect(moved.status == .ok, "\(step): \(String(decoding: moved.body, as: UTF8.self))")
             }
 
-            // A courier goes online nearby and is assigned by the dispatch loop.
-            let online = try await api.call(.post, "/v1/courier/online", token: courier.token, json: #"{"location":{"lat":52.5300,"lon":13.4010}}"#)
-            #expect(online.status == .ok)
+            // A courier goes online nearby, is offered the order by the dispatch loop, and accepts.
+            let online = try await api.call(
+                .post, "/v1/courier/online", token: courier.token, json: #"{"location":{"lat":52.5300,"lon":13.4010},"vehicle":"scooter"}"#)
+            #expect(online.status == .ok && online.string("vehicle") == "scooter")
+            let offerID = try await eventually { () -> String? in
+                let offers = try await api.call(.get, "/v1/courier/offers", token: courier.token).json["offers"] as? [[String: Any]]
+                return offers?.first?["id"] as? String
+            }
+            let offer = try await api.call(.get, "/v1/courier/offers", token: courier.token)
+            let stops = (offer.json["offers"] as? [[String: Any]])?.first?["stops"] as? [[String: Any]]
+            #expect(stops?.first?["orderID"] as? String == orderID)
+            let accepted = try await api.call(.post, "/v1/courier/offers/\(offerID ?? "")/accept", token: courier.token)
+            #expect(accepted.status == .ok && accepted.string("status") == "accepted")
+            let again = try await api.call(.post, "/v1/courier/offers/\(offerID ?? "")/accept", token: courier.token)
+            #expect(again.status == .conflict, "an offer is answered once")
             let assigned = try await eventually { try await api.call(.get, "/v1/orders/\(orderID)", token: customer.token).string("courierID") }
             #expect(assigned == courier.id)
             let courierOrders = try await api.call(.get, "/v1/courier/orders", token: courier.token)
@@ -103,6 +115,14 @@ struct JourneyTests {
             let history = try await api.call(.get, "/v1/orders/\(orderID)", token: customer.token).json["history"] as? [[String: Any]]
             #expect(
                 history?.compactMap { $0["to"] as? String } == ["placed", "confirmed", "accepted", "preparing", "ready", "picked_up", "delivered"])
+
+            // The courier's earnings for it, recorded by the reaction to the delivery.
+            let earned = try await eventually { () -> Int? in
+                let list = try await api.call(.get, "/v1/courier/earnings", token: courier.token).json["earnings"] as? [[String: Any]]
+                guard let first = list?.first, first["orderID"] as? String == orderID else { return nil }
+                return (first["amount"] as? [String: Any])?["amount"] as? Int
+            }
+            #expect((earned ?? 0) > 300, "a base fee and a distance fee")
         }
     }
 }

@@ -140,7 +140,7 @@ struct OperationsTests {
                 customerID: f.customer.id, idempotencyKey: "k", request: f.request(), card: "4242424242424242"
             ).order
             _ = try await services.orders.restaurantMove(orderID: order.id, to: .accepted, staffID: f.staff.id, reason: nil)
-            #expect(try await services.dispatch.assignmentRound().isEmpty, "an offline courier is not matched")
+            #expect(try await services.dispatchRound().isEmpty, "an offline courier is not matched")
         }
     }
 

@@ -19,6 +19,8 @@ func testConfiguration(databaseURL: String) -> TiffinConfiguration {
     c.bcryptCost = 4
     c.port = 0
     c.dispatchIntervalMilliseconds = 50
+    // Orders are dispatched as soon as accepted (not only once their food is nearly ready).
+    c.dispatchHorizonSeconds = 3_600
     c.expiryIntervalMilliseconds = 50
     c.outboxPollMilliseconds = 20
     c.paymentTimeoutMilliseconds = 500

@@ -74,7 +74,7 @@ struct World: Sendable {
         .order
         _ = try await services.orders.restaurantMove(orderID: order.id, to: .accepted, staffID: f.staff.id, reason: nil)
         _ = try await services.dispatch.goOnline(courierID: f.courier.id, at: f.home)
-        _ = try await services.dispatch.assignmentRound()
+        _ = try await services.dispatchRound()
         return World(
             fixture: f, customerA: try await party(f.customer), customerB: try await party(f.otherCustomer), staffA: try await party(f.staff),
             staffB: staffB, courierA: try await party(f.courier), courierB: try await party(f.farCourier),

@@ -17,8 +17,36 @@ public struct DispatchController: Sendable {
         courier.post("online", use: goOnline)
         courier.post("offline", use: goOffline)
         courier.post("location", use: report)
+        courier.get("offers", use: offers)
+        courier.post("offers/:offerID/accept", use: accept)
+        courier.post("offers/:offerID/decline", use: decline)
+        courier.get("earnings", use: earnings)
         router.group("v1/orders", context: SignedInContext.self).get(":orderID/courier", use: position)
-        router.group("v1/operator", context: OperatorContext.self).get("couriers", use: onlineCouriers)
+        let operators = router.group("v1/operator", context: OperatorContext.self)
+        operators.get("couriers", use: onlineCouriers)
+        operators.get("orders/:orderID/dispatch", use: dispatchRecord)
+    }
+
+    @Sendable func offers(_ request: Request, context: CourierContext) async throws -> DispatchOfferList {
+        try await service.pendingOffers(courierID: context.principal.userID)
+    }
+
+    @Sendable func accept(_ request: Request, context: CourierContext) async throws -> DispatchOffer {
+        try await service.accept(offerID: try context.uuidParameter("offerID", entity: "offer"), courierID: context.principal.userID)
+    }
+
+    @Sendable func decline(_ request: Request, context: CourierContext) async throws -> DispatchOffer {
+        let body = try await request.decodeJSONIfPresent(as: DeclineBody.self, context: context)
+        return try await service.decline(
+            offerID: try context.uuidParameter("offerID", entity: "offer"), courierID: context.principal.userID, reason: body?.reason)
+    }
+
+    @Sendable func earnings(_ request: Request, context: CourierContext) async throws -> CourierEarnings {
+        try await service.earnings(courierID: context.principal.userID)
+    }
+
+    @Sendable func dispatchRecord(_ request: Request, context: OperatorContext) async throws -> DispatchRecord {
+        try await service.dispatchRecord(orderID: try context.uuidParameter("orderID", entity: "order"))
     }
 
     @Sendable func status(_ request: Request, context: CourierContext) async throws -> CourierState {
@@ -27,7 +55,7 @@ public struct DispatchController: Sendable {
 
     @Sendable func goOnline(_ request: Request, context: CourierContext) async throws -> CourierState {
         let body = try await request.decodeJSONIfPresent(as: OnlineBody.self, context: context)
-        return try await service.goOnline(courierID: context.principal.userID, at: body?.location)
+        return try await service.goOnline(courierID: context.principal.userID, at: body?.location, vehicle: body?.vehicle)
     }
 
     @Sendable func goOffline(_ request: Request, context: CourierContext) async throws -> CourierState {
@@ -50,6 +78,19 @@ public struct DispatchController: Sendable {
 
 struct OnlineBody: ValidatedRequest, Codable, Sendable {
     let location: GeoPoint?
+    /// How the courier travels today (bicycle unless said): sets their speed in ETAs.
+    let vehicle: VehicleType?
+}
+
+struct DeclineBody: ValidatedRequest, Codable, Sendable {
+    static let maximumLength = 500
+    let reason: String?
+
+    func validate() throws {
+        if let reason, reason.count > Self.maximumLength {
+            throw ValidationError(field: "reason", reason: "at most \(Self.maximumLength) characters")
+        }
+    }
 }
 
 struct LocationBody: ValidatedRequest, Codable, Sendable {
@@ -60,3 +101,14 @@ struct LocationBody: ValidatedRequest, Codable, Sendable {
 extension CourierState: ResponseEncodable {}
 extension CourierPosition: ResponseEncodable {}
 extension OnlineCourierList: ResponseEncodable {}
+extension DispatchOffer: ResponseEncodable {}
+extension DispatchOfferList: ResponseEncodable {}
+extension CourierEarnings: ResponseEncodable {}
+extension DispatchRecord: ResponseEncodable {}
+
+extension DeclineBody: SchemaConstrained {
+    static let schemaConstraints: [String: SchemaConstraint] = ["reason": SchemaConstraint(maxLength: maximumLength)]
+}
+
+extension VehicleType: SchemaEnumeration {}
+extension DispatchOffer.Status: SchemaEnumeration {}

@@ -1,0 +1,24 @@
+import Foundation
+import Metrics
+
+/// Dispatch's metrics (swift-metrics; exported by the app's Prometheus registry).
+enum DispatchMetrics {
+    static func offers(_ outcome: DispatchOffer.Status) {
+        Counter(label: "tiffin_dispatch_offers_total", dimensions: [("outcome", outcome == .pending ? "made" : outcome.rawValue)]).increment()
+    }
+
+    static func round(_ duration: Duration, orders: Int, couriers: Int) {
+        Timer(label: "tiffin_dispatch_round_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(
+            duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        Gauge(label: "tiffin_dispatch_round_orders").record(orders)
+        Gauge(label: "tiffin_dispatch_round_couriers").record(couriers)
+    }
+
+    static func readyToAssignment(_ seconds: TimeInterval) {
+        Timer(label: "tiffin_dispatch_ready_to_assignment_seconds", preferredDisplayUnit: .seconds).recordSeconds(seconds)
+    }
+
+    static func acceptance(_ seconds: TimeInterval) {
+        Timer(label: "tiffin_dispatch_offer_answer_seconds", preferredDisplayUnit: .seconds).recordSeconds(seconds)
+    }
+}

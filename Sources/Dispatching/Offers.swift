@@ -1,0 +1,88 @@
+import Core
+import Foundation
+
+/// An offer of a job — one order, or a bundle of up to three — to one courier, who may accept
+/// or decline it before it expires.
+public struct DispatchOffer: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
+        /// Waiting for the courier's answer.
+        case pending
+        case accepted
+        case declined
+        /// Not answered in time.
+        case expired
+        /// Accepted too late, or every order in it went elsewhere or ended before the answer.
+        case withdrawn
+    }
+
+    public struct Stop: Codable, Sendable, Equatable {
+        public let orderID: UUID
+        /// Position in the pickup sequence and in the drop-off sequence, from 0.
+        public let pickupPosition: Int
+        public let dropoffPosition: Int
+        /// Seconds from the offer to this order's delivery, as planned.
+        public let plannedDeliverySeconds: Int
+        /// When its food was expected ready at the time of the offer.
+        public let readyAt: Date
+    }
+
+    public let id: UUID
+    public let courierID: UUID
+    public var status: Status
+    public let stops: [Stop]
+    /// Seconds from the offer to the job's last delivery, as planned.
+    public let costSeconds: Int
+    /// Why this courier: the round's explanation.
+    public let reason: String
+    /// The cheapest couriers considered for this job, cheapest first, with their costs.
+    public let candidates: [PlannedAssignment.Candidate]
+    public let createdAt: Date
+    public let expiresAt: Date
+    public var answeredAt: Date?
+
+    public var orderIDs: [UUID] { stops.sorted { $0.pickupPosition < $1.pickupPosition }.map(\.orderID) }
+}
+
+public struct DispatchOfferList: Codable, Sendable {
+    public let offers: [DispatchOffer]
+}
+
+/// What a courier earned for one delivery.
+///
+/// The fee model (decision 0010): per order, a base fee plus a fee per kilometre of the ride from
+/// the restaurant to the customer (straight line × the travel model's detour factor). An order
+/// carried in a bundle after the first earns a smaller base — the courier rode to the restaurant
+/// once — but its full distance fee.
+public struct CourierEarning: Codable, Sendable, Equatable {
+    public let orderID: UUID
+    public let amount: Money
+    public let distanceMetres: Int
+    public let bundled: Bool
+    public let earnedAt: Date
+}
+
+public struct CourierEarnings: Codable, Sendable, Equatable {
+    /// The latest deliveries, newest first (at most 100).
+    public let earnings: [CourierEarning]
+    /// Since 00:00 UTC today, and over the last 7 days.
+    public let today: Money
+    public let lastSevenDays: Money
+}
+
+public struct EarningsModel: Sendable, Equatable {
+    public var baseMinor: Int64 = 300
+    public var bundledBaseMinor: Int64 = 150
+    public var perKilometreMinor: Int64 = 90
+
+    public init() {}
+
+    public func amount(distanceMetres: Int, bundled: Bool) -> Int64 {
+        (bundled ? bundledBaseMinor : baseMinor) + (Int64(distanceMetres) * perKilometreMinor + 500) / 1_000
+    }
+}
+
+/// Why each offer of an order was made and what came of it, for operators.
+public struct DispatchRecord: Codable, Sendable {
+    public let orderID: UUID
+    public let offers: [DispatchOffer]
+}
