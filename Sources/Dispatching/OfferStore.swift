@@ -45,6 +45,16 @@ extension DispatchStore {
         }
     }
 
+    /// An order and a courier: in a pending offer, or excluded from it.
+    struct OrderCourierRow: Decodable {
+        let orderID: UUID
+        let courierID: UUID
+        enum CodingKeys: String, CodingKey {
+            case orderID = "order_id"
+            case courierID = "courier_id"
+        }
+    }
+
     static let offerColumns = "id, courier_id, status, cost_seconds, reason, candidates, created_at, expires_at, answered_at"
 
     func createOffers(_ offers: [DispatchOffer]) async throws {
@@ -131,21 +141,13 @@ extension DispatchStore {
 
     /// Orders in a pending offer, and couriers with one: neither is planned again meanwhile.
     func pendingCommitments() async throws -> (orders: Set<UUID>, couriers: Set<UUID>) {
-        struct Row: Decodable {
-            let orderID: UUID
-            let courierID: UUID
-            enum CodingKeys: String, CodingKey {
-                case orderID = "order_id"
-                case courierID = "courier_id"
-            }
-        }
         let rows = try await database.read { db in
             try await db.raw(
                 """
                 SELECT s.order_id, o.courier_id FROM dispatch_offers o JOIN dispatch_offer_orders s ON s.offer_id = o.id
                 WHERE o.status = 'pending'
                 """
-            ).all(decoding: Row.self)
+            ).all(decoding: OrderCourierRow.self)
         }
         return (Set(rows.map(\.orderID)), Set(rows.map(\.courierID)))
     }
@@ -208,16 +210,9 @@ extension DispatchStore {
 
     func exclusions(orderIDs: [UUID]) async throws -> [UUID: Set<UUID>] {
         guard !orderIDs.isEmpty else { return [:] }
-        struct Row: Decodable {
-            let orderID: UUID
-            let courierID: UUID
-            enum CodingKeys: String, CodingKey {
-                case orderID = "order_id"
-                case courierID = "courier_id"
-            }
-        }
         let rows = try await database.read { db in
-            try await db.raw("SELECT order_id, courier_id FROM dispatch_exclusions WHERE order_id IN (\(binds: orderIDs))").all(decoding: Row.self)
+            try await db.raw("SELECT order_id, courier_id FROM dispatch_exclusions WHERE order_id IN (\(binds: orderIDs))").all(
+                decoding: OrderCourierRow.self)
         }
         return Dictionary(grouping: rows, by: \.orderID).mapValues { Set($0.map(\.courierID)) }
     }

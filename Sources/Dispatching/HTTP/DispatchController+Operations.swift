@@ -38,7 +38,7 @@ extension DispatchController {
         APIOperation(
             .post, "/v1/courier/offers/:offerID/decline",
             summary: "Turn an offer down (reason optional): its orders go to the next round and are never offered to this courier again",
-            tag: "Dispatch", roles: [.courier], request: .json(DeclineBody(reason: "flat tyre"), optional: true),
+            tag: "Dispatch", roles: [.courier], request: .json(ReasonBody(reason: "flat tyre"), optional: true),
             response: .json(DispatchExamples.offer(.declined)), errors: [400, 401, 403, 404, 409, 422]),
         APIOperation(
             .get, "/v1/courier/earnings", summary: "What the signed-in courier earned: the latest deliveries, today and the last 7 days",

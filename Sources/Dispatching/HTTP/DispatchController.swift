@@ -36,7 +36,7 @@ public struct DispatchController: Sendable {
     }
 
     @Sendable func decline(_ request: Request, context: CourierContext) async throws -> DispatchOffer {
-        let body = try await request.decodeJSONIfPresent(as: DeclineBody.self, context: context)
+        let body = try await request.decodeJSONIfPresent(as: ReasonBody.self, context: context)
         return try await service.decline(
             offerID: try context.uuidParameter("offerID", entity: "offer"), courierID: context.principal.userID, reason: body?.reason)
     }
@@ -82,17 +82,6 @@ struct OnlineBody: ValidatedRequest, Codable, Sendable {
     let vehicle: VehicleType?
 }
 
-struct DeclineBody: ValidatedRequest, Codable, Sendable {
-    static let maximumLength = 500
-    let reason: String?
-
-    func validate() throws {
-        if let reason, reason.count > Self.maximumLength {
-            throw ValidationError(field: "reason", reason: "at most \(Self.maximumLength) characters")
-        }
-    }
-}
-
 struct LocationBody: ValidatedRequest, Codable, Sendable {
     let location: GeoPoint
     let recordedAt: Date?
@@ -105,10 +94,6 @@ extension DispatchOffer: ResponseEncodable {}
 extension DispatchOfferList: ResponseEncodable {}
 extension CourierEarnings: ResponseEncodable {}
 extension DispatchRecord: ResponseEncodable {}
-
-extension DeclineBody: SchemaConstrained {
-    static let schemaConstraints: [String: SchemaConstraint] = ["reason": SchemaConstraint(maxLength: maximumLength)]
-}
 
 extension VehicleType: SchemaEnumeration {}
 extension DispatchOffer.Status: SchemaEnumeration {}

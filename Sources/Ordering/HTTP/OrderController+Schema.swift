@@ -30,10 +30,6 @@ extension PlaceOrderBody.Payment: SchemaConstrained {
     ]
 }
 
-extension ReasonBody: SchemaConstrained {
-    static let schemaConstraints: [String: SchemaConstraint] = ["reason": SchemaConstraint(maxLength: maximumLength)]
-}
-
 extension RefundBody: SchemaConstrained {
     static let schemaConstraints: [String: SchemaConstraint] = [
         "amount": .range(amountRange, "Minor units; leave out to refund everything you may still refund"),

@@ -220,17 +220,6 @@ struct PlaceOrderBody: ValidatedRequest, Codable, Sendable {
     }
 }
 
-struct ReasonBody: ValidatedRequest, Codable, Sendable {
-    static let maximumLength = 500
-    let reason: String?
-
-    func validate() throws {
-        if let reason, reason.count > Self.maximumLength {
-            throw ValidationError(field: "reason", reason: "at most \(Self.maximumLength) characters")
-        }
-    }
-}
-
 struct RefundBody: ValidatedRequest, Codable, Sendable {
     static let reasonLength = 1...500
     static let amountRange: ClosedRange<Int64> = 1...10_000_000
