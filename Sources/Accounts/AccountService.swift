@@ -126,6 +126,34 @@ public struct AccountService: Sendable {
     }
 }
 
+/// A single-use ticket that opens one live connection (`/v1/realtime`).
+public struct RealtimeTicket: Codable, Sendable {
+    public let ticket: String
+    public let expiresAt: Date
+}
+
+extension AccountService {
+    /// How long a ticket may wait before it opens a connection.
+    public static let ticketLifetime: TimeInterval = 30
+
+    /// A ticket for the signed-in `principal`: spent by the first connection that presents it,
+    /// worthless after `ticketLifetime`. Browsers send it as a WebSocket subprotocol
+    /// (`ticket.<ticket>`), so it is in neither the URL nor any log.
+    public func issueTicket(for principal: Principal) async throws -> RealtimeTicket {
+        let ticket = "tkt_" + Self.makeToken().dropFirst(4)
+        let now = clock.now()
+        let expiresAt = now.addingTimeInterval(Self.ticketLifetime)
+        try await store.insertTicket(hash: Self.hash(token: ticket), userID: principal.userID, expiresAt: expiresAt, now: now)
+        return RealtimeTicket(ticket: ticket, expiresAt: expiresAt)
+    }
+
+    /// The account a ticket was issued to, spending it; nil when unknown, spent or expired.
+    public func redeemTicket(_ ticket: String) async throws -> Principal? {
+        guard ticket.hasPrefix("tkt_"), ticket.utf8.count <= 100 else { return nil }
+        return try await store.redeemTicket(hash: Self.hash(token: ticket), now: clock.now())
+    }
+}
+
 extension AccountService {
     /// The account a bearer token belongs to; nil when unknown or expired.
     public func principal(forToken token: String) async throws -> Principal? {

@@ -34,7 +34,22 @@ struct AccountStore: Sendable {
                 """,
                 "CREATE INDEX access_tokens_user ON access_tokens (user_id)",
             ]
-        }
+        },
+        Migration(id: "accounts-002-realtime-tickets") { t in
+            [
+                // Single-use, short-lived tickets that open a live connection (browsers cannot
+                // send an Authorization header on a WebSocket). Stored hashed, like tokens.
+                """
+                CREATE TABLE realtime_tickets (
+                    ticket_hash TEXT PRIMARY KEY,
+                    user_id \(t.uuid) NOT NULL REFERENCES users(id),
+                    expires_at \(t.timestamp) NOT NULL,
+                    used_at \(t.timestamp)
+                )
+                """,
+                "CREATE INDEX realtime_tickets_expiry ON realtime_tickets (expires_at)",
+            ]
+        },
     ]
 
     struct UserRow: Decodable {
@@ -112,6 +127,39 @@ struct AccountStore: Sendable {
                 WHERE t.token_hash = \(bind: tokenHash) AND t.expires_at > \(bind: now)
                 """
             ).first(decoding: Row.self)
+        }
+        guard let row, let role = Role(rawValue: row.role) else { return nil }
+        return Principal(userID: row.id, role: role, email: row.email)
+    }
+
+    func insertTicket(hash: String, userID: UUID, expiresAt: Date, now: Date) async throws {
+        try await database.write { db in
+            // Spent and expired tickets are swept as new ones are made.
+            try await db.raw("DELETE FROM realtime_tickets WHERE expires_at < \(bind: now.addingTimeInterval(-60))").run()
+            try await db.raw(
+                "INSERT INTO realtime_tickets (ticket_hash, user_id, expires_at) VALUES (\(bind: hash), \(bind: userID), \(bind: expiresAt))"
+            ).run()
+        }
+    }
+
+    /// Spends a ticket: its account, once, before it expires; nil otherwise.
+    func redeemTicket(hash: String, now: Date) async throws -> Principal? {
+        struct Row: Decodable {
+            let id: UUID
+            let role: String
+            let email: String
+        }
+        let row = try await database.write { db in
+            guard
+                let spent = try await db.raw(
+                    """
+                    UPDATE realtime_tickets SET used_at = \(bind: now)
+                    WHERE ticket_hash = \(bind: hash) AND used_at IS NULL AND expires_at > \(bind: now) RETURNING user_id
+                    """
+                ).first()
+            else { return Row?.none }
+            let userID = try spent.decode(column: "user_id", as: UUID.self)
+            return try await db.raw("SELECT id, role, email FROM users WHERE id = \(bind: userID)").first(decoding: Row.self)
         }
         guard let row, let role = Role(rawValue: row.role) else { return nil }
         return Principal(userID: row.id, role: role, email: row.email)

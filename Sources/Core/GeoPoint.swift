@@ -27,7 +27,9 @@ public struct GeoPoint: Codable, Hashable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lat = try container.decode(Double.self, forKey: .lat)
         let lon = try container.decode(Double.self, forKey: .lon)
-        try self.init(lat: lat, lon: lon, field: decoder.codingPath.map(\.stringValue).joined(separator: ".").nonEmpty ?? "location")
+        try self.init(
+            lat: lat, lon: lon,
+            field: decoder.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".").nonEmpty ?? "location")
     }
 
     private enum CodingKeys: String, CodingKey { case lat, lon }

@@ -1,6 +1,7 @@
 import Core
 import Events
 import Foundation
+import Synchronization
 
 /// A courier as dispatch sees them: online or not, and their last known fix.
 public struct CourierState: Codable, Sendable, Equatable {
@@ -11,6 +12,55 @@ public struct CourierState: Codable, Sendable, Equatable {
     public var positionAt: Date?
     public var updatedAt: Date
     public var vehicle: VehicleType = .bicycle
+    /// Of the last fix, when the device said: metres of uncertainty, degrees clockwise from
+    /// north, metres per second. Kept in memory only.
+    public var accuracy: Double? = nil
+    public var heading: Double? = nil
+    public var speed: Double? = nil
+}
+
+/// A position fix as a courier's device reports it.
+public struct PositionFix: Codable, Sendable, Equatable {
+    public let location: GeoPoint
+    public let recordedAt: Date?
+    public let accuracy: Double?
+    public let heading: Double?
+    public let speed: Double?
+
+    public init(location: GeoPoint, recordedAt: Date?, accuracy: Double? = nil, heading: Double? = nil, speed: Double? = nil) {
+        self.location = location
+        self.recordedAt = recordedAt
+        self.accuracy = accuracy
+        self.heading = heading
+        self.speed = speed
+    }
+
+    /// Refuses values no device reports, naming the field under `prefix`.
+    public func validate(prefix: String = "") throws {
+        if let accuracy, !(accuracy.isFinite && (0...100_000).contains(accuracy)) {
+            throw ValidationError(field: prefix + "accuracy", reason: "metres, between 0 and 100000")
+        }
+        if let heading, !(heading.isFinite && (0..<360).contains(heading)) {
+            throw ValidationError(field: prefix + "heading", reason: "degrees clockwise from north, 0 to less than 360")
+        }
+        if let speed, !(speed.isFinite && (0...100).contains(speed)) {
+            throw ValidationError(field: prefix + "speed", reason: "metres per second, between 0 and 100")
+        }
+    }
+}
+
+/// Who hears about fixes and offers as they happen (the live connections), set once at assembly.
+public final class DispatchObservers: Sendable {
+    private let fixes = Mutex<[@Sendable (CourierState) -> Void]>([])
+    private let offers = Mutex<[@Sendable ([DispatchOffer]) -> Void]>([])
+
+    public init() {}
+
+    public func onFix(_ observer: @escaping @Sendable (CourierState) -> Void) { fixes.withLock { $0.append(observer) } }
+    public func onOffers(_ observer: @escaping @Sendable ([DispatchOffer]) -> Void) { offers.withLock { $0.append(observer) } }
+
+    func fixed(_ state: CourierState) { for observer in fixes.withLock({ $0 }) { observer(state) } }
+    func offered(_ made: [DispatchOffer]) { for observer in offers.withLock({ $0 }) { observer(made) } }
 }
 
 /// A position as shown to a customer: never an error for being old, but marked stale with its age.

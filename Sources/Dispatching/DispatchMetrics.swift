@@ -14,6 +14,14 @@ enum DispatchMetrics {
         Gauge(label: "tiffin_dispatch_round_couriers").record(couriers)
     }
 
+    /// Made once: a fix is the hottest path there is.
+    static let appliedFixes = Counter(label: "tiffin_courier_fixes_total", dimensions: [("outcome", "applied")])
+    static let olderFixes = Counter(label: "tiffin_courier_fixes_total", dimensions: [("outcome", "older")])
+
+    static func fixes(applied: Bool) {
+        (applied ? appliedFixes : olderFixes).increment()
+    }
+
     static func readyToAssignment(_ seconds: TimeInterval) {
         Timer(label: "tiffin_dispatch_ready_to_assignment_seconds", preferredDisplayUnit: .seconds).recordSeconds(seconds)
     }

@@ -38,6 +38,8 @@ public struct DispatchService: Sendable {
     let logger: Logger
     /// This process, as a lease holder.
     let instanceID: String
+    /// Told of every fix and every offer made, as it happens.
+    public let observers = DispatchObservers()
 
     /// `registry` is built once per process (`makeRegistry`) and run as a service.
     public init(
@@ -84,14 +86,38 @@ public struct DispatchService: Sendable {
 
     /// Records a fix. Kept in memory; persisted by the next `flush()`.
     public func report(courierID: UUID, location: GeoPoint, recordedAt: Date?) async -> CourierState {
+        await report(courierID: courierID, PositionFix(location: location, recordedAt: recordedAt))
+    }
+
+    /// Records a fix: out-of-order and duplicate fixes are resolved by when they were recorded
+    /// (an older fix than the one held changes nothing); one from the future counts as now.
+    public func report(courierID: UUID, _ fix: PositionFix) async -> CourierState {
         let now = clock.now()
-        // A fix from the future is clamped to now; an older fix than the one held is ignored.
-        let at = min(recordedAt ?? now, now)
-        return registry.update(courierID, now: now) { state in
+        let at = min(fix.recordedAt ?? now, now)
+        var changed = false
+        let state = registry.update(courierID, now: now) { state in
             if let previous = state.positionAt, previous > at { return }
-            state.location = location
+            state.location = fix.location
             state.positionAt = at
+            state.accuracy = fix.accuracy
+            state.heading = fix.heading
+            state.speed = fix.speed
+            changed = true
         }
+        DispatchMetrics.fixes(applied: changed)
+        if changed { observers.fixed(state) }
+        return state
+    }
+
+    /// Fixes buffered by a device while it had no connection, in one batch, applied in the
+    /// order they were recorded. Returns the courier's state after them.
+    public func report(courierID: UUID, batch: [PositionFix]) async -> CourierState {
+        var last: CourierState?
+        for fix in batch.sorted(by: { ($0.recordedAt ?? .distantPast) < ($1.recordedAt ?? .distantPast) }) {
+            last = await report(courierID: courierID, fix)
+        }
+        if let last { return last }
+        return await state(courierID: courierID)
     }
 
     public func state(courierID: UUID) async -> CourierState {
@@ -150,6 +176,7 @@ public struct DispatchService: Sendable {
                 expiresAt: now.addingTimeInterval(settings.offerTimeout), answeredAt: nil)
         }
         try await store.createOffers(offers)
+        observers.offered(offers)
         for offer in offers {
             DispatchMetrics.offers(.pending)
             logger.info(

@@ -598,6 +598,7 @@ public struct OrderService: Sendable {
     /// An order a courier has taken and not yet delivered.
     public struct Delivery: Sendable {
         public let orderID: UUID
+        public let restaurantID: UUID
         public let courierID: UUID
         public let status: OrderStatus
         public let pickup: GeoPoint
@@ -606,7 +607,9 @@ public struct OrderService: Sendable {
 
     public func activeDeliveries() async throws -> [Delivery] {
         try await store.activeDeliveries().map {
-            Delivery(orderID: $0.orderID, courierID: $0.courierID, status: $0.status, pickup: $0.pickup, dropoff: $0.dropoff)
+            Delivery(
+                orderID: $0.orderID, restaurantID: $0.restaurantID, courierID: $0.courierID, status: $0.status, pickup: $0.pickup, dropoff: $0.dropoff
+            )
         }
     }
 

@@ -468,6 +468,7 @@ struct OrderStore: Sendable {
     /// An undelivered order a courier has taken.
     struct ActiveDelivery {
         let orderID: UUID
+        let restaurantID: UUID
         let courierID: UUID
         let status: OrderStatus
         let pickup: GeoPoint
@@ -484,8 +485,8 @@ struct OrderStore: Sendable {
             ).all(decoding: OrderRow.self).map {
                 let order = $0.order(lines: [])
                 return ActiveDelivery(
-                    orderID: order.id, courierID: order.courierID!, status: order.status, pickup: order.pickupLocation,
-                    dropoff: order.deliveryLocation)
+                    orderID: order.id, restaurantID: order.restaurantID, courierID: order.courierID!, status: order.status,
+                    pickup: order.pickupLocation, dropoff: order.deliveryLocation)
             }
         }
     }

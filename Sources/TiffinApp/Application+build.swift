@@ -6,6 +6,7 @@ import Dispatching
 import Events
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Ordering
 import Payments
@@ -70,11 +71,20 @@ public func buildServices(
         paymentProvider: provider, searchIndex: searchIndex, courierRegistry: registry)
 }
 
-/// Reactions across domains, delivered from the outbox.
-func outboxSubscriptions(_ services: TiffinServices) -> [OutboxSubscription] {
+/// Every order event type: what live subscribers of an order, a restaurant or the city hear.
+let liveOrderEventTypes: Set<EventType> =
+    Set(OrderStatus.allCases.map(EventType.order)).union([.orderCourierAssigned, .orderCourierReleased, .orderNeedsAttention])
+
+/// Reactions across domains, delivered from the outbox; with `tracking`, live subscribers hear
+/// every order event too.
+func outboxSubscriptions(_ services: TiffinServices, tracking: LiveTracking? = nil) -> [OutboxSubscription] {
     let payments = services.payments
     let dispatch = services.dispatch
-    return [
+    let live: [OutboxSubscription] =
+        tracking.map { tracking in
+            [OutboxSubscription(name: "realtime.order-events", eventTypes: liveOrderEventTypes) { event in try await tracking.handle(event) }]
+        } ?? []
+    return live + [
         OutboxSubscription(name: "payments.capture-on-delivery", eventTypes: [.order(.delivered)]) { event in
             try await payments.capture(orderID: try event.decode(OrderStatusChanged.self).orderID)
         },
@@ -113,13 +123,20 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
     let router = buildRouter(services: services, configuration: configuration)
     var relaySettings = OutboxRelay.Settings()
     relaySettings.pollInterval = .milliseconds(configuration.outboxPollMilliseconds)
+    let hub = RealtimeHub()
+    let tracking = LiveTracking(
+        hub: hub, dispatch: services.dispatch, orders: services.orders, clock: services.clock, staleAfter: configuration.staleAfterSeconds,
+        logger: logger)
+    let live = RealtimeEndpoint(services: services, hub: hub, tracking: tracking, logger: logger)
     let relay = OutboxRelay(
-        database: database, subscriptions: outboxSubscriptions(services), clock: services.clock, settings: relaySettings, logger: logger)
+        database: database, subscriptions: outboxSubscriptions(services, tracking: tracking), clock: services.clock, settings: relaySettings,
+        logger: logger)
     let dispatch = services.dispatch
     let orders = services.orders
     let payments = services.payments
     let background: [any Service] = [
         services.searchIndex,
+        tracking,
         services.courierRegistry,
         relay,
         PeriodicService(
@@ -139,6 +156,9 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
     let gate = StartupGate()
     var app = Application(
         router: router,
+        server: .http1WebSocketUpgrade(configuration: live.serverConfiguration) { request, channel, logger in
+            try await live.shouldUpgrade(request, channel, logger)
+        },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tiffin"),
         services: [database] + background.map { GatedService(gate: gate, inner: $0, logger: logger) },
         logger: logger)

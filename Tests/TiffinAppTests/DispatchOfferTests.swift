@@ -50,6 +50,7 @@ struct DispatchOfferTests {
                 try await s.dispatch.accept(offerID: first.id, courierID: f.courier.id)
             }
             #expect(try await s.dispatch.assignmentRound().isEmpty, "the only courier declined it")
+            clock.advance(by: 1)
             _ = try await s.dispatch.goOnline(courierID: f.farCourier.id, at: f.home)
             let second = try #require(try await s.dispatch.assignmentRound().first)
             #expect(second.courierID == f.farCourier.id)

@@ -41,6 +41,9 @@ public struct AccountController: Sendable {
         auth.post("login", use: logIn)
         auth.group(context: SignedInContext.self).post("logout", use: logOut)
         router.group("v1/me", context: SignedInContext.self).get(use: me)
+        router.group("v1/realtime/tickets", context: SignedInContext.self).post(use: ticket)
+        // A plain GET (no upgrade, or credentials the upgrade refused) lands here.
+        router.group("v1/realtime", context: SignedInContext.self).get(use: notUpgraded)
         router.group("v1/operators", context: OperatorContext.self).post(use: createOperator)
     }
 
@@ -57,6 +60,14 @@ public struct AccountController: Sendable {
     @Sendable func logOut(_ request: Request, context: SignedInContext) async throws -> Response {
         try await service.logOut(token: context.token)
         return Response(status: .noContent)
+    }
+
+    @Sendable func ticket(_ request: Request, context: SignedInContext) async throws -> EditedResponse<RealtimeTicket> {
+        EditedResponse(status: .created, response: try await service.issueTicket(for: context.principal))
+    }
+
+    @Sendable func notUpgraded(_ request: Request, context: SignedInContext) async throws -> Response {
+        throw WebSocketRequired()
     }
 
     @Sendable func me(_ request: Request, context: SignedInContext) async throws -> Account {
@@ -91,6 +102,16 @@ public struct AccountController: Sendable {
         APIOperation(
             .get, "/v1/me", summary: "The signed-in account", tag: "Accounts", roles: Role.allCases, response: .json(exampleAccount), errors: [401]),
         APIOperation(
+            .post, "/v1/realtime/tickets",
+            summary: "A single-use ticket (30 s) that opens one live connection at /v1/realtime, sent as the subprotocol ticket.<ticket>",
+            tag: "Realtime", roles: Role.allCases, status: 201,
+            response: .json(RealtimeTicket(ticket: "tkt_…", expiresAt: Date(timeIntervalSince1970: 1_800_000_030))), errors: [401]),
+        APIOperation(
+            .get, "/v1/realtime",
+            summary:
+                "The live connection: a WebSocket upgrade (subprotocols tiffin.v1 and ticket.<ticket>, or a bearer token); messages in /asyncapi.json",
+            tag: "Realtime", roles: Role.allCases, status: 101, errors: [400, 401]),
+        APIOperation(
             .post, "/v1/operators", summary: "Create another operator account", tag: "Accounts", roles: [.operator],
             request: .json(OperatorRequest(email: "ops@example.com", password: "correct horse", name: "Ops")),
             status: 201, response: .json(exampleAccount), errors: [401, 403, 409, 422]),
@@ -99,3 +120,13 @@ public struct AccountController: Sendable {
 
 extension Account: ResponseEncodable {}
 extension IssuedToken: ResponseEncodable {}
+extension RealtimeTicket: ResponseEncodable {}
+
+/// A request for the live connection that is not a WebSocket upgrade.
+struct WebSocketRequired: DomainError {
+    var problem: ProblemDescription {
+        ProblemDescription(
+            kind: .badRequest, type: "websocket-required", title: "WebSocket required",
+            detail: "open /v1/realtime as a WebSocket, offering the subprotocols tiffin.v1 and ticket.<ticket> (POST /v1/realtime/tickets)")
+    }
+}

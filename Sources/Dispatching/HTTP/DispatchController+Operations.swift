@@ -17,7 +17,19 @@ extension DispatchController {
             response: .json(DispatchExamples.state(online: false)), errors: [401, 403]),
         APIOperation(
             .post, "/v1/courier/location", summary: "Report a position fix (older fixes than the one held are ignored)", tag: "Dispatch",
-            roles: [.courier], request: .json(LocationBody(location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt)),
+            roles: [.courier],
+            request: .json(
+                LocationBody(location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt, accuracy: 8, heading: 90, speed: 4.2)),
+            response: .json(DispatchExamples.state(online: true)), errors: [400, 401, 403, 422]),
+        APIOperation(
+            .post, "/v1/courier/locations",
+            summary: "Upload fixes buffered while offline, in one batch (applied in the order recorded; older than the one held are ignored)",
+            tag: "Dispatch", roles: [.courier],
+            request: .json(
+                LocationBatchBody(fixes: [
+                    LocationBody(location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt.addingTimeInterval(-8), speed: 4),
+                    LocationBody(location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt, speed: 4.2),
+                ])),
             response: .json(DispatchExamples.state(online: true)), errors: [400, 401, 403, 422]),
         APIOperation(
             .get, "/v1/orders/:orderID/courier",

@@ -17,6 +17,7 @@ public struct DispatchController: Sendable {
         courier.post("online", use: goOnline)
         courier.post("offline", use: goOffline)
         courier.post("location", use: report)
+        courier.post("locations", use: reportBatch)
         courier.get("offers", use: offers)
         courier.post("offers/:offerID/accept", use: accept)
         courier.post("offers/:offerID/decline", use: decline)
@@ -64,7 +65,12 @@ public struct DispatchController: Sendable {
 
     @Sendable func report(_ request: Request, context: CourierContext) async throws -> CourierState {
         let body = try await request.decodeJSON(as: LocationBody.self, context: context)
-        return await service.report(courierID: context.principal.userID, location: body.location, recordedAt: body.recordedAt)
+        return await service.report(courierID: context.principal.userID, body.fix)
+    }
+
+    @Sendable func reportBatch(_ request: Request, context: CourierContext) async throws -> CourierState {
+        let body = try await request.decodeJSON(as: LocationBatchBody.self, context: context)
+        return await service.report(courierID: context.principal.userID, batch: body.fixes.map(\.fix))
     }
 
     @Sendable func position(_ request: Request, context: SignedInContext) async throws -> CourierPosition {
@@ -85,6 +91,37 @@ struct OnlineBody: ValidatedRequest, Codable, Sendable {
 struct LocationBody: ValidatedRequest, Codable, Sendable {
     let location: GeoPoint
     let recordedAt: Date?
+    var accuracy: Double? = nil
+    var heading: Double? = nil
+    var speed: Double? = nil
+
+    var fix: PositionFix { PositionFix(location: location, recordedAt: recordedAt, accuracy: accuracy, heading: heading, speed: speed) }
+
+    func validate() throws { try fix.validate() }
+}
+
+/// Fixes a device buffered while it had no connection.
+struct LocationBatchBody: ValidatedRequest, Codable, Sendable {
+    /// 30 minutes of fixes every 4 s, within the 64 KB a request body may have.
+    static let size = 1...500
+    let fixes: [LocationBody]
+
+    func validate() throws {
+        guard Self.size.contains(fixes.count) else { throw ValidationError(field: "fixes", reason: "1 to 500 fixes") }
+        for (i, fix) in fixes.enumerated() { try fix.fix.validate(prefix: "fixes.\(i).") }
+    }
+}
+
+extension LocationBody: SchemaConstrained {
+    static let schemaConstraints: [String: SchemaConstraint] = [
+        "accuracy": SchemaConstraint(minimum: 0, maximum: 100_000, description: "Metres of uncertainty"),
+        "heading": SchemaConstraint(minimum: 0, maximum: 359.999, description: "Degrees clockwise from north"),
+        "speed": SchemaConstraint(minimum: 0, maximum: 100, description: "Metres per second"),
+    ]
+}
+
+extension LocationBatchBody: SchemaConstrained {
+    static let schemaConstraints: [String: SchemaConstraint] = ["fixes": .items(size)]
 }
 
 extension CourierState: ResponseEncodable {}

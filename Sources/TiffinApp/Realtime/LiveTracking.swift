@@ -1,0 +1,283 @@
+import Core
+import Dispatching
+import Events
+import Foundation
+import Logging
+import Metrics
+import Ordering
+import ServiceLifecycle
+import Storage
+import Synchronization
+import TiffinHTTP
+
+/// What the live connections are told, as JSON text frames (`docs/realtime.md`).
+enum LiveMessage {
+    /// An order event, as stored in the outbox: the id lets a reconnecting client resume after it.
+    struct Event: Encodable {
+        let type = "event"
+        let id: UUID
+        let eventType: String
+        let orderID: UUID
+        let occurredAt: Date
+        let payload: RawJSON
+    }
+
+    /// The courier's last position for an order, with its age, and the smoothed ETA.
+    struct Position: Encodable {
+        let type = "position"
+        let orderID: UUID?
+        let courierID: UUID
+        let lat: Double
+        let lon: Double
+        let recordedAt: Date
+        let ageSeconds: Int
+        let isStale: Bool
+        let heading: Double?
+        let speed: Double?
+        let accuracy: Double?
+        /// To the customer (or, for a restaurant, to the restaurant); absent for operators.
+        let etaSeconds: Int?
+        let estimatedArrival: Date?
+    }
+
+    struct Offer: Encodable {
+        let type = "offer"
+        let offer: DispatchOffer
+    }
+
+    struct Welcome: Encodable {
+        let type = "welcome"
+        let connectionID: UUID
+        let role: Role
+        let staleAfterSeconds: Int
+        let heartbeatSeconds: Int
+    }
+
+    struct Subscribed: Encodable {
+        let type = "subscribed"
+        let topic: String
+        let id: UUID?
+        /// Events replayed after `after` (or every event of the order when none was given).
+        let replayed: Int
+    }
+
+    struct Problem: Encodable {
+        let type = "error"
+        let code: String
+        let detail: String
+        let field: String?
+    }
+
+    static func text(_ value: some Encodable) -> String {
+        (try? String(decoding: TiffinJSON.encoder.encode(value), as: UTF8.self)) ?? #"{"type":"error","code":"internal","detail":"unencodable"}"#
+    }
+}
+
+/// JSON kept as it was stored (an event's payload), written as a value.
+struct RawJSON: Encodable {
+    let text: String
+    func encode(to encoder: any Encoder) throws {
+        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) ?? NSNull()
+        try JSONValue(jsonObject: object).encode(to: encoder)
+    }
+}
+
+/// Live tracking: which courier carries (or is on the way to pick up) which order, and pushing
+/// their fixes — with age, staleness and a smoothed ETA — to exactly those allowed to see them:
+/// the order's customer while the food is carried, the restaurant's staff while the courier is on
+/// the way to it, operators always (coalesced per courier). Also relays order events from the
+/// outbox to subscribers. A `Service`: restores who carries what at start, and marks positions
+/// stale while couriers are quiet.
+final class LiveTracking: Service, Sendable {
+    struct Delivery: Sendable {
+        let orderID: UUID
+        let restaurantID: UUID
+        let pickup: GeoPoint
+        let dropoff: GeoPoint
+        var pickedUp: Bool
+    }
+
+    private struct State {
+        /// Courier → their undelivered orders.
+        var deliveries: [UUID: [UUID: Delivery]] = [:]
+        var etas: [UUID: ETASmoother] = [:]
+    }
+
+    private let state = Mutex(State())
+    let hub: RealtimeHub
+    let dispatch: DispatchService
+    let orders: OrderService
+    let clock: any WallClock
+    let staleAfter: TimeInterval
+    let logger: Logger
+    let travel = TravelModel()
+    /// How long handing one message to every subscriber's queue takes (made once: per fix).
+    static let positionFanOut = Timer(label: "tiffin_live_fanout_seconds", dimensions: [("kind", "position")])
+    static let eventFanOut = Timer(label: "tiffin_live_fanout_seconds", dimensions: [("kind", "event")])
+
+    static func nanoseconds(_ d: Duration) -> Int64 { d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000 }
+
+    init(hub: RealtimeHub, dispatch: DispatchService, orders: OrderService, clock: any WallClock, staleAfter: TimeInterval, logger: Logger) {
+        self.hub = hub
+        self.dispatch = dispatch
+        self.orders = orders
+        self.clock = clock
+        self.staleAfter = staleAfter
+        self.logger = logger
+        dispatch.observers.onFix { [weak self] courier in self?.fixed(courier) }
+        dispatch.observers.onOffers { [weak self] offers in
+            guard let self else { return }
+            for offer in offers { self.hub.publish(LiveMessage.text(LiveMessage.Offer(offer: offer)), to: .courier(offer.courierID)) }
+        }
+    }
+
+    func run() async throws {
+        do { try await restore() } catch { logger.error("could not restore live deliveries", metadata: ["error": "\(error)"]) }
+        await repeatUntilShutdown(every: .seconds(2), name: "realtime.stale-sweep", logger: logger) { await self.sweepStale() }
+    }
+
+    /// Who carries what, from the database: after a restart, tracking resumes at once.
+    func restore() async throws {
+        let active = try await orders.activeDeliveries()
+        state.withLock { state in
+            for d in active {
+                state.deliveries[d.courierID, default: [:]][d.orderID] = Delivery(
+                    orderID: d.orderID, restaurantID: d.restaurantID, pickup: d.pickup, dropoff: d.dropoff, pickedUp: d.status == .pickedUp)
+            }
+        }
+    }
+
+    // MARK: Events
+
+    /// The routing fields every order event's payload has.
+    struct Routing: Decodable {
+        let orderID: UUID
+        let customerID: UUID?
+        let restaurantID: UUID?
+        let courierID: UUID?
+        let to: OrderStatus?
+        let status: OrderStatus?
+    }
+
+    /// An order event from the outbox: to the order's subscribers, its restaurant's, its
+    /// courier's and the city's; and the carrying map follows it.
+    func handle(_ event: DomainEvent) async throws {
+        let routing = try TiffinJSON.decoder.decode(Routing.self, from: event.payload)
+        let message = LiveMessage.text(
+            LiveMessage.Event(
+                id: event.id, eventType: event.type.rawValue, orderID: routing.orderID, occurredAt: event.occurredAt,
+                payload: RawJSON(text: String(decoding: event.payload, as: UTF8.self))))
+        // Who carries what first, so a fix right after this event is routed by it.
+        try await follow(event, routing)
+        let started = ContinuousClock.now
+        hub.publish(message, to: .order(routing.orderID))
+        if let restaurantID = routing.restaurantID { hub.publish(message, to: .restaurant(restaurantID)) }
+        if let courierID = routing.courierID { hub.publish(message, to: .courier(courierID)) }
+        hub.publish(message, to: .city)
+        Self.eventFanOut.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+    }
+
+    private func follow(_ event: DomainEvent, _ routing: Routing) async throws {
+        switch event.type {
+        case .orderCourierAssigned:
+            guard let courierID = routing.courierID, let info = try await orders.tracking(orderID: routing.orderID) else { return }
+            state.withLock {
+                $0.deliveries[courierID, default: [:]][routing.orderID] = Delivery(
+                    orderID: routing.orderID, restaurantID: info.restaurantID, pickup: info.pickup, dropoff: info.dropoff, pickedUp: false)
+            }
+        case .orderCourierReleased:
+            guard let courierID = routing.courierID else { return }
+            state.withLock { _ = $0.deliveries[courierID]?.removeValue(forKey: routing.orderID) }
+        case .order(.pickedUp):
+            guard let courierID = routing.courierID else { return }
+            state.withLock { $0.deliveries[courierID]?[routing.orderID]?.pickedUp = true }
+            fixed(await dispatch.state(courierID: courierID))
+        default:
+            guard let to = routing.to, [.delivered, .cancelled, .rejected, .expired, .paymentFailed].contains(to) else { return }
+            state.withLock { state in
+                for courier in state.deliveries.keys { state.deliveries[courier]?[routing.orderID] = nil }
+                state.etas[routing.orderID] = nil
+            }
+        }
+    }
+
+    // MARK: Positions
+
+    /// A fix arrived: to the customer of each order the courier carries, to each restaurant the
+    /// courier is on the way to, and to operators.
+    func fixed(_ courier: CourierState) {
+        guard let location = courier.location, let at = courier.positionAt else { return }
+        let started = ContinuousClock.now
+        let now = clock.now()
+        let deliveries = state.withLock { $0.deliveries[courier.courierID].map { Array($0.values) } ?? [] }
+        for delivery in deliveries {
+            if delivery.pickedUp {
+                let raw = now.addingTimeInterval(travel.seconds(location, delivery.dropoff, by: courier.vehicle) + travel.stopSeconds)
+                let arrival = state.withLock { $0.etas[delivery.orderID, default: ETASmoother()].update(raw: raw, now: now) }
+                publishPosition(courier, location, at, now: now, orderID: delivery.orderID, arrival: arrival, to: .orderPosition(delivery.orderID))
+            } else {
+                let arrival = now.addingTimeInterval(travel.seconds(location, delivery.pickup, by: courier.vehicle))
+                publishPosition(courier, location, at, now: now, orderID: delivery.orderID, arrival: arrival, to: .restaurant(delivery.restaurantID))
+            }
+        }
+        if hub.hasSubscribers(.city) { publishPosition(courier, location, at, now: now, orderID: nil, arrival: nil, to: .city) }
+        Self.positionFanOut.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+    }
+
+    private func publishPosition(
+        _ courier: CourierState, _ location: GeoPoint, _ at: Date, now: Date, orderID: UUID?, arrival: Date?, to topic: RealtimeHub.Topic
+    ) {
+        guard hub.hasSubscribers(topic) else { return }
+        let age = max(0, now.timeIntervalSince(at))
+        let message = LiveMessage.Position(
+            orderID: orderID, courierID: courier.courierID, lat: location.lat, lon: location.lon, recordedAt: at, ageSeconds: Int(age),
+            isStale: age > staleAfter, heading: courier.heading, speed: courier.speed, accuracy: courier.accuracy,
+            etaSeconds: arrival.map { max(0, Int($0.timeIntervalSince(now).rounded())) }, estimatedArrival: arrival)
+        hub.publish(LiveMessage.text(message), to: topic, coalescing: "position:\(courier.courierID):\(orderID?.uuidString ?? "")")
+    }
+
+    /// Couriers carrying food who have gone quiet: their last position is sent again, marked
+    /// stale with its age, and the ETA keeps counting down from the last estimate.
+    func sweepStale() async {
+        let now = clock.now()
+        let carriers = state.withLock { state in
+            state.deliveries.filter { $0.value.values.contains(where: \.pickedUp) }.map(\.key)
+        }
+        for courierID in carriers {
+            let courier = await dispatch.state(courierID: courierID)
+            guard let location = courier.location, let at = courier.positionAt, now.timeIntervalSince(at) > staleAfter else { continue }
+            let carried = state.withLock { state in
+                (state.deliveries[courierID]?.values.filter(\.pickedUp) ?? []).map { ($0.orderID, state.etas[$0.orderID]?.arrival) }
+            }
+            for (orderID, arrival) in carried {
+                publishPosition(courier, location, at, now: now, orderID: orderID, arrival: arrival, to: .orderPosition(orderID))
+            }
+        }
+    }
+
+    /// The position to show a new subscriber at once (nil when the courier has none).
+    func currentPosition(orderID: UUID) -> (courierID: UUID, carried: Bool)? {
+        state.withLock { state in
+            for (courierID, deliveries) in state.deliveries {
+                if let d = deliveries[orderID] { return (courierID, d.pickedUp) }
+            }
+            return nil
+        }
+    }
+
+    func sendCurrentPosition(orderID: UUID, to connection: LiveConnection) async {
+        guard let (courierID, carried) = currentPosition(orderID: orderID), carried else { return }
+        let courier = await dispatch.state(courierID: courierID)
+        guard let location = courier.location, let at = courier.positionAt else { return }
+        let now = clock.now()
+        let arrival = state.withLock { $0.etas[orderID]?.arrival }
+        let age = max(0, now.timeIntervalSince(at))
+        connection.send(
+            LiveMessage.text(
+                LiveMessage.Position(
+                    orderID: orderID, courierID: courierID, lat: location.lat, lon: location.lon, recordedAt: at, ageSeconds: Int(age),
+                    isStale: age > staleAfter, heading: courier.heading, speed: courier.speed, accuracy: courier.accuracy,
+                    etaSeconds: arrival.map { max(0, Int($0.timeIntervalSince(now).rounded())) }, estimatedArrival: arrival)),
+            coalescing: "position:\(courierID):\(orderID)")
+    }
+}

@@ -1,0 +1,215 @@
+import Accounts
+import Catalog
+import Core
+import Dispatching
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import Ordering
+import Storage
+
+/// `GET /v1/realtime` upgraded to a WebSocket: one connection per app, authenticated at the
+/// upgrade and checked again on every subscription (`docs/realtime.md`).
+///
+/// Credentials: browsers offer the subprotocols `tiffin.v1` and `ticket.<ticket>` (a single-use
+/// ticket from `POST /v1/realtime/tickets`), so no token is in a URL or a log; other clients may
+/// send `Authorization: Bearer <token>`. Without valid credentials there is no upgrade, and the
+/// route answers 401.
+struct RealtimeEndpoint: Sendable {
+    static let path = "/v1/realtime"
+    static let subprotocol = "tiffin.v1"
+    static let ticketPrefix = "ticket."
+    /// The largest message a client may send.
+    static let maximumMessageBytes = 16_384
+    static let heartbeat = Duration.seconds(20)
+
+    let services: TiffinServices
+    let hub: RealtimeHub
+    let tracking: LiveTracking
+    let logger: Logger
+
+    var serverConfiguration: WebSocketServerConfiguration {
+        WebSocketServerConfiguration(maxFrameSize: Self.maximumMessageBytes, autoPing: .enabled(timePeriod: Self.heartbeat))
+    }
+
+    func shouldUpgrade(
+        _ request: HTTPRequest, _ channel: any Channel, _ logger: Logger
+    ) async throws
+        -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
+    {
+        guard request.path?.split(separator: "?", maxSplits: 1).first.map(String.init) == Self.path,
+            let principal = try await authenticate(request)
+        else { return .dontUpgrade }
+        var headers = HTTPFields()
+        if Self.offered(request).contains(Self.subprotocol) { headers[.secWebSocketProtocol] = Self.subprotocol }
+        return .upgrade(headers) { inbound, outbound, _ in
+            try await serve(principal, inbound: inbound, outbound: outbound)
+        }
+    }
+
+    static func offered(_ request: HTTPRequest) -> [String] {
+        request.headerFields[values: .secWebSocketProtocol].flatMap { $0.split(separator: ",") }.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    func authenticate(_ request: HTTPRequest) async throws -> Principal? {
+        if let ticket = Self.offered(request).first(where: { $0.hasPrefix(Self.ticketPrefix) }) {
+            return try await services.accounts.redeemTicket(String(ticket.dropFirst(Self.ticketPrefix.count)))
+        }
+        if let authorization = request.headerFields[.authorization], authorization.lowercased().hasPrefix("bearer ") {
+            return try await services.accounts.principal(forToken: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
+    }
+
+    // MARK: A connection
+
+    func serve(_ principal: Principal, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let connection = LiveConnection(principal: principal)
+        hub.register(connection)
+        defer { hub.remove(connection) }
+        connection.send(
+            LiveMessage.text(
+                LiveMessage.Welcome(
+                    connectionID: connection.id, role: principal.role, staleAfterSeconds: Int(tracking.staleAfter),
+                    heartbeatSeconds: Int(Self.heartbeat.components.seconds))))
+        if principal.role == .courier {
+            hub.subscribe(connection, to: .courier(principal.userID))
+            for offer in try await services.dispatch.pendingOffers(courierID: principal.userID).offers {
+                connection.send(LiveMessage.text(LiveMessage.Offer(offer: offer)))
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while let batch = await connection.next() {
+                    for text in batch { try await outbound.write(.text(text)) }
+                }
+                if connection.isOverflowed {
+                    try? await outbound.close(.unexpectedServerError, reason: "too far behind: reconnect and resume")
+                }
+            }
+            group.addTask {
+                defer { connection.close() }
+                for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
+                    guard case .text(let text) = message else {
+                        connection.send(LiveMessage.text(LiveMessage.Problem(code: "bad_message", detail: "messages are JSON text", field: nil)))
+                        continue
+                    }
+                    await handle(text, from: connection)
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// What a client may send.
+    struct ClientMessage: Decodable {
+        let type: String
+        let topic: String?
+        let id: UUID?
+        /// The last event seen: replay what came after it.
+        let after: UUID?
+        // A fix.
+        let lat: Double?
+        let lon: Double?
+        let recordedAt: Date?
+        let accuracy: Double?
+        let heading: Double?
+        let speed: Double?
+    }
+
+    func handle(_ text: String, from connection: LiveConnection) async {
+        do {
+            let message: ClientMessage
+            do {
+                message = try TiffinJSON.decoder.decode(ClientMessage.self, from: Data(text.utf8))
+            } catch {
+                throw ValidationError(field: "message", reason: "is not a message of this protocol (see docs/realtime.md)")
+            }
+            switch message.type {
+            case "fix": try await fix(message, from: connection)
+            case "subscribe": try await subscribe(message, connection)
+            case "unsubscribe": unsubscribe(message, connection)
+            default: throw ValidationError(field: "type", reason: "one of fix, subscribe, unsubscribe")
+            }
+        } catch let error as any DomainError {
+            let problem = error.problem
+            connection.send(LiveMessage.text(LiveMessage.Problem(code: problem.type, detail: problem.detail, field: problem.field)))
+        } catch {
+            logger.warning("live message failed", metadata: ["error": "\(error)"])
+            connection.send(LiveMessage.text(LiveMessage.Problem(code: "internal", detail: "the message could not be handled", field: nil)))
+        }
+    }
+
+    func fix(_ message: ClientMessage, from connection: LiveConnection) async throws {
+        guard connection.principal.role == .courier else { throw ForbiddenError("only couriers send position fixes") }
+        guard let lat = message.lat else { throw ValidationError(field: "lat", reason: "is required") }
+        guard let lon = message.lon else { throw ValidationError(field: "lon", reason: "is required") }
+        let fix = PositionFix(
+            location: try GeoPoint(lat: lat, lon: lon, field: "location"), recordedAt: message.recordedAt, accuracy: message.accuracy,
+            heading: message.heading, speed: message.speed)
+        try fix.validate()
+        _ = await services.dispatch.report(courierID: connection.principal.userID, fix)
+    }
+
+    func subscribe(_ message: ClientMessage, _ connection: LiveConnection) async throws {
+        let viewer = connection.principal
+        switch message.topic {
+        case "order":
+            guard let orderID = message.id else { throw ValidationError(field: "id", reason: "the order's id is required") }
+            // Not found for anyone who may not see the order (the same answer as the API's).
+            _ = try await services.orders.order(id: orderID, viewer: viewer)
+            hub.subscribe(connection, to: .order(orderID))
+            let seesCourier = viewer.role == .customer || viewer.role == .operator
+            if seesCourier { hub.subscribe(connection, to: .orderPosition(orderID)) }
+            let replayed = try await replay(orderID: orderID, after: message.after, to: connection)
+            connection.send(LiveMessage.text(LiveMessage.Subscribed(topic: "order", id: orderID, replayed: replayed)))
+            if seesCourier { await tracking.sendCurrentPosition(orderID: orderID, to: connection) }
+        case "restaurant":
+            guard let restaurantID = message.id else { throw ValidationError(field: "id", reason: "the restaurant's id is required") }
+            if viewer.role != .operator {
+                guard viewer.role == .staff, try await services.catalog.restaurantID(ownedBy: viewer.userID) == restaurantID else {
+                    throw NotFoundError(entity: "restaurant", id: restaurantID.uuidString)
+                }
+            }
+            hub.subscribe(connection, to: .restaurant(restaurantID))
+            connection.send(LiveMessage.text(LiveMessage.Subscribed(topic: "restaurant", id: restaurantID, replayed: 0)))
+        case "city":
+            guard viewer.role == .operator else { throw ForbiddenError("the city is for operators") }
+            hub.subscribe(connection, to: .city)
+            connection.send(LiveMessage.text(LiveMessage.Subscribed(topic: "city", id: nil, replayed: 0)))
+        default:
+            throw ValidationError(field: "topic", reason: "one of order, restaurant, city")
+        }
+    }
+
+    func unsubscribe(_ message: ClientMessage, _ connection: LiveConnection) {
+        switch (message.topic, message.id) {
+        case ("order", let id?):
+            hub.unsubscribe(connection, from: .order(id))
+            hub.unsubscribe(connection, from: .orderPosition(id))
+        case ("restaurant", let id?): hub.unsubscribe(connection, from: .restaurant(id))
+        case ("city", _): hub.unsubscribe(connection, from: .city)
+        default: break
+        }
+    }
+
+    /// The order's events after `after` (all of them without it), oldest first: a reconnecting
+    /// client misses no status change. Payment events stay with the payment's own API.
+    func replay(orderID: UUID, after: UUID?, to connection: LiveConnection) async throws -> Int {
+        let events = try await services.database.read { db in try await Outbox.events(aggregateID: orderID, on: db) }
+            .filter { $0.type.hasPrefix("order.") }
+        let start = after.flatMap { id in events.firstIndex { $0.id == id }.map { $0 + 1 } } ?? 0
+        for event in events[start...] {
+            connection.send(
+                LiveMessage.text(
+                    LiveMessage.Event(
+                        id: event.id, eventType: event.type, orderID: orderID, occurredAt: event.occurredAt, payload: RawJSON(text: event.payload))))
+        }
+        return events.count - start
+    }
+}
