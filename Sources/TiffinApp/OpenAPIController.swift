@@ -12,14 +12,21 @@ struct OpenAPIController: Sendable {
     }
 
     static let operations: [APIOperation] = [
-        APIOperation(.get, "/openapi.json", summary: "This API document (OpenAPI 3.1)", tag: "System")
+        APIOperation(.get, "/openapi.json", summary: "This API document (OpenAPI 3.1)", tag: "System"),
+        APIOperation(.get, "/asyncapi.json", summary: "The live connection's messages (AsyncAPI 3.0)", tag: "System"),
     ]
 
+    /// The live connection's document.
+    let asyncAPI: Result<Data, any Error> = Result { try AsyncAPIDocument.data() }
+
     func addRoutes(to router: Router<TiffinRequestContext>) {
-        router.get("openapi.json") { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try document.get())))
-        }
+        router.get("openapi.json") { _, _ in try Self.json(document.get()) }
+        router.get("asyncapi.json") { _, _ in try Self.json(asyncAPI.get()) }
+    }
+
+    static func json(_ data: Data) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -71,6 +71,7 @@ struct SystemController: Sendable {
             This instance stores its data in <strong>\(databaseKind)</strong>\(showDemo ? " and serves the demo city (\(DemoCity.restaurants.count) restaurants in Berlin)" : "").</p>
             <ul>
               <li><a href="/openapi.json">API document (OpenAPI 3.1)</a> — every route under <code>/v1</code></li>
+              <li><a href="/asyncapi.json">Live connection (AsyncAPI 3.0)</a> — every message of <code>/v1/realtime</code></li>
               <li><a href="/health">/health</a> (process up) · <a href="/ready">/ready</a> (database reachable)</li>
               <li><a href="/v1/restaurants/nearby?lat=\(DemoCity.customerHome.lat)&amp;lon=\(DemoCity.customerHome.lon)">Restaurants delivering to the demo customer now</a></li>
             </ul>

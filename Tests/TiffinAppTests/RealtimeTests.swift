@@ -4,6 +4,8 @@ import Events
 import Foundation
 import HTTPTypes
 import Logging
+import NIOCore
+import NIOFoundationCompat
 import Testing
 import TiffinTestSupport
 import WSClient
@@ -16,8 +18,11 @@ import WSClient
 final class LiveTestClient: Sendable {
     actor Inbox {
         var messages: [String] = []
+        var sent: [String] = []
         var closed = false
         func append(_ text: String) { messages.append(text) }
+        func appendSent(_ text: String) { sent.append(text) }
+        func sentSnapshot() -> [String] { sent }
         func close() { closed = true }
         func snapshot() -> [String] { messages }
     }
@@ -71,7 +76,11 @@ final class LiveTestClient: Sendable {
         var description: String { "no \(what) within 5 s; received: \(seen.joined(separator: "\n"))" }
     }
 
-    func send(_ json: String) { outgoing.yield(json) }
+    func send(_ json: String) {
+        outgoing.yield(json)
+        let inbox = inbox
+        Task { await inbox.appendSent(json) }
+    }
 
     func close() async {
         outgoing.finish()
@@ -198,6 +207,28 @@ struct RealtimeTests {
             let resumed = try await again.next("subscribed") { $0["type"] as? String == "subscribed" }
             #expect(resumed.message["replayed"] as? Int == 1)
             _ = try await again.next("delivered") { $0["eventType"] as? String == "order.delivered" }
+            // The AsyncAPI document tells the truth about every message both ways.
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: Data(buffer: try await api.client.execute(uri: "/asyncapi.json", method: .get).body))
+                    as? [String: Any])
+            #expect(document["asyncapi"] as? String == "3.0.0")
+            let messages = try #require(((document["channels"] as? [String: Any])?["realtime"] as? [String: Any])?["messages"] as? [String: Any])
+            let validator = OpenAPIValidator(document: [:])
+            var seenTypes = Set<String>()
+            for client in [customer, again, stranger, otherStaff, staff, courier] {
+                let received = await client.inbox.snapshot()
+                let sent = await client.inbox.sentSnapshot()
+                for text in received + sent {
+                    let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+                    let type = try #require(object["type"] as? String)
+                    if type == "nonsense" { continue }  // the message sent to be refused
+                    seenTypes.insert(type)
+                    let schema = try #require((messages[type] as? [String: Any])?["payload"] as? [String: Any], "\(type) is not documented")
+                    let problems = validator.validate(object, against: schema, at: type)
+                    #expect(problems.isEmpty, "\(problems)")
+                }
+            }
+            #expect(seenTypes.isSuperset(of: ["welcome", "subscribed", "event", "position", "offer", "error", "subscribe", "fix"]))
             for client in [again, stranger, otherStaff, staff, courier] { await client.close() }
         }
     }
