@@ -72,6 +72,16 @@ public final class CourierRegistry: Service, Sendable {
         }
     }
 
+    /// A courier's state as another instance saw it: taken when newer than the one held, and not
+    /// written back (the instance that received it persists it). True when taken.
+    func applyRemote(_ remote: CourierState) -> Bool {
+        state.withLock { state in
+            if let held = state.couriers[remote.courierID], held.updatedAt >= remote.updatedAt { return false }
+            state.couriers[remote.courierID] = remote
+            return true
+        }
+    }
+
     func online() -> [CourierState] {
         state.withLock { $0.couriers.values.filter(\.isOnline) }
     }

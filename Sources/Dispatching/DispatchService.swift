@@ -75,13 +75,22 @@ public struct DispatchService: Sendable {
             }
         }
         try await registry.flush()  // rare and meaningful: persist at once
+        observers.fixed(state)
         return state
     }
 
     public func goOffline(courierID: UUID) async throws -> CourierState {
         let state = registry.update(courierID, now: clock.now()) { $0.isOnline = false }
         try await registry.flush()
+        observers.fixed(state)
         return state
+    }
+
+    /// A courier's state from another instance (its fix, or going on- or offline): every
+    /// instance knows every courier, so whichever holds the dispatch lease plans with all of
+    /// them. True when it was newer than the one held. Observers are not told (it came from them).
+    public func receiveRemote(_ state: CourierState) -> Bool {
+        registry.applyRemote(state)
     }
 
     /// Records a fix. Kept in memory; persisted by the next `flush()`.

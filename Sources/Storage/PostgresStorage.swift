@@ -80,3 +80,38 @@ public final class PostgresStorage: Database {
 
     public func close() async throws {}
 }
+
+/// Messages between the instances sharing a database: PostgreSQL's LISTEN/NOTIFY.
+public protocol ClusterChannel: Sendable {
+    /// Calls `handle` with each payload notified on `channel`, until it answers false or the
+    /// connection fails.
+    func listen(_ channel: String, _ handle: @escaping @Sendable (String) async -> Bool) async throws
+    /// Notifies each payload (at most ~7,900 bytes each) on `channel`, in one round trip.
+    func notify(_ channel: String, payloads: [String]) async throws
+}
+
+extension PostgresStorage: ClusterChannel {
+    public func listen(_ channel: String, _ handle: @escaping @Sendable (String) async -> Bool) async throws {
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                for try await notification in notifications where !(await handle(notification.payload)) { break }
+            }
+        }
+    }
+
+    public func notify(_ channel: String, payloads: [String]) async throws {
+        guard !payloads.isEmpty else { return }
+        try await read { db in
+            var query = SQLQueryString("SELECT ")
+            for (i, payload) in payloads.enumerated() {
+                if i > 0 { query.appendLiteral(", ") }
+                query.appendLiteral("pg_notify(")
+                query.appendInterpolation(bind: channel)
+                query.appendLiteral(", ")
+                query.appendInterpolation(bind: payload)
+                query.appendLiteral(")")
+            }
+            try await db.raw(query).run()
+        }
+    }
+}

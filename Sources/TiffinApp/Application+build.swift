@@ -128,6 +128,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
         hub: hub, dispatch: services.dispatch, orders: services.orders, clock: services.clock, staleAfter: configuration.staleAfterSeconds,
         logger: logger)
     let live = RealtimeEndpoint(services: services, hub: hub, tracking: tracking, logger: logger)
+    let bus = ClusterBus(database: database, dispatch: services.dispatch, tracking: tracking, logger: logger)
     let relay = OutboxRelay(
         database: database, subscriptions: outboxSubscriptions(services, tracking: tracking), clock: services.clock, settings: relaySettings,
         logger: logger)
@@ -137,6 +138,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
     let background: [any Service] = [
         services.searchIndex,
         tracking,
+        bus,
         services.courierRegistry,
         relay,
         PeriodicService(

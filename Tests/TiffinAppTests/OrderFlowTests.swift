@@ -181,12 +181,15 @@ struct OrderFlowTests {
     /// While the first request waits for the provider, a duplicate must get 409 — never the
     /// order, which is not confirmed yet. The gate keeps the payment call open for as long as the
     /// test needs, so this fails if a duplicate ever gets an answer during it.
-    @Test(arguments: TestDatabaseKind.available)
+    @Test(.timeLimit(.minutes(1)), arguments: TestDatabaseKind.available)
     func aDuplicateDuringThePaymentCallGets409AndAfterItTheSameAnswer(kind: TestDatabaseKind) async throws {
         try await withTestDatabase(kind, migrations: allMigrations) { database in
             let gated = GatedPaymentProvider(SandboxPaymentProvider(database: database, clock: SystemWallClock()))
-            let s = buildServices(
-                configuration: testConfiguration(databaseURL: "sqlite::memory:"), database: database, logger: testLogger, paymentProvider: gated)
+            // The provider is held open by the test, not by a slow machine: the payment deadline
+            // must not expire while the test checks the duplicates (it did on a loaded CI run).
+            var configuration = testConfiguration(databaseURL: "sqlite::memory:")
+            configuration.paymentTimeoutMilliseconds = 60_000
+            let s = buildServices(configuration: configuration, database: database, logger: testLogger, paymentProvider: gated)
             let f = try await Fixture.make(s)
             let first = Task { try await s.orders.place(customerID: f.customer.id, idempotencyKey: "slow", request: f.request(), card: Self.card) }
             for _ in 0..<400 where gated.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }

@@ -233,6 +233,55 @@ struct RealtimeTests {
         }
     }
 
+    /// Two Tiffin instances on one PostgreSQL: a fix streamed to one reaches the customer
+    /// connected to the other, and so do the order's events; both know the courier.
+    @Test func aFixSentToOneInstanceReachesACustomerOnTheOther() async throws {
+        try await withTestDatabaseURL(.postgres) { url in
+            let configuration = testConfiguration(databaseURL: url)
+            try await withApp(url: url, configuration: configuration, mode: .live) { apiA, a in
+                try await withApp(url: url, configuration: configuration, mode: .live) { apiB, b in
+                    let f = try await Fixture.make(a)
+                    func token(_ account: Account) async throws -> String {
+                        try await a.accounts.logIn(email: account.email, password: "correct horse").token
+                    }
+                    let order = try await a.orders.place(
+                        customerID: f.customer.id, idempotencyKey: UUID().uuidString, request: f.request(), card: "4242424242424242"
+                    ).order
+                    for status in [OrderStatus.accepted, .preparing, .ready] {
+                        _ = try await a.orders.restaurantMove(orderID: order.id, to: status, staffID: f.staff.id, reason: nil)
+                    }
+                    // The courier comes online on A; B learns of them through the bus.
+                    let courierToken = try await token(f.courier)
+                    _ = try await apiA.call(.post, "/v1/courier/online", token: courierToken, json: #"{"location":{"lat":52.5300,"lon":13.4010}}"#)
+                    _ = try await eventually { await b.dispatch.state(courierID: f.courier.id).isOnline ? true : nil }
+                    // Whichever instance holds the lease offers the order; the courier takes it.
+                    let offer = try #require(
+                        try await eventually { () -> DispatchOffer? in
+                            try await a.dispatch.pendingOffers(courierID: f.courier.id).offers.first
+                        })
+                    _ = try await a.dispatch.accept(offerID: offer.id, courierID: f.courier.id)
+                    _ = try await a.orders.courierMove(orderID: order.id, to: .pickedUp, courierID: f.courier.id)
+
+                    let customer = try await LiveTestClient(
+                        port: try #require(apiB.client.port), headers: try await Self.ticketHeaders(apiB, token: try await token(f.customer)))
+                    customer.send(#"{"type":"subscribe","topic":"order","id":"\#(order.id)"}"#)
+                    _ = try await customer.next("picked up") { $0["eventType"] as? String == "order.picked_up" }
+                    let courier = try await LiveTestClient(port: try #require(apiA.client.port), headers: Self.bearer(courierToken))
+                    // Until B has followed the pickup, a fix may find no subscriber there: send a few.
+                    let moving = try await customer.next("a position streamed to the other instance") { message in
+                        courier.send(#"{"type":"fix","lat":52.5311,"lon":13.4022}"#)
+                        return message["type"] as? String == "position" && message["lat"] as? Double == 52.5311
+                    }
+                    #expect(moving.message["isStale"] as? Bool == false)
+                    _ = try await a.orders.courierMove(orderID: order.id, to: .delivered, courierID: f.courier.id)
+                    _ = try await customer.next("delivered, relayed by whichever instance") { $0["eventType"] as? String == "order.delivered" }
+                    await customer.close()
+                    await courier.close()
+                }
+            }
+        }
+    }
+
     @Test func aClientThatCannotKeepUpIsDroppedAndPositionsCoalesce() async throws {
         let connection = LiveConnection(principal: Principal(userID: UUID(), role: .customer, email: "a@example.com"))
         for i in 0..<10_000 { connection.send(#"{"n":\#(i)}"#, coalescing: "position") }

@@ -125,10 +125,17 @@ final class LiveTracking: Service, Sendable {
         self.staleAfter = staleAfter
         self.logger = logger
         dispatch.observers.onFix { [weak self] courier in self?.fixed(courier) }
-        dispatch.observers.onOffers { [weak self] offers in
-            guard let self else { return }
-            for offer in offers { self.hub.publish(LiveMessage.text(LiveMessage.Offer(offer: offer)), to: .courier(offer.courierID)) }
-        }
+        dispatch.observers.onOffers { [weak self] offers in self?.offered(offers) }
+    }
+
+    /// Told of each event this instance relays from the outbox (the cluster bus passes it on).
+    private let localEventObservers = Mutex<[@Sendable (DomainEvent) -> Void]>([])
+
+    func onLocalEvent(_ observer: @escaping @Sendable (DomainEvent) -> Void) { localEventObservers.withLock { $0.append(observer) } }
+
+    /// New offers, to their couriers' connections.
+    func offered(_ offers: [DispatchOffer]) {
+        for offer in offers { hub.publish(LiveMessage.text(LiveMessage.Offer(offer: offer)), to: .courier(offer.courierID)) }
     }
 
     func run() async throws {
@@ -159,9 +166,16 @@ final class LiveTracking: Service, Sendable {
         let status: OrderStatus?
     }
 
-    /// An order event from the outbox: to the order's subscribers, its restaurant's, its
-    /// courier's and the city's; and the carrying map follows it.
+    /// An order event this instance relays from the outbox: handled here, and passed on to the
+    /// other instances.
     func handle(_ event: DomainEvent) async throws {
+        try await handleRemote(event)
+        for observer in localEventObservers.withLock({ $0 }) { observer(event) }
+    }
+
+    /// An order event, relayed here or by another instance: to the order's subscribers, its
+    /// restaurant's, its courier's and the city's; and the carrying map follows it.
+    func handleRemote(_ event: DomainEvent) async throws {
         let routing = try TiffinJSON.decoder.decode(Routing.self, from: event.payload)
         let message = LiveMessage.text(
             LiveMessage.Event(
@@ -177,27 +191,38 @@ final class LiveTracking: Service, Sendable {
         Self.eventFanOut.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
     }
 
+    /// Keeps who-carries-what in step with the order. Events can arrive out of order (each
+    /// instance relays some, the bus brings the others), so the order is read as it is now
+    /// rather than the event applied: the same answer whatever the order of arrival.
+    static let changesWhoCarries: Set<EventType> = Set(
+        [OrderStatus.pickedUp, .delivered, .cancelled, .rejected, .expired, .paymentFailed].map(EventType.order)
+    ).union([.orderCourierAssigned, .orderCourierReleased])
+
     private func follow(_ event: DomainEvent, _ routing: Routing) async throws {
-        switch event.type {
-        case .orderCourierAssigned:
-            guard let courierID = routing.courierID, let info = try await orders.tracking(orderID: routing.orderID) else { return }
-            state.withLock {
-                $0.deliveries[courierID, default: [:]][routing.orderID] = Delivery(
-                    orderID: routing.orderID, restaurantID: info.restaurantID, pickup: info.pickup, dropoff: info.dropoff, pickedUp: false)
+        guard Self.changesWhoCarries.contains(event.type) else { return }
+        let info = try await orders.tracking(orderID: routing.orderID)
+        let current: (courierID: UUID, delivery: Delivery)? = info.flatMap { info in
+            guard let courierID = info.courierID, [.accepted, .preparing, .ready, .pickedUp].contains(info.status) else { return nil }
+            return (
+                courierID,
+                Delivery(
+                    orderID: routing.orderID, restaurantID: info.restaurantID, pickup: info.pickup, dropoff: info.dropoff,
+                    pickedUp: info.status == .pickedUp)
+            )
+        }
+        state.withLock { state in
+            for courier in Array(state.deliveries.keys) where courier != current?.courierID {
+                state.deliveries[courier]?[routing.orderID] = nil
+                if state.deliveries[courier]?.isEmpty == true { state.deliveries[courier] = nil }
             }
-        case .orderCourierReleased:
-            guard let courierID = routing.courierID else { return }
-            state.withLock { _ = $0.deliveries[courierID]?.removeValue(forKey: routing.orderID) }
-        case .order(.pickedUp):
-            guard let courierID = routing.courierID else { return }
-            state.withLock { $0.deliveries[courierID]?[routing.orderID]?.pickedUp = true }
-            fixed(await dispatch.state(courierID: courierID))
-        default:
-            guard let to = routing.to, [.delivered, .cancelled, .rejected, .expired, .paymentFailed].contains(to) else { return }
-            state.withLock { state in
-                for courier in state.deliveries.keys { state.deliveries[courier]?[routing.orderID] = nil }
+            if let current {
+                state.deliveries[current.courierID, default: [:]][routing.orderID] = current.delivery
+            } else {
                 state.etas[routing.orderID] = nil
             }
+        }
+        if event.type == .order(.pickedUp), let current, current.delivery.pickedUp {
+            fixed(await dispatch.state(courierID: current.courierID))
         }
     }
 
