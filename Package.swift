@@ -9,7 +9,8 @@ let package = Package(
     name: "tiffin",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "tiffin", targets: ["tiffin"])
+        .executable(name: "tiffin", targets: ["tiffin"]),
+        .executable(name: "tiffin-load", targets: ["TiffinLoad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
@@ -125,6 +126,16 @@ let package = Package(
             dependencies: [
                 "TiffinApp", "Core", "Dispatching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The load client for the live connection's benchmarks (scripts/bench-live.sh).
+        .executableTarget(
+            name: "TiffinLoad",
+            dependencies: [
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
