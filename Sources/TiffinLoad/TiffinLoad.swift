@@ -54,6 +54,7 @@ struct Ingest: AsyncParsableCommand {
     func run() async throws {
         let tokens = try readTokens(tokens)
         let sent = Count()
+        let failures = Count()
         let deadline = ContinuousClock.now + .seconds(seconds)
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -61,27 +62,32 @@ struct Ingest: AsyncParsableCommand {
                 group.addTask {
                     var headers = HTTPFields()
                     headers[.authorization] = "Bearer \(token)"
-                    try await WebSocketClient.connect(
-                        url: "\(url)/v1/realtime", configuration: .init(additionalHeaders: headers), logger: quiet
-                    ) { inbound, outbound, _ in
-                        // Drain what the server sends (welcome, offers) so its queue never fills.
-                        let reader = Task { for try await _ in inbound {} }
-                        var i = 0
-                        var batch = 0
-                        while ContinuousClock.now < deadline {
-                            i += 1
-                            let lat = 52.45 + Double((n * 7919 + i) % 1000) * 0.0002
-                            let lon = 13.30 + Double((n * 104_729 + i * 31) % 1000) * 0.0003
-                            try await outbound.write(.text(#"{"type":"fix","lat":\#(lat),"lon":\#(lon),"speed":4.2,"heading":90}"#))
-                            batch += 1
-                            if batch == 256 {
-                                sent.add(batch)
-                                batch = 0
+                    do {
+                        try await WebSocketClient.connect(
+                            url: "\(url)/v1/realtime", configuration: .init(additionalHeaders: headers), logger: quiet
+                        ) { inbound, outbound, _ in
+                            // Drain what the server sends (welcome, offers) so its queue never fills.
+                            let reader = Task { for try await _ in inbound {} }
+                            var i = 0
+                            var batch = 0
+                            while ContinuousClock.now < deadline {
+                                i += 1
+                                let lat = 52.45 + Double((n * 7919 + i) % 1000) * 0.0002
+                                let lon = 13.30 + Double((n * 104_729 + i * 31) % 1000) * 0.0003
+                                try await outbound.write(.text(#"{"type":"fix","lat":\#(lat),"lon":\#(lon),"speed":4.2,"heading":90}"#))
+                                batch += 1
+                                if batch == 256 {
+                                    sent.add(batch)
+                                    batch = 0
+                                }
                             }
+                            sent.add(batch)
+                            reader.cancel()
+                            try? await outbound.close(.normalClosure, reason: nil)
                         }
-                        sent.add(batch)
-                        try await outbound.close(.normalClosure, reason: nil)
-                        reader.cancel()
+                    } catch {
+                        failures.add(1)
+                        if failures.current == 1 { FileHandle.standardError.write(Data("connection \(n): \(error)\n".utf8)) }
                     }
                 }
             }
