@@ -114,22 +114,25 @@ struct AccountStore: Sendable {
         }
     }
 
+    /// Who a token or ticket stands for, as read from `users`.
+    struct PrincipalRow: Decodable {
+        let id: UUID
+        let role: String
+        let email: String
+
+        var principal: Principal? { Role(rawValue: role).map { Principal(userID: id, role: $0, email: email) } }
+    }
+
     func principal(tokenHash: String, now: Date) async throws -> Principal? {
-        struct Row: Decodable {
-            let id: UUID
-            let role: String
-            let email: String
-        }
         let row = try await database.read { db in
             try await db.raw(
                 """
                 SELECT u.id, u.role, u.email FROM access_tokens t JOIN users u ON u.id = t.user_id
                 WHERE t.token_hash = \(bind: tokenHash) AND t.expires_at > \(bind: now)
                 """
-            ).first(decoding: Row.self)
+            ).first(decoding: PrincipalRow.self)
         }
-        guard let row, let role = Role(rawValue: row.role) else { return nil }
-        return Principal(userID: row.id, role: role, email: row.email)
+        return row?.principal
     }
 
     func insertTicket(hash: String, userID: UUID, expiresAt: Date, now: Date) async throws {
@@ -144,11 +147,6 @@ struct AccountStore: Sendable {
 
     /// Spends a ticket: its account, once, before it expires; nil otherwise.
     func redeemTicket(hash: String, now: Date) async throws -> Principal? {
-        struct Row: Decodable {
-            let id: UUID
-            let role: String
-            let email: String
-        }
         let row = try await database.write { db in
             guard
                 let spent = try await db.raw(
@@ -157,12 +155,11 @@ struct AccountStore: Sendable {
                     WHERE ticket_hash = \(bind: hash) AND used_at IS NULL AND expires_at > \(bind: now) RETURNING user_id
                     """
                 ).first()
-            else { return Row?.none }
+            else { return PrincipalRow?.none }
             let userID = try spent.decode(column: "user_id", as: UUID.self)
-            return try await db.raw("SELECT id, role, email FROM users WHERE id = \(bind: userID)").first(decoding: Row.self)
+            return try await db.raw("SELECT id, role, email FROM users WHERE id = \(bind: userID)").first(decoding: PrincipalRow.self)
         }
-        guard let row, let role = Role(rawValue: row.role) else { return nil }
-        return Principal(userID: row.id, role: role, email: row.email)
+        return row?.principal
     }
 
     func deleteToken(hash: String) async throws {

@@ -253,12 +253,20 @@ final class LiveTracking: Service, Sendable {
         _ courier: CourierState, _ location: GeoPoint, _ at: Date, now: Date, orderID: UUID?, arrival: Date?, to topic: RealtimeHub.Topic
     ) {
         guard hub.hasSubscribers(topic) else { return }
+        hub.publish(
+            positionMessage(courier, location, at, now: now, orderID: orderID, arrival: arrival), to: topic,
+            coalescing: Self.positionKey(courier.courierID, orderID))
+    }
+
+    static func positionKey(_ courierID: UUID, _ orderID: UUID?) -> String { "position:\(courierID):\(orderID?.uuidString ?? "")" }
+
+    private func positionMessage(_ courier: CourierState, _ location: GeoPoint, _ at: Date, now: Date, orderID: UUID?, arrival: Date?) -> String {
         let age = max(0, now.timeIntervalSince(at))
-        let message = LiveMessage.Position(
-            orderID: orderID, courierID: courier.courierID, lat: location.lat, lon: location.lon, recordedAt: at, ageSeconds: Int(age),
-            isStale: age > staleAfter, heading: courier.heading, speed: courier.speed, accuracy: courier.accuracy,
-            etaSeconds: arrival.map { max(0, Int($0.timeIntervalSince(now).rounded())) }, estimatedArrival: arrival)
-        hub.publish(LiveMessage.text(message), to: topic, coalescing: "position:\(courier.courierID):\(orderID?.uuidString ?? "")")
+        return LiveMessage.text(
+            LiveMessage.Position(
+                orderID: orderID, courierID: courier.courierID, lat: location.lat, lon: location.lon, recordedAt: at, ageSeconds: Int(age),
+                isStale: age > staleAfter, heading: courier.heading, speed: courier.speed, accuracy: courier.accuracy,
+                etaSeconds: arrival.map { max(0, Int($0.timeIntervalSince(now).rounded())) }, estimatedArrival: arrival))
     }
 
     /// Couriers carrying food who have gone quiet: their last position is sent again, marked
@@ -294,15 +302,9 @@ final class LiveTracking: Service, Sendable {
         guard let (courierID, carried) = currentPosition(orderID: orderID), carried else { return }
         let courier = await dispatch.state(courierID: courierID)
         guard let location = courier.location, let at = courier.positionAt else { return }
-        let now = clock.now()
         let arrival = state.withLock { $0.etas[orderID]?.arrival }
-        let age = max(0, now.timeIntervalSince(at))
         connection.send(
-            LiveMessage.text(
-                LiveMessage.Position(
-                    orderID: orderID, courierID: courierID, lat: location.lat, lon: location.lon, recordedAt: at, ageSeconds: Int(age),
-                    isStale: age > staleAfter, heading: courier.heading, speed: courier.speed, accuracy: courier.accuracy,
-                    etaSeconds: arrival.map { max(0, Int($0.timeIntervalSince(now).rounded())) }, estimatedArrival: arrival)),
-            coalescing: "position:\(courierID):\(orderID)")
+            positionMessage(courier, location, at, now: clock.now(), orderID: orderID, arrival: arrival),
+            coalescing: Self.positionKey(courierID, orderID))
     }
 }
