@@ -83,6 +83,7 @@ struct RealtimeEndpoint: Sendable {
                 connection.send(LiveMessage.text(LiveMessage.Offer(offer: offer)))
             }
         }
+        // One task writes; this one reads (a task fewer per idle connection than a group of two).
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 while let batch = await connection.next() {
@@ -92,17 +93,14 @@ struct RealtimeEndpoint: Sendable {
                     try? await outbound.close(.unexpectedServerError, reason: "too far behind: reconnect and resume")
                 }
             }
-            group.addTask {
-                defer { connection.close() }
-                for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
-                    guard case .text(let text) = message else {
-                        connection.send(LiveMessage.text(LiveMessage.Problem(code: "bad_message", detail: "messages are JSON text", field: nil)))
-                        continue
-                    }
-                    await handle(text, from: connection)
+            defer { connection.close() }
+            for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
+                guard case .text(let text) = message else {
+                    connection.send(LiveMessage.text(LiveMessage.Problem(code: "bad_message", detail: "messages are JSON text", field: nil)))
+                    continue
                 }
+                await handle(text, from: connection)
             }
-            try await group.waitForAll()
         }
     }
 
