@@ -13,16 +13,6 @@ import TiffinTestSupport
 /// is added.
 @Suite("Authorisation per object, on every route with an id")
 struct AuthorizationMatrixTests {
-    static func method(_ operation: APIOperation) -> HTTPRequest.Method {
-        switch operation.method {
-        case .get: .get
-        case .post: .post
-        case .put: .put
-        case .patch: .patch
-        case .delete: .delete
-        }
-    }
-
     @Test(arguments: TestDatabaseKind.available)
     func noOneButTheOwnerReachesAnObjectAndRefusalsChangeNothing(kind: TestDatabaseKind) async throws {
         try await withApp(kind) { api, services in
@@ -46,7 +36,7 @@ struct AuthorizationMatrixTests {
                         caller = world.party(role)
                         expected = [403]
                     }
-                    let reply = try await api.call(Self.method(operation), path, token: caller.token, json: body, headers: headers)
+                    let reply = try await api.call(operation.httpMethod, path, token: caller.token, json: body, headers: headers)
                     tried += 1
                     #expect(
                         expected.contains(reply.status.code) && reply.isProblem,

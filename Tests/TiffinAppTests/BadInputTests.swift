@@ -110,16 +110,6 @@ struct BadInputTests {
         }
     }
 
-    static func method(_ operation: APIOperation) -> HTTPRequest.Method {
-        switch operation.method {
-        case .get: .get
-        case .post: .post
-        case .put: .put
-        case .patch: .patch
-        case .delete: .delete
-        }
-    }
-
     @Test(arguments: TestDatabaseKind.available)
     func hostileBodiesNeverGetA5xxAndAlwaysAProblem(kind: TestDatabaseKind) async throws {
         try await withApp(kind) { api, services in
@@ -138,7 +128,7 @@ struct BadInputTests {
                 }
                 for body in bodies {
                     let headers = operation.requiresIdempotencyKey ? ["Idempotency-Key": "hostile-\(UUID())"] : [:]
-                    let reply = try await api.call(Self.method(operation), path, token: token, json: body, headers: headers)
+                    let reply = try await api.call(operation.httpMethod, path, token: token, json: body, headers: headers)
                     sent += 1
                     let code = Int(reply.status.code)
                     #expect(code < 500, "\(operation.method.rawValue.uppercased()) \(operation.path) with \(body.prefix(200)): \(reply.status)")
@@ -175,7 +165,7 @@ struct BadInputTests {
                         let body = try Self.replacing(field.path, in: base, with: value)
                         let headers = operation.requiresIdempotencyKey ? ["Idempotency-Key": "limit-\(UUID())"] : [:]
                         let reply = try await api.call(
-                            Self.method(operation), world.concrete(operation.path), token: token, json: body, headers: headers)
+                            operation.httpMethod, world.concrete(operation.path), token: token, json: body, headers: headers)
                         checked += 1
                         #expect(
                             reply.status == .unprocessableContent && reply.string("field") == field.name,

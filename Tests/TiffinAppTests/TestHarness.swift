@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Logging
 import Storage
 import Testing
+import TiffinHTTP
 import TiffinTestSupport
 
 @testable import TiffinApp
@@ -129,5 +130,18 @@ struct APIClient: Sendable {
         let token = try #require(login.string("token"))
         let account = try #require(login.json["account"] as? [String: Any])
         return (token, try #require(account["id"] as? String))
+    }
+}
+
+extension APIOperation {
+    /// The documented method, as the test client sends it.
+    var httpMethod: HTTPRequest.Method {
+        switch method {
+        case .get: .get
+        case .post: .post
+        case .put: .put
+        case .patch: .patch
+        case .delete: .delete
+        }
     }
 }
