@@ -258,9 +258,7 @@ public struct DispatchService: Sendable {
         }
         offer.answeredAt = now
         guard assigned > 0 else {
-            _ = try await store.database.write { db in
-                try await db.raw("UPDATE dispatch_offers SET status = 'withdrawn' WHERE id = \(bind: offerID)").run()
-            }
+            try await store.withdraw(offerID: offerID)
             DispatchMetrics.offers(.withdrawn)
             throw DispatchError.offerWithdrawn
         }

@@ -164,32 +164,30 @@ extension DispatchStore {
         }
     }
 
+    /// An accepted offer none of whose orders could be assigned (they went elsewhere or ended).
+    func withdraw(offerID: UUID) async throws {
+        try await database.write { db in
+            try await db.raw("UPDATE dispatch_offers SET status = 'withdrawn' WHERE id = \(bind: offerID) AND status = 'accepted'").run()
+        }
+    }
+
     /// Marks pending offers past their deadline expired and excludes their courier from their
     /// orders, in one transaction. Returns the expired offers.
     func expireOffers(at now: Date) async throws -> [DispatchOffer] {
         try await database.transaction { db in
+            // Only the offers this statement expired: one accepted meanwhile is not touched.
             let rows = try await db.raw(
                 """
-                SELECT \(unsafeRaw: Self.offerColumns) FROM dispatch_offers WHERE status = 'pending' AND expires_at < \(bind: now)
+                UPDATE dispatch_offers SET status = 'expired', answered_at = \(bind: now)
+                WHERE status = 'pending' AND expires_at < \(bind: now) RETURNING \(unsafeRaw: Self.offerColumns)
                 """
             ).all(decoding: OfferRow.self)
             guard !rows.isEmpty else { return [] }
-            try await db.raw(
-                """
-                UPDATE dispatch_offers SET status = 'expired', answered_at = \(bind: now)
-                WHERE status = 'pending' AND id IN (\(binds: rows.map(\.id)))
-                """
-            ).run()
             let offers = try await Self.offers(rows, on: db)
             for offer in offers {
                 try await Self.exclude(orderIDs: offer.orderIDs, courierID: offer.courierID, reason: "offer expired", at: now, on: db)
             }
-            return offers.map { offer in
-                var offer = offer
-                offer.status = .expired
-                offer.answeredAt = now
-                return offer
-            }
+            return offers
         }
     }
 

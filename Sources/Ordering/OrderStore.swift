@@ -601,7 +601,8 @@ struct OrderStore: Sendable {
             let rows = try await db.raw(
                 """
                 UPDATE orders SET attention_reason = \(bind: reason.rawValue), attention_since = \(bind: since)
-                WHERE id = \(bind: order.id) AND status = \(bind: order.status.rawValue) RETURNING id
+                WHERE id = \(bind: order.id) AND status = \(bind: order.status.rawValue)
+                    AND courier_id IS NOT DISTINCT FROM \(bind: order.courierID) RETURNING id
                 """
             ).all()
             guard !rows.isEmpty else { return false }

@@ -149,6 +149,16 @@ public struct PaymentService: Sendable {
             }
         } catch PaymentProviderError.refused(code: "already_captured") {
             // Captured by an earlier attempt whose answer was lost: the provider's state wins.
+        } catch PaymentProviderError.refused(let code) {
+            // The provider will not capture (the hold was voided or expired): retrying cannot
+            // change that. The payment stays authorised with the refusal recorded, and an
+            // operator is told; the delivery event is not retried for ever.
+            try await store.noteFailure(payment.id, reason: "capture refused: \(code)", at: clock.now())
+            Counter(label: "tiffin_payment_capture_refused_total").increment()
+            logger.critical(
+                "the provider refused to capture a delivered order's payment: money to collect by hand",
+                metadata: ["order.id": "\(orderID)", "payment.id": "\(payment.id)", "code": "\(code)"])
+            return
         }
         var updated = payment
         updated.status = .captured
@@ -312,21 +322,17 @@ public struct PaymentService: Sendable {
         if let existing = try await store.refund(actorID: request.actorID, idempotencyKey: request.idempotencyKey) {
             return try await replay(existing, hash: hash)
         }
-        guard let payment = try await store.payment(orderID: request.orderID) else { throw PaymentError.notCaptured(status: nil) }
-        let remaining = payment.amount.amount - payment.refundedAmount.amount
-        // Without an amount: what is left, within the cap (checked again, exactly, under the lock).
-        let amount = request.amount ?? min(remaining, request.cap.map { $0 - payment.refundedAmount.amount } ?? remaining)
-        guard amount > 0 else { throw PaymentError.refundExceedsCaptured(refundable: Money(max(0, remaining), payment.amount.currency)) }
         let now = clock.now()
+        // Payment, currency and (without an amount) the amount are settled under the lock.
         let row = PaymentStore.RefundRow(
-            id: UUID.timeOrdered(), paymentID: payment.id, orderID: request.orderID, amountMinor: amount, currency: payment.amount.currency,
+            id: UUID.timeOrdered(), paymentID: request.orderID, orderID: request.orderID, amountMinor: request.amount ?? 0, currency: "",
             reason: request.reason, actor: request.actor.rawValue, actorID: request.actorID, idempotencyKey: request.idempotencyKey,
             requestHash: hash, status: Refund.Status.pending.rawValue, providerReference: nil, failureReason: nil, createdAt: now, updatedAt: now)
-        switch try await store.claimRefund(row, cap: request.cap) {
+        switch try await store.claimRefund(row, amount: request.amount, cap: request.cap) {
         case .existing(let existing):
             return try await replay(existing, hash: hash)
-        case .claimed(let payment):
-            return RefundResult(refund: try await driveRefund(row.refund, reference: payment.providerReference), replayed: false)
+        case .claimed(let payment, let claimed):
+            return RefundResult(refund: try await driveRefund(claimed.refund, reference: payment.providerReference), replayed: false)
         }
     }
 

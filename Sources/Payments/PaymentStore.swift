@@ -165,6 +165,15 @@ struct PaymentStore: Sendable {
     }
 
     /// Failed payments not yet checked at the provider, made before `cutoff`.
+    /// Records why something the payment needed did not happen, without changing its status.
+    func noteFailure(_ paymentID: UUID, reason: String, at: Date) async throws {
+        try await database.write { db in
+            try await db.raw(
+                "UPDATE payments SET failure_reason = \(bind: reason), updated_at = \(bind: at) WHERE id = \(bind: paymentID)"
+            ).run()
+        }
+    }
+
     func unreconciledFailures(before cutoff: Date, limit: Int) async throws -> [Payment] {
         try await database.read { db in
             try await db.raw(
@@ -244,14 +253,16 @@ struct PaymentStore: Sendable {
     }
 
     enum RefundClaim {
-        case claimed(Payment)
+        /// The payment, and the refund as recorded (its amount settled under the lock).
+        case claimed(Payment, RefundRow)
         case existing(RefundRow)
     }
 
     /// Records a pending refund after checking, with the payment locked, that it fits what is left
     /// to refund and under `cap` (refunds already made and those still pending count, whoever made
     /// them). Returns the earlier refund when the actor already used this key.
-    func claimRefund(_ row: RefundRow, cap: Int64?) async throws -> RefundClaim {
+    /// Without an `amount`, the refund is everything still refundable, within `cap`.
+    func claimRefund(_ row: RefundRow, amount: Int64?, cap: Int64?) async throws -> RefundClaim {
         let lock = database.kind == .postgres ? " FOR UPDATE" : ""
         do {
             return try await database.transaction { db in
@@ -278,22 +289,21 @@ struct PaymentStore: Sendable {
                         """
                     ).first(decoding: Pending.self)?.total ?? 0
                 let refundable = payment.amount.amount - payment.refundedAmount.amount - pending
-                if let cap, payment.refundedAmount.amount + pending + row.amountMinor > cap {
-                    let left = cap - payment.refundedAmount.amount - pending
-                    throw PaymentError.refundAbovePolicy(maximum: Money(max(0, left), payment.amount.currency))
+                let underCap = cap.map { $0 - payment.refundedAmount.amount - pending }
+                let amountMinor = amount ?? min(refundable, underCap ?? refundable)
+                if let underCap, amountMinor > underCap || amountMinor <= 0 && underCap <= 0 {
+                    throw PaymentError.refundAbovePolicy(maximum: Money(max(0, underCap), payment.amount.currency))
                 }
-                guard row.amountMinor <= refundable else {
+                guard amountMinor > 0, amountMinor <= refundable else {
                     throw PaymentError.refundExceedsCaptured(refundable: Money(max(0, refundable), payment.amount.currency))
                 }
-                try await db.insert(into: "payment_refunds").model(
-                    RefundRow(
-                        id: row.id, paymentID: payment.id, orderID: row.orderID, amountMinor: row.amountMinor, currency: payment.amount.currency,
-                        reason: row.reason, actor: row.actor, actorID: row.actorID, idempotencyKey: row.idempotencyKey,
-                        requestHash: row.requestHash, status: Refund.Status.pending.rawValue, providerReference: nil, failureReason: nil,
-                        createdAt: row.createdAt, updatedAt: row.updatedAt),
-                    keyEncodingStrategy: .useDefaultKeys, nilEncodingStrategy: .asNil
-                ).run()
-                return .claimed(payment)
+                let claimed = RefundRow(
+                    id: row.id, paymentID: payment.id, orderID: row.orderID, amountMinor: amountMinor, currency: payment.amount.currency,
+                    reason: row.reason, actor: row.actor, actorID: row.actorID, idempotencyKey: row.idempotencyKey,
+                    requestHash: row.requestHash, status: Refund.Status.pending.rawValue, providerReference: nil, failureReason: nil,
+                    createdAt: row.createdAt, updatedAt: row.updatedAt)
+                try await db.insert(into: "payment_refunds").model(claimed, keyEncodingStrategy: .useDefaultKeys, nilEncodingStrategy: .asNil).run()
+                return .claimed(payment, claimed)
             }
         } catch  where DatabaseErrors.isUniqueViolation(error) {
             guard let existing = try await refund(actorID: row.actorID, idempotencyKey: row.idempotencyKey) else { throw error }

@@ -189,7 +189,10 @@ public struct OutboxRelay: Service {
             }
             group.addTask {
                 var delivered: [Int64] = []
-                for stored in batch where await deliver(stored) { delivered.append(stored.seq) }
+                // At shutdown the rest of the batch is left to its lease, not failed one by one.
+                for stored in batch where !Task.isCancelled {
+                    if await deliver(stored) { delivered.append(stored.seq) }
+                }
                 return delivered
             }
             defer { group.cancelAll() }
@@ -257,6 +260,10 @@ public struct OutboxRelay: Service {
             Timer(label: "tiffin_outbox_lag_seconds", dimensions: [("event", event.type.rawValue)], preferredDisplayUnit: .seconds)
                 .recordInterval(since: event.occurredAt, now: clock.now())
             return true
+        } catch  where Task.isCancelled {
+            // Stopped, not failed: the event stays claimed until its lease lapses (or, on
+            // SQLite, until the next start), with no attempt counted against it.
+            return false
         } catch {
             await scheduleRetry(stored, after: error)
             return false

@@ -3,6 +3,7 @@ import Events
 import Foundation
 import Logging
 import Storage
+import Synchronization
 import Testing
 import TiffinTestSupport
 
@@ -12,6 +13,32 @@ import TiffinTestSupport
 struct StubLiveness: OrderLivenessPort {
     let answers: [UUID: OrderLiveness]
     func liveness(of orderIDs: [UUID]) async throws -> [UUID: OrderLiveness] { answers.filter { orderIDs.contains($0.key) } }
+}
+
+/// A provider whose refunds fail while `down` (the answer lost, the refund left pending).
+final class RefundOutage: PaymentProvider, Sendable {
+    let base: any PaymentProvider
+    private let isDown = Mutex(false)
+    init(_ base: any PaymentProvider) { self.base = base }
+    func set(down: Bool) { isDown.withLock { $0 = down } }
+    var name: String { base.name }
+    func authorize(amount: Money, card: String, idempotencyKey: String) async throws -> ProviderAuthorization {
+        try await base.authorize(amount: amount, card: card, idempotencyKey: idempotencyKey)
+    }
+    func authorization(idempotencyKey: String) async throws -> ProviderAuthorizationRecord? {
+        try await base.authorization(idempotencyKey: idempotencyKey)
+    }
+    func capture(reference: String, amount: Money, idempotencyKey: String) async throws {
+        try await base.capture(reference: reference, amount: amount, idempotencyKey: idempotencyKey)
+    }
+    func void(reference: String, idempotencyKey: String) async throws { try await base.void(reference: reference, idempotencyKey: idempotencyKey) }
+    func refund(reference: String, amount: Money, idempotencyKey: String) async throws -> String {
+        if isDown.withLock({ $0 }) { throw PaymentProviderError.unavailable("down") }
+        return try await base.refund(reference: reference, amount: amount, idempotencyKey: idempotencyKey)
+    }
+    func openAuthorizations(createdBefore: Date, after: ProviderAuthorizationRecord?, limit: Int) async throws -> [ProviderAuthorizationRecord] {
+        try await base.openAuthorizations(createdBefore: createdBefore, after: after, limit: limit)
+    }
 }
 
 /// Ordering that cannot answer (not yet assembled, or its database down).
@@ -288,6 +315,47 @@ struct PaymentsTests {
             #expect(report.holdsVoided == 1 && report.errors == 0)
             #expect(try await state(ended) == .voided)
             for order in live { #expect(try await state(order) == .held) }
+        }
+    }
+
+    /// "Refund the rest" while another refund is pending refunds what is left beyond it (settled
+    /// under the lock), instead of being refused for counting the pending one twice.
+    @Test(arguments: TestDatabaseKind.available)
+    func refundingTheRestWhileARefundIsPendingRefundsWhatIsLeft(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: Self.migrations) { db in
+            let provider = RefundOutage(SandboxPaymentProvider(database: db, clock: SystemWallClock()))
+            let service = PaymentService(
+                database: db, provider: provider, orders: StubLiveness(answers: [:]), clock: SystemWallClock(), logger: Self.logger)
+            let order = UUID()
+            let operatorID = UUID()
+            _ = try await service.authorize(orderID: order, customerID: UUID(), amount: Money(3_000, "EUR"), card: "4242424242424242")
+            try await service.capture(orderID: order)
+            func request(_ amount: Int64?, key: String) -> RefundRequest {
+                .init(orderID: order, amount: amount, reason: "cold", actor: .operator, actorID: operatorID, idempotencyKey: key, cap: nil)
+            }
+            provider.set(down: true)
+            await #expect(throws: PaymentError.providerUnavailable) { try await service.refund(request(1_000, key: "first")) }
+            provider.set(down: false)
+            let rest = try await service.refund(request(nil, key: "rest"))
+            #expect(rest.refund.amount == Money(2_000, "EUR"), "3,000 captured, 1,000 pending: 2,000 left")
+        }
+    }
+
+    /// A capture the provider refuses (the hold is gone) is recorded on the payment and not
+    /// retried for ever; the payment stays authorised for an operator to settle.
+    @Test(arguments: TestDatabaseKind.available)
+    func aRefusedCaptureIsRecordedNotRetriedForEver(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: Self.migrations) { db in
+            let sandbox = SandboxPaymentProvider(database: db, clock: SystemWallClock())
+            let service = PaymentService(
+                database: db, provider: sandbox, orders: StubLiveness(answers: [:]), clock: SystemWallClock(), logger: Self.logger)
+            let order = UUID()
+            _ = try await service.authorize(orderID: order, customerID: UUID(), amount: Money(1_500, "EUR"), card: "4242424242424242")
+            let held = try #require(try await service.payment(orderID: order))
+            try await sandbox.void(reference: try #require(held.providerReference), idempotencyKey: "gone")
+            try await service.capture(orderID: order)
+            let after = try #require(try await service.payment(orderID: order))
+            #expect(after.status == .authorized && after.failureReason == "capture refused: authorization_voided")
         }
     }
 }
