@@ -10,8 +10,8 @@ import Synchronization
 /// restores the last snapshot, persists changed couriers in batches every `flushInterval` (never
 /// a synchronous write per fix) and once more at shutdown.
 ///
-/// It does not share state across instances: each instance knows the couriers whose requests it
-/// served since start plus the snapshot it restored.
+/// Other instances' couriers arrive through `applyRemote` (the live connection's cluster bus), so
+/// on PostgreSQL every instance knows every courier.
 public final class CourierRegistry: Service, Sendable {
     private struct State {
         var couriers: [UUID: CourierState] = [:]
@@ -61,14 +61,17 @@ public final class CourierRegistry: Service, Sendable {
 
     func state(_ id: UUID) -> CourierState? { state.withLock { $0.couriers[id] } }
 
-    func update(_ id: UUID, now: Date, _ change: (inout CourierState) -> Void) -> CourierState {
+    /// Applies `change`; when it returns false (nothing changed) the courier is left as held and
+    /// not written again.
+    @discardableResult
+    func update(_ id: UUID, now: Date, _ change: (inout CourierState) -> Bool) -> (state: CourierState, changed: Bool) {
         state.withLock { state in
             var courier = state.couriers[id] ?? CourierState(courierID: id, isOnline: false, location: nil, positionAt: nil, updatedAt: now)
-            change(&courier)
+            guard change(&courier) else { return (courier, false) }
             courier.updatedAt = now
             state.couriers[id] = courier
             state.dirty.insert(id)
-            return courier
+            return (courier, true)
         }
     }
 

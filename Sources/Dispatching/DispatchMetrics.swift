@@ -8,8 +8,7 @@ enum DispatchMetrics {
     }
 
     static func round(_ duration: Duration, orders: Int, couriers: Int) {
-        Timer(label: "tiffin_dispatch_round_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(
-            duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        Timer(label: "tiffin_dispatch_round_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(Int64(duration / .nanoseconds(1)))
         Gauge(label: "tiffin_dispatch_round_orders").record(orders)
         Gauge(label: "tiffin_dispatch_round_couriers").record(couriers)
     }

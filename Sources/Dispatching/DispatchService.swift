@@ -73,14 +73,18 @@ public struct DispatchService: Sendable {
                 $0.location = location
                 $0.positionAt = now
             }
-        }
+            return true
+        }.state
         try await registry.flush()  // rare and meaningful: persist at once
         observers.fixed(state)
         return state
     }
 
     public func goOffline(courierID: UUID) async throws -> CourierState {
-        let state = registry.update(courierID, now: clock.now()) { $0.isOnline = false }
+        let state = registry.update(courierID, now: clock.now()) {
+            $0.isOnline = false
+            return true
+        }.state
         try await registry.flush()
         observers.fixed(state)
         return state
@@ -103,15 +107,15 @@ public struct DispatchService: Sendable {
     public func report(courierID: UUID, _ fix: PositionFix) async -> CourierState {
         let now = clock.now()
         let at = min(fix.recordedAt ?? now, now)
-        var changed = false
-        let state = registry.update(courierID, now: now) { state in
-            if let previous = state.positionAt, previous > at { return }
+        // An older fix than the one held changes nothing, and is not written again.
+        let (state, changed) = registry.update(courierID, now: now) { state in
+            if let previous = state.positionAt, previous > at { return false }
             state.location = fix.location
             state.positionAt = at
             state.accuracy = fix.accuracy
             state.heading = fix.heading
             state.speed = fix.speed
-            changed = true
+            return true
         }
         DispatchMetrics.fixes(applied: changed)
         if changed { observers.fixed(state) }

@@ -613,11 +613,6 @@ public struct OrderService: Sendable {
         }
     }
 
-    /// Couriers carrying an undelivered order, with how many each carries.
-    public func busyCouriers() async throws -> [UUID: Int] {
-        try await store.busyCouriers()
-    }
-
     /// Who may follow an order's courier: its customer, while the courier carries the food.
     public struct Tracking: Sendable {
         public let customerID: UUID

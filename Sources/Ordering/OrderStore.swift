@@ -538,28 +538,6 @@ struct OrderStore: Sendable {
         }
     }
 
-    /// Couriers carrying an order that is not yet delivered, with how many each carries.
-    func busyCouriers() async throws -> [UUID: Int] {
-        struct Row: Decodable {
-            let courierID: UUID
-            let n: Int64
-            enum CodingKeys: String, CodingKey {
-                case n
-                case courierID = "courier_id"
-            }
-        }
-        return try await database.read { db in
-            Dictionary(
-                try await db.raw(
-                    """
-                    SELECT courier_id, CAST(COUNT(*) AS BIGINT) AS n FROM orders
-                    WHERE courier_id IS NOT NULL AND status IN ('accepted', 'preparing', 'ready', 'picked_up')
-                    GROUP BY courier_id
-                    """
-                ).all(decoding: Row.self).map { ($0.courierID, Int($0.n)) }, uniquingKeysWith: +)
-        }
-    }
-
     // MARK: Attention
 
     /// Orders whose wait for `reason` began before `cutoff` and that are not flagged for it yet.

@@ -12,7 +12,7 @@ import Foundation
 ///
 /// Distances are equirectangular (planar, scaled by the cosine of the mean latitude): within a
 /// city they differ from great-circle distances by far less than a GPS fix's error, at a fraction
-/// of the cost. Not thread-safe: the registry that owns it serialises access.
+/// of the cost. A value type: each dispatch round builds one over the couriers it plans with.
 /// Hand-written: no mirrored package has a spatial index.
 public struct CourierIndex: Sendable {
     public struct Neighbour: Sendable, Equatable {
@@ -43,11 +43,6 @@ public struct CourierIndex: Sendable {
     }
 
     public var count: Int { slots.count }
-
-    public func location(of id: UUID) -> GeoPoint? {
-        guard let (key, slot) = slots[id], let cell = cells[key] else { return nil }
-        return GeoPoint(uncheckedLat: cell.lats[slot], lon: cell.lons[slot])
-    }
 
     /// Puts `id` at `location`, moving it if it was elsewhere.
     public mutating func update(_ id: UUID, at location: GeoPoint) {

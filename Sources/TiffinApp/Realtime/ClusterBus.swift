@@ -21,7 +21,8 @@ final class ClusterBus: Service, Sendable {
     static let payloadLimit = 7_500
 
     private struct Pending {
-        var couriers: [UUID: String] = [:]
+        /// The latest state per courier, encoded only when sent.
+        var couriers: [UUID: CourierState] = [:]
         var items: [String] = []
     }
 
@@ -78,13 +79,14 @@ final class ClusterBus: Service, Sendable {
         let items: [Item]
     }
 
+    private static let encoder = TiffinJSON.encoder
+
     private static func encoded(_ item: Item) -> String? {
-        (try? TiffinJSON.encoder.encode(item)).map { String(decoding: $0, as: UTF8.self) }
+        (try? encoder.encode(item)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     func enqueue(courier: CourierState) {
-        guard let text = Self.encoded(.courier(courier)) else { return }
-        pending.withLock { $0.couriers[courier.courierID] = text }
+        pending.withLock { $0.couriers[courier.courierID] = courier }
     }
 
     func enqueue(_ items: [Item]) {
@@ -132,7 +134,7 @@ final class ClusterBus: Service, Sendable {
     func flush(_ cluster: any ClusterChannel) async throws {
         let taken = pending.withLock { pending -> [String] in
             defer { pending = Pending() }
-            return Array(pending.couriers.values) + pending.items
+            return pending.couriers.values.compactMap { Self.encoded(.courier($0)) } + pending.items
         }
         guard !taken.isEmpty else { return }
         let prefix = #"{"origin":"\#(instanceID)","items":["#

@@ -19,7 +19,12 @@ enum LiveMessage {
         let eventType: String
         let orderID: UUID
         let occurredAt: Date
-        let payload: RawJSON
+
+        /// The message with `payload`, the event's stored JSON, inserted as it is (no re-parse).
+        static func text(id: UUID, eventType: String, orderID: UUID, occurredAt: Date, payload: String) -> String {
+            let head = LiveMessage.text(Event(id: id, eventType: eventType, orderID: orderID, occurredAt: occurredAt))
+            return head.dropLast() + #","payload":"# + payload + "}"
+        }
     }
 
     /// The courier's last position for an order, with its age, and the smoothed ETA.
@@ -68,17 +73,11 @@ enum LiveMessage {
         let field: String?
     }
 
-    static func text(_ value: some Encodable) -> String {
-        (try? String(decoding: TiffinJSON.encoder.encode(value), as: UTF8.self)) ?? #"{"type":"error","code":"internal","detail":"unencodable"}"#
-    }
-}
+    /// Made once: a message is encoded per push.
+    static let encoder = TiffinJSON.encoder
 
-/// JSON kept as it was stored (an event's payload), written as a value.
-struct RawJSON: Encodable {
-    let text: String
-    func encode(to encoder: any Encoder) throws {
-        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) ?? NSNull()
-        try JSONValue(jsonObject: object).encode(to: encoder)
+    static func text(_ value: some Encodable) -> String {
+        (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? #"{"type":"error","code":"internal","detail":"unencodable"}"#
     }
 }
 
@@ -115,7 +114,7 @@ final class LiveTracking: Service, Sendable {
     static let positionFanOut = Timer(label: "tiffin_live_fanout_seconds", dimensions: [("kind", "position")])
     static let eventFanOut = Timer(label: "tiffin_live_fanout_seconds", dimensions: [("kind", "event")])
 
-    static func nanoseconds(_ d: Duration) -> Int64 { d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000 }
+    static func nanoseconds(_ d: Duration) -> Int64 { Int64(d / .nanoseconds(1)) }
 
     init(hub: RealtimeHub, dispatch: DispatchService, orders: OrderService, clock: any WallClock, staleAfter: TimeInterval, logger: Logger) {
         self.hub = hub
@@ -138,19 +137,31 @@ final class LiveTracking: Service, Sendable {
         for offer in offers { hub.publish(LiveMessage.text(LiveMessage.Offer(offer: offer)), to: .courier(offer.courierID)) }
     }
 
+    /// Who carries what is read again this often, whatever events say: a missed or late event
+    /// (a notification lost between instances) cannot leave it wrong for longer.
+    static let resyncEvery = 15
+    private let sweeps = Atomic<Int>(0)
+
     func run() async throws {
         do { try await restore() } catch { logger.error("could not restore live deliveries", metadata: ["error": "\(error)"]) }
-        await repeatUntilShutdown(every: .seconds(2), name: "realtime.stale-sweep", logger: logger) { await self.sweepStale() }
+        await repeatUntilShutdown(every: .seconds(2), name: "realtime.stale-sweep", logger: logger) {
+            if self.sweeps.add(1, ordering: .relaxed).newValue % Self.resyncEvery == 0 { try await self.restore() }
+            await self.sweepStale()
+        }
     }
 
-    /// Who carries what, from the database: after a restart, tracking resumes at once.
+    /// Who carries what, from the database, replacing what was held: at start, and every
+    /// `resyncEvery` sweeps.
     func restore() async throws {
         let active = try await orders.activeDeliveries()
         state.withLock { state in
+            state.deliveries = [:]
             for d in active {
                 state.deliveries[d.courierID, default: [:]][d.orderID] = Delivery(
                     orderID: d.orderID, restaurantID: d.restaurantID, pickup: d.pickup, dropoff: d.dropoff, pickedUp: d.status == .pickedUp)
             }
+            let carried = Set(active.map(\.orderID))
+            state.etas = state.etas.filter { carried.contains($0.key) }
         }
     }
 
@@ -177,10 +188,13 @@ final class LiveTracking: Service, Sendable {
     /// restaurant's, its courier's and the city's; and the carrying map follows it.
     func handleRemote(_ event: DomainEvent) async throws {
         let routing = try TiffinJSON.decoder.decode(Routing.self, from: event.payload)
-        let message = LiveMessage.text(
-            LiveMessage.Event(
-                id: event.id, eventType: event.type.rawValue, orderID: routing.orderID, occurredAt: event.occurredAt,
-                payload: RawJSON(text: String(decoding: event.payload, as: UTF8.self))))
+        let message = LiveMessage.Event.text(
+            id: event.id, eventType: event.type.rawValue, orderID: routing.orderID, occurredAt: event.occurredAt,
+            payload: String(decoding: event.payload, as: UTF8.self))
+        // A courier who handed the order back hears no more of it.
+        if event.type == .orderCourierReleased, let courierID = routing.courierID {
+            hub.unsubscribe(userID: courierID, from: .order(routing.orderID))
+        }
         // Who carries what first, so a fix right after this event is routed by it.
         try await follow(event, routing)
         let started = ContinuousClock.now

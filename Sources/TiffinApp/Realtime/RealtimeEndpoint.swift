@@ -25,6 +25,8 @@ struct RealtimeEndpoint: Sendable {
     /// The largest message a client may send.
     static let maximumMessageBytes = 16_384
     static let heartbeat = Duration.seconds(20)
+    /// Made once: a message is decoded per fix.
+    static let decoder = TiffinJSON.decoder
 
     let services: TiffinServices
     let hub: RealtimeHub
@@ -124,7 +126,7 @@ struct RealtimeEndpoint: Sendable {
         do {
             let message: ClientMessage
             do {
-                message = try TiffinJSON.decoder.decode(ClientMessage.self, from: Data(text.utf8))
+                message = try Self.decoder.decode(ClientMessage.self, from: Data(text.utf8))
             } catch {
                 throw ValidationError(field: "message", reason: "is not a message of this protocol (see docs/realtime.md)")
             }
@@ -204,9 +206,7 @@ struct RealtimeEndpoint: Sendable {
         let start = after.flatMap { id in events.firstIndex { $0.id == id }.map { $0 + 1 } } ?? 0
         for event in events[start...] {
             connection.send(
-                LiveMessage.text(
-                    LiveMessage.Event(
-                        id: event.id, eventType: event.type, orderID: orderID, occurredAt: event.occurredAt, payload: RawJSON(text: event.payload))))
+                LiveMessage.Event.text(id: event.id, eventType: event.type, orderID: orderID, occurredAt: event.occurredAt, payload: event.payload))
         }
         return events.count - start
     }

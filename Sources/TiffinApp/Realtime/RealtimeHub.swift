@@ -10,13 +10,8 @@ import Synchronization
 final class LiveConnection: Sendable {
     static let maximumQueued = 512
 
-    enum Kind: String, CaseIterable, Sendable {
-        case courier, customer, staff, `operator`
-    }
-
     let id = UUID()
     let principal: Principal
-    let kind: Kind
 
     private struct State {
         var queue: [String] = []
@@ -31,13 +26,6 @@ final class LiveConnection: Sendable {
 
     init(principal: Principal) {
         self.principal = principal
-        kind =
-            switch principal.role {
-            case .courier: .courier
-            case .customer: .customer
-            case .staff: .staff
-            case .operator: .operator
-            }
     }
 
     var isOverflowed: Bool { state.withLock { $0.overflowed } }
@@ -115,28 +103,38 @@ final class RealtimeHub: Sendable {
         var topics: [Topic: [UUID: LiveConnection]] = [:]
         var subscriptions: [UUID: Set<Topic>] = [:]
         var connections: [UUID: LiveConnection] = [:]
+        var perRole: [Role: Int] = [:]
+
+        mutating func drop(_ connectionID: UUID, from topic: Topic) {
+            topics[topic]?[connectionID] = nil
+            if topics[topic]?.isEmpty == true { topics[topic] = nil }
+        }
     }
 
     private let state = Mutex(State())
+    /// Live connections by role (made once).
+    private static let gauges = Dictionary(
+        uniqueKeysWithValues: Role.allCases.map { ($0, Gauge(label: "tiffin_live_connections", dimensions: [("kind", $0.rawValue)])) })
 
     func register(_ connection: LiveConnection) {
+        let role = connection.principal.role
         let count = state.withLock { state in
             state.connections[connection.id] = connection
-            return state.connections.values.filter { $0.kind == connection.kind }.count
+            state.perRole[role, default: 0] += 1
+            return state.perRole[role]!
         }
-        Gauge(label: "tiffin_live_connections", dimensions: [("kind", connection.kind.rawValue)]).record(count)
+        Self.gauges[role]?.record(count)
     }
 
     func remove(_ connection: LiveConnection) {
+        let role = connection.principal.role
         let count = state.withLock { state in
-            for topic in state.subscriptions.removeValue(forKey: connection.id) ?? [] {
-                state.topics[topic]?[connection.id] = nil
-                if state.topics[topic]?.isEmpty == true { state.topics[topic] = nil }
-            }
-            state.connections[connection.id] = nil
-            return state.connections.values.filter { $0.kind == connection.kind }.count
+            for topic in state.subscriptions.removeValue(forKey: connection.id) ?? [] { state.drop(connection.id, from: topic) }
+            guard state.connections.removeValue(forKey: connection.id) != nil else { return state.perRole[role] ?? 0 }
+            state.perRole[role, default: 1] -= 1
+            return state.perRole[role]!
         }
-        Gauge(label: "tiffin_live_connections", dimensions: [("kind", connection.kind.rawValue)]).record(count)
+        Self.gauges[role]?.record(count)
     }
 
     func subscribe(_ connection: LiveConnection, to topic: Topic) {
@@ -148,8 +146,18 @@ final class RealtimeHub: Sendable {
 
     func unsubscribe(_ connection: LiveConnection, from topic: Topic) {
         state.withLock { state in
-            state.topics[topic]?[connection.id] = nil
+            state.drop(connection.id, from: topic)
             state.subscriptions[connection.id]?.remove(topic)
+        }
+    }
+
+    /// Takes `topic` from every connection of `userID` (someone who lost the right to it).
+    func unsubscribe(userID: UUID, from topic: Topic) {
+        state.withLock { state in
+            for connection in state.topics[topic]?.values.filter({ $0.principal.userID == userID }) ?? [] {
+                state.drop(connection.id, from: topic)
+                state.subscriptions[connection.id]?.remove(topic)
+            }
         }
     }
 
@@ -161,5 +169,4 @@ final class RealtimeHub: Sendable {
         for connection in listeners { connection.send(text, coalescing: key) }
     }
 
-    func count(_ kind: LiveConnection.Kind) -> Int { state.withLock { $0.connections.values.filter { $0.kind == kind }.count } }
 }
