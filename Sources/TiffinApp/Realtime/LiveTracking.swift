@@ -196,13 +196,15 @@ final class LiveTracking: Service, Sendable {
             hub.unsubscribe(userID: courierID, from: .order(routing.orderID))
         }
         // Who carries what first, so a fix right after this event is routed by it.
-        try await follow(event, routing)
+        let carrier = try await follow(event, routing)
         let started = ContinuousClock.now
         hub.publish(message, to: .order(routing.orderID))
         if let restaurantID = routing.restaurantID { hub.publish(message, to: .restaurant(restaurantID)) }
         if let courierID = routing.courierID { hub.publish(message, to: .courier(courierID)) }
         hub.publish(message, to: .city)
         Self.eventFanOut.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+        // Picked up: the customer sees where the food is at once, after the event that allows it.
+        if let carrier { fixed(await dispatch.state(courierID: carrier)) }
     }
 
     /// Keeps who-carries-what in step with the order. Events can arrive out of order (each
@@ -212,8 +214,9 @@ final class LiveTracking: Service, Sendable {
         [OrderStatus.pickedUp, .delivered, .cancelled, .rejected, .expired, .paymentFailed].map(EventType.order)
     ).union([.orderCourierAssigned, .orderCourierReleased])
 
-    private func follow(_ event: DomainEvent, _ routing: Routing) async throws {
-        guard Self.changesWhoCarries.contains(event.type) else { return }
+    /// Returns the courier whose position should be pushed now (the food was just picked up).
+    private func follow(_ event: DomainEvent, _ routing: Routing) async throws -> UUID? {
+        guard Self.changesWhoCarries.contains(event.type) else { return nil }
         let info = try await orders.tracking(orderID: routing.orderID)
         let current: (courierID: UUID, delivery: Delivery)? = info.flatMap { info in
             guard let courierID = info.courierID, [.accepted, .preparing, .ready, .pickedUp].contains(info.status) else { return nil }
@@ -235,9 +238,8 @@ final class LiveTracking: Service, Sendable {
                 state.etas[routing.orderID] = nil
             }
         }
-        if event.type == .order(.pickedUp), let current, current.delivery.pickedUp {
-            fixed(await dispatch.state(courierID: current.courierID))
-        }
+        guard event.type == .order(.pickedUp), let current, current.delivery.pickedUp else { return nil }
+        return current.courierID
     }
 
     // MARK: Positions
