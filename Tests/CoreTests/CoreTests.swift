@@ -69,20 +69,27 @@ struct CoreTests {
 struct DeadlineTests {
     /// A piece of work that ignores cancellation until the test lets it go.
     final class Stubborn: Sendable {
-        private let waiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
-        private let released = Mutex(false)
+        /// One lock for both, so a release between the check and the wait cannot be lost.
+        private let state = Mutex<(released: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
 
         func work() async -> Int {
             await withCheckedContinuation { continuation in
-                let now = released.withLock { $0 }
-                if now { continuation.resume() } else { waiter.withLock { $0 = continuation } }
+                let now = state.withLock { state -> Bool in
+                    if !state.released { state.waiter = continuation }
+                    return state.released
+                }
+                if now { continuation.resume() }
             }
             return 1
         }
 
         func release() {
-            released.withLock { $0 = true }
-            waiter.withLock { $0 }?.resume()
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.released = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
         }
     }
 

@@ -17,6 +17,10 @@ struct AuthorizationMatrixTests {
     func noOneButTheOwnerReachesAnObjectAndRefusalsChangeNothing(kind: TestDatabaseKind) async throws {
         try await withApp(kind) { api, services in
             let world = try await World.make(services)
+            // Background work settled first: reactions and the courier flush would otherwise land
+            // between the snapshots and read as a change made by a refused request.
+            try await react(services)
+            try await services.courierRegistry.flush()
             let before = try await databaseText(services.database)
             let routes = allOperations.filter { $0.path.contains("/:") && !$0.roles.isEmpty }
             #expect(routes.count >= 20, "every route with an id and a role: \(routes.count)")
@@ -45,6 +49,8 @@ struct AuthorizationMatrixTests {
                 }
             }
             #expect(tried >= 80)
+            try await react(services)
+            try await services.courierRegistry.flush()
             let after = try await databaseText(services.database)
             #expect(before == after, "a refused request changed the database")
         }

@@ -14,9 +14,7 @@ import TiffinTestSupport
 /// answers, bundles, one dispatcher at a time, earnings.
 @Suite("Dispatch: offers, bundles, the lease, earnings")
 struct DispatchOfferTests {
-    static let card = "4242424242424242"
-
-    func principal(_ account: Accounts.Account) -> Principal { Principal(userID: account.id, role: account.role, email: account.email) }
+    static let card = approvedCard
 
     func acceptedOrder(_ s: TiffinServices, _ f: Fixture, deliverTo: GeoPoint? = nil) async throws -> Order {
         var request = f.request()

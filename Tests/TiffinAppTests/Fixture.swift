@@ -87,3 +87,13 @@ extension TiffinServices {
         return assigned
     }
 }
+
+/// The test card the sandbox approves.
+let approvedCard = "4242424242424242"
+
+/// The principal an account signs in as.
+func principal(_ account: Accounts.Account) -> Principal { account.principal }
+
+extension Accounts.Account {
+    var principal: Principal { Principal(userID: id, role: role, email: email) }
+}

@@ -81,16 +81,17 @@ struct JourneyTests {
             let online = try await api.call(
                 .post, "/v1/courier/online", token: courier.token, json: #"{"location":{"lat":52.5300,"lon":13.4010},"vehicle":"scooter"}"#)
             #expect(online.status == .ok && online.string("vehicle") == "scooter")
-            let offerID = try await eventually { () -> String? in
-                let offers = try await api.call(.get, "/v1/courier/offers", token: courier.token).json["offers"] as? [[String: Any]]
-                return offers?.first?["id"] as? String
-            }
+            let offerID = try #require(
+                try await eventually { () -> String? in
+                    let offers = try await api.call(.get, "/v1/courier/offers", token: courier.token).json["offers"] as? [[String: Any]]
+                    return offers?.first?["id"] as? String
+                })
             let offer = try await api.call(.get, "/v1/courier/offers", token: courier.token)
             let stops = (offer.json["offers"] as? [[String: Any]])?.first?["stops"] as? [[String: Any]]
             #expect(stops?.first?["orderID"] as? String == orderID)
-            let accepted = try await api.call(.post, "/v1/courier/offers/\(offerID ?? "")/accept", token: courier.token)
+            let accepted = try await api.call(.post, "/v1/courier/offers/\(offerID)/accept", token: courier.token)
             #expect(accepted.status == .ok && accepted.string("status") == "accepted")
-            let again = try await api.call(.post, "/v1/courier/offers/\(offerID ?? "")/accept", token: courier.token)
+            let again = try await api.call(.post, "/v1/courier/offers/\(offerID)/accept", token: courier.token)
             #expect(again.status == .conflict, "an offer is answered once")
             let assigned = try await eventually { try await api.call(.get, "/v1/orders/\(orderID)", token: customer.token).string("courierID") }
             #expect(assigned == courier.id)

@@ -86,7 +86,7 @@ struct OperationsTests {
                 ["operators", "create", "--email", "env@example.com", "--database", url], environment: ["TIFFIN_OPERATOR_PASSWORD": "whatever it is"])
             #expect(taken.status != 0 && taken.output.contains("already exists"), "\(taken.output)")
             let flag = try Self.run(["operators", "create", "--email", "x@example.com", "--password", "secret", "--database", url])
-            #expect(flag.status != 0, "there is no password flag")
+            #expect(flag.status != 0 && flag.output.contains("Unknown option '--password'"), "there is no password flag: \(flag.output)")
             let migrate = try Self.run(["migrate", "--database", url])
             #expect(migrate.status == 0 && migrate.output.contains("schema is up to date"), "\(migrate.output)")
             let badKey = try Self.run(["migrate"], environment: ["TIFFIN_DATABASE_URL": "mysql://nope"])
@@ -144,8 +144,19 @@ struct OperationsTests {
         }
     }
 
+    /// The sum of every sample whose line starts with `prefix` (a metric and some of its labels).
+    static func sample(_ text: String, _ prefix: String) -> Double {
+        text.split(separator: "\n").filter { $0.hasPrefix(prefix) }.compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+
     @Test func metricsAreForOperatorsAndScrapersAndCoverRequestsAndTheBusiness() async throws {
         try await withApp(.sqlite, configure: { $0.metricsToken = "scrape-token-0123456789" }) { api, services in
+            // The registry is one per process: what other tests recorded is there too, so this
+            // test checks that its own work moved the counts, not only that they exist.
+            func scrape() async throws -> String {
+                String(decoding: try await api.call(.get, "/metrics", token: "scrape-token-0123456789").body, as: UTF8.self)
+            }
+            let before = try await scrape()
             let world = try await World.make(services)
             try await react(services)
             _ = try await services.orders.flagOrdersNeedingAttention()
@@ -162,6 +173,12 @@ struct OperationsTests {
                 #"tiffin_order_transitions_total{to="confirmed"}"#,
             ] {
                 #expect(text.contains(metric), "\(metric) is missing")
+            }
+            for counted in [
+                #"hb_requests{http_route="/v1/restaurants/nearby""#, "tiffin_order_placement_seconds_count",
+                #"tiffin_order_transitions_total{to="confirmed"}"#,
+            ] {
+                #expect(Self.sample(text, counted) > Self.sample(before, counted), "\(counted) did not count this test's work")
             }
         }
     }

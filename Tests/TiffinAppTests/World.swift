@@ -16,7 +16,7 @@ struct World: Sendable {
     struct Party: Sendable {
         let account: Account
         let token: String
-        var principal: Principal { Principal(userID: account.id, role: account.role, email: account.email) }
+        var principal: Principal { account.principal }
     }
 
     let fixture: Fixture
@@ -81,8 +81,7 @@ struct World: Sendable {
             operatorParty: try await party(f.operatorAccount),
             orderA: try await services.orders.order(
                 id: order.id,
-                viewer: Principal(
-                    userID: f.customer.id, role: .customer, email: f.customer.email)))
+                viewer: f.customer.principal))
     }
 
     /// `path` with every `:name` replaced by the A parties' ids.
