@@ -1,6 +1,7 @@
 import Core
 import Crypto
 import Foundation
+import Synchronization
 import HummingbirdBcrypt
 import NIOPosix
 import Storage
@@ -26,14 +27,29 @@ public struct AccountService: Sendable {
     let throttle: LoginThrottle
     /// Compared against when the email is unknown: made at the configured cost, so both paths
     /// cost one bcrypt verification of the same work and timing does not tell which emails exist.
-    let decoyHash: String
+    /// Made on first use, not at start-up (one hash at cost 11 is a noticeable fraction of a second).
+    private let decoy = DecoyHash()
+
+    /// The decoy as a login with an unknown email compares against.
+    var decoyHash: String { decoy.value(cost: settings.bcryptCost) }
+
+    final class DecoyHash: Sendable {
+        private let hash = Mutex<String?>(nil)
+        func value(cost: UInt8) -> String {
+            if let made = hash.withLock({ $0 }) { return made }
+            let made = Bcrypt.hash(UUID().uuidString, cost: cost)
+            return hash.withLock { held in
+                if held == nil { held = made }
+                return held!
+            }
+        }
+    }
 
     public init(database: any Database, clock: any WallClock, settings: Settings = .init()) {
         self.store = AccountStore(database: database)
         self.clock = clock
         self.settings = settings
         self.throttle = LoginThrottle(settings: settings.throttle)
-        self.decoyHash = Bcrypt.hash(UUID().uuidString, cost: settings.bcryptCost)
     }
 
     public static func normalize(email: String) -> String {
