@@ -20,7 +20,9 @@ swift build -c release --scratch-path .build-release --product tiffin-load >&2
 bin=.build-release/release
 work=$(mktemp -d)
 server=""
+loader=""
 stop() {
+    [[ -n "$loader" ]] && kill "$loader" 2>/dev/null || true
     [[ -n "$server" ]] && { kill "$server" 2>/dev/null; for _ in $(seq 1 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done; kill -9 "$server" 2>/dev/null; } || true
     rm -rf "$work"
 }
@@ -36,12 +38,16 @@ rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }  # KiB
 fixes() { curl -s "$T/metrics" -H "authorization: Bearer bench-scrape-token-0123456789" | awk '/^tiffin_courier_fixes_total\{outcome="applied"\}/ {print $2}'; }
 
 echo "live benchmarks: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), release build, SQLite"
-for i in $(seq 1 "$COURIERS"); do
-    curl -s -X POST "$T/v1/auth/signup" -d "{\"email\":\"k$i@bench.test\",\"password\":\"bench password\",\"name\":\"K$i\",\"role\":\"courier\"}" >/dev/null
-    curl -s -X POST "$T/v1/auth/login" -d "{\"email\":\"k$i@bench.test\",\"password\":\"bench password\"}" | jq -r .token >>"$work/couriers.txt"
-done
-curl -s -X POST "$T/v1/auth/signup" -d '{"email":"c@bench.test","password":"bench password","name":"C","role":"customer"}' >/dev/null
-customer=$(curl -s -X POST "$T/v1/auth/login" -d '{"email":"c@bench.test","password":"bench password"}' | jq -r .token)
+# account EMAIL ROLE → a bearer token (fails the script when sign-up or login fails)
+account() {
+    curl -sf -X POST "$T/v1/auth/signup" -d "{\"email\":\"$1\",\"password\":\"bench password\",\"name\":\"Bench\",\"role\":\"$2\"}" >/dev/null
+    local token
+    token=$(curl -sf -X POST "$T/v1/auth/login" -d "{\"email\":\"$1\",\"password\":\"bench password\"}" | jq -r .token)
+    [[ -n "$token" && "$token" != null ]] || { echo "bench-live: no token for $1" >&2; exit 1; }
+    echo "$token"
+}
+for i in $(seq 1 "$COURIERS"); do account "k$i@bench.test" courier >>"$work/couriers.txt"; done
+customer=$(account c@bench.test customer)
 
 echo "== GET /health (wrk -t2 -c64, ${DURATION}s): the reference"
 health=$(wrk -t2 -c64 -d"${DURATION}s" "$T/health" | awk '/Requests\/sec/ {print $2}')
@@ -62,13 +68,19 @@ PY
 
 echo "== memory per idle connection: $IDLE silent sockets"
 idle_before=$(rss)
-"$bin/tiffin-load" idle --url "ws://127.0.0.1:$port" --token "$customer" --connections "$IDLE" --hold 8 --ready-file "$work/idle-ready" | sed 's/^/   client: /' &
+"$bin/tiffin-load" idle --url "ws://127.0.0.1:$port" --token "$customer" --connections "$IDLE" --hold 8 --ready-file "$work/idle-ready" \
+    >"$work/idle.txt" &
 loader=$!
 for _ in $(seq 1 600); do [[ -f "$work/idle-ready" ]] && break; sleep 0.2; done
+[[ -f "$work/idle-ready" ]] || { echo "bench-live: the idle connections never all opened" >&2; exit 1; }
 sleep 2
 idle_with=$(rss)
-wait "$loader"
-python3 - "$idle_before" "$idle_with" "$IDLE" <<'PY'
+wait "$loader" || { echo "bench-live: tiffin-load idle failed" >&2; exit 1; }
+loader=""
+sed 's/^/   client: /' "$work/idle.txt"
+opened=$(awk '/^idle open/ {print $3}' "$work/idle.txt")
+[[ "${opened:-0}" -gt 0 ]] || { echo "bench-live: no idle connection opened" >&2; exit 1; }
+python3 - "$idle_before" "$idle_with" "$opened" <<'PY'
 import sys
 before, with_, n = map(float, sys.argv[1:])
 print(f"   server RSS {before / 1024:.1f} MiB → {with_ / 1024:.1f} MiB with {n:,.0f} open: {(with_ - before) / n:.1f} KiB per idle connection")

@@ -20,6 +20,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 ENGINE=${1:-sqlite}
+case "$ENGINE" in sqlite | postgres) ;; *) echo "usage: $0 [sqlite|postgres]" >&2; exit 2 ;; esac
+for tool in wrk curl jq python3 swift; do command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 2; }; done
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 PLACE_CONNECTIONS=${PLACE_CONNECTIONS:-16}
@@ -64,6 +66,8 @@ start() {
         "$binary" serve --port "$port" "$@" >"$work/server-$port.log" 2>&1 &
     echo $! >>"$work/server-pids"
     for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.5; done
+    # Inside $(…): exiting fails the assignment, and set -e stops the script.
+    curl -sf "http://127.0.0.1:$port/ready" >/dev/null || { echo "bench: the server never became ready" >&2; cat "$work/server-$port.log" >&2; exit 1; }
     echo "http://127.0.0.1:$port"
 }
 
@@ -72,9 +76,11 @@ ratio() { python3 -c "print('%.0f %%' % (100 * $1 / $2))"; }
 
 echo "engine: $ENGINE, $(nproc) cores, wrk -t2, $DURATION per run, $(date -u +%Y-%m-%dT%H:%MZ)"
 T=$(start "$(database demo)" --demo)
-token=$(curl -s -X POST "$T/v1/auth/login" -d '{"email":"customer@tiffin.demo","password":"tiffin-demo"}' | jq -r .token)
+token=$(curl -sf -X POST "$T/v1/auth/login" -d '{"email":"customer@tiffin.demo","password":"tiffin-demo"}' | jq -r .token)
+[[ -n "$token" && "$token" != null ]] || { echo "bench: the demo customer could not sign in" >&2; exit 1; }
 restaurant=C7504AB2-830C-4019-8A6E-B0046771F040
 item=$(curl -s "$T/v1/restaurants/$restaurant/menu" | jq -r '[.sections[].items[] | select(.isSoldOut | not) | select(.optionGroups | length == 0)][0].id')
+[[ -n "$item" && "$item" != null ]] || { echo "bench: no plain item on the demo menu" >&2; exit 1; }
 body="{\"restaurantID\":\"$restaurant\",\"items\":[{\"itemID\":\"$item\",\"quantity\":4}],\"deliveryLocation\":{\"lat\":52.5296,\"lon\":13.4010},\"deliveryAddress\":\"Weinbergsweg 1\",\"payment\":{\"card\":\"4242424242424242\"}}"
 
 echo "== GET /health (c=$CONNECTIONS)"

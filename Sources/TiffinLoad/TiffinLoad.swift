@@ -125,10 +125,12 @@ struct Idle: AsyncParsableCommand {
                 group.addTask {
                     var headers = HTTPFields()
                     headers[.authorization] = "Bearer \(token)"
+                    let opened = Count()
                     do {
                         try await WebSocketClient.connect(
                             url: "\(url)/v1/realtime", configuration: .init(additionalHeaders: headers, autoPing: .disabled), logger: quiet
                         ) { inbound, outbound, _ in
+                            opened.add(1)
                             open.add(1)
                             let reader = Task { for try await _ in inbound {} }
                             while ContinuousClock.now < holdUntil.instant { try await Task.sleep(for: .milliseconds(200)) }
@@ -136,7 +138,8 @@ struct Idle: AsyncParsableCommand {
                             try await outbound.close(.normalClosure, reason: nil)
                         }
                     } catch {
-                        failed.add(1)
+                        // Counted once: a connection that opened and failed later is already in `open`.
+                        if opened.current == 0 { failed.add(1) }
                     }
                 }
             }
