@@ -158,7 +158,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
     let gate = StartupGate()
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(configuration: live.serverConfiguration) { request, channel, logger in
+        server: .http1WebSocketUpgrade(configuration: .init(ws: live.serverConfiguration)) { request, channel, logger in
             try await live.shouldUpgrade(request, channel, logger)
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tiffin"),
