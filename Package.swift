@@ -133,6 +133,7 @@ let package = Package(
         .executableTarget(
             name: "TiffinLoad",
             dependencies: [
+                "Core",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,13 +6,26 @@
 #      fixes applied (tiffin_courier_fixes_total in /metrics) gives the rate
 #   3. memory per idle connection: the server's resident memory before and with IDLE open,
 #      silent sockets (default 10,000; tiffin-load idle)
+#   4. courier → customer push latency: a city at its peak (tiffin bench-live-city: WATCHERS
+#      orders picked up, ORDERS_PER_COURIER per courier), every customer subscribed to their order
+#      (tiffin-load watch, in two processes), every courier sending a fix each INTERVAL seconds
+#      for PUSH_SECONDS (tiffin-load stream); each position timed from the instant the courier
+#      stamped it to its arrival. Reference: GET /health round trips in the same window.
+#      One process may hold at most `ulimit -Hn` files here (20,000), so WATCHERS + couriers
+#      must stay under it: the default is 14,600 customers and 4,867 couriers.
 # Needs wrk, curl, jq, python3. SQLite, fresh files; loopback only; stops its servers on exit.
+# SECTIONS="ingest idle push" picks sections (default all); KEEP_LATENCIES=DIR keeps the push timings.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 for tool in wrk curl jq python3 swift; do command -v "$tool" >/dev/null || { echo "bench-live: $tool is required" >&2; exit 2; }; done
 DURATION=${DURATION:-10}
 COURIERS=${COURIERS:-64}
 IDLE=${IDLE:-10000}
+WATCHERS=${WATCHERS:-14600}
+ORDERS_PER_COURIER=${ORDERS_PER_COURIER:-3}
+INTERVAL=${INTERVAL:-4}
+PUSH_SECONDS=${PUSH_SECONDS:-30}
+SECTIONS=${SECTIONS:-ingest idle push}
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 swift build -c release --scratch-path .build-release --product tiffin >&2
@@ -20,24 +33,33 @@ swift build -c release --scratch-path .build-release --product tiffin-load >&2
 bin=.build-release/release
 work=$(mktemp -d)
 server=""
-loader=""
+loaders=()
+stop_server() {
+    [[ -n "$server" ]] || return 0
+    kill "$server" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server" 2>/dev/null || true
+    server=""
+}
 stop() {
-    [[ -n "$loader" ]] && kill "$loader" 2>/dev/null || true
-    [[ -n "$server" ]] && { kill "$server" 2>/dev/null; for _ in $(seq 1 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done; kill -9 "$server" 2>/dev/null; } || true
+    for pid in "${loaders[@]}"; do kill "$pid" 2>/dev/null || true; done
+    stop_server
     rm -rf "$work"
 }
 trap stop EXIT
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-T=http://127.0.0.1:$port
-TIFFIN_LOG_LEVEL=error TIFFIN_BCRYPT_COST=4 TIFFIN_METRICS_TOKEN=bench-scrape-token-0123456789 TIFFIN_DATABASE_URL="sqlite://$work/live.sqlite" \
-    "$bin/tiffin" serve --port "$port" --no-demo >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 240); do curl -sf "$T/ready" >/dev/null && break; sleep 0.5; done
-curl -sf "$T/ready" >/dev/null || { echo "bench-live: the server never became ready" >&2; cat "$work/server.log" >&2; exit 1; }
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+export TIFFIN_LOG_LEVEL=error TIFFIN_BCRYPT_COST=4 TIFFIN_METRICS_TOKEN=bench-scrape-token-0123456789
+# start_server NAME: a fresh server on $work/NAME.sqlite (which may hold a city already)
+start_server() {
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    T=http://127.0.0.1:$port
+    TIFFIN_DATABASE_URL="sqlite://$work/$1.sqlite" "$bin/tiffin" serve --port "$port" --no-demo >"$work/$1.log" 2>&1 &
+    server=$!
+    for _ in $(seq 1 240); do curl -sf "$T/ready" >/dev/null && break; sleep 0.5; done
+    curl -sf "$T/ready" >/dev/null || { echo "bench-live: the server never became ready" >&2; cat "$work/$1.log" >&2; exit 1; }
+}
 rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }  # KiB
 fixes() { curl -s "$T/metrics" -H "authorization: Bearer bench-scrape-token-0123456789" | awk '/^tiffin_courier_fixes_total\{outcome="applied"\}/ {print $2}'; }
-
-echo "live benchmarks: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), release build, SQLite"
 # account EMAIL ROLE → a bearer token (fails the script when sign-up or login fails)
 account() {
     curl -sf -X POST "$T/v1/auth/signup" -d "{\"email\":\"$1\",\"password\":\"bench password\",\"name\":\"Bench\",\"role\":\"$2\"}" >/dev/null
@@ -46,6 +68,9 @@ account() {
     [[ -n "$token" && "$token" != null ]] || { echo "bench-live: no token for $1" >&2; exit 1; }
     echo "$token"
 }
+
+echo "live benchmarks: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), release build, SQLite"
+start_server live
 for i in $(seq 1 "$COURIERS"); do account "k$i@bench.test" courier >>"$work/couriers.txt"; done
 customer=$(account c@bench.test customer)
 
@@ -53,35 +78,107 @@ echo "== GET /health (wrk -t2 -c64, ${DURATION}s): the reference"
 health=$(wrk -t2 -c64 -d"${DURATION}s" "$T/health" | awk '/Requests\/sec/ {print $2}')
 echo "   $health req/s"
 
-echo "== fix ingest: $COURIERS courier sockets, ${DURATION}s"
-before=$(fixes); before=${before:-0}
-start=$(date +%s.%N)
-"$bin/tiffin-load" ingest --url "ws://127.0.0.1:$port" --tokens "$work/couriers.txt" --seconds "$DURATION" | sed 's/^/   client: /'
-after=$(fixes)
-end=$(date +%s.%N)
-python3 - "$before" "$after" "$start" "$end" "$health" <<'PY'
+if want ingest; then
+    echo "== fix ingest: $COURIERS courier sockets, ${DURATION}s"
+    before=$(fixes); before=${before:-0}
+    start=$(date +%s.%N)
+    "$bin/tiffin-load" ingest --url "ws://127.0.0.1:$port" --tokens "$work/couriers.txt" --seconds "$DURATION" | sed 's/^/   client: /'
+    after=$(fixes)
+    end=$(date +%s.%N)
+    python3 - "$before" "$after" "$start" "$end" "$health" <<'PY'
 import sys
 before, after, start, end, health = map(float, sys.argv[1:])
 rate = (after - before) / (end - start)
 print(f"   server: {after - before:,.0f} fixes applied, {rate:,.0f} fixes/s ({rate / health:.2f}x GET /health's requests/s)")
 PY
+fi
 
-echo "== memory per idle connection: $IDLE silent sockets"
-idle_before=$(rss)
-"$bin/tiffin-load" idle --url "ws://127.0.0.1:$port" --token "$customer" --connections "$IDLE" --hold 8 --ready-file "$work/idle-ready" \
-    >"$work/idle.txt" &
-loader=$!
-for _ in $(seq 1 600); do [[ -f "$work/idle-ready" ]] && break; sleep 0.2; done
-[[ -f "$work/idle-ready" ]] || { echo "bench-live: the idle connections never all opened" >&2; exit 1; }
-sleep 2
-idle_with=$(rss)
-wait "$loader" || { echo "bench-live: tiffin-load idle failed" >&2; exit 1; }
-loader=""
-sed 's/^/   client: /' "$work/idle.txt"
-opened=$(awk '/^idle open/ {print $3}' "$work/idle.txt")
-[[ "${opened:-0}" -gt 0 ]] || { echo "bench-live: no idle connection opened" >&2; exit 1; }
-python3 - "$idle_before" "$idle_with" "$opened" <<'PY'
+if want idle; then
+    echo "== memory per idle connection: $IDLE silent sockets"
+    idle_before=$(rss)
+    "$bin/tiffin-load" idle --url "ws://127.0.0.1:$port" --token "$customer" --connections "$IDLE" --hold 8 --ready-file "$work/idle-ready" \
+        >"$work/idle.txt" &
+    loaders=($!)
+    for _ in $(seq 1 600); do [[ -f "$work/idle-ready" ]] && break; sleep 0.2; done
+    [[ -f "$work/idle-ready" ]] || { echo "bench-live: the idle connections never all opened" >&2; exit 1; }
+    sleep 2
+    idle_with=$(rss)
+    wait "${loaders[0]}" || { echo "bench-live: tiffin-load idle failed" >&2; exit 1; }
+    loaders=()
+    sed 's/^/   client: /' "$work/idle.txt"
+    opened=$(awk '/^idle open/ {print $3}' "$work/idle.txt")
+    [[ "${opened:-0}" -gt 0 ]] || { echo "bench-live: no idle connection opened" >&2; exit 1; }
+    python3 - "$idle_before" "$idle_with" "$opened" <<'PY'
 import sys
 before, with_, n = map(float, sys.argv[1:])
 print(f"   server RSS {before / 1024:.1f} MiB → {with_ / 1024:.1f} MiB with {n:,.0f} open: {(with_ - before) / n:.1f} KiB per idle connection")
 PY
+fi
+stop_server
+
+if want push; then
+    echo "== push latency: $WATCHERS customers watching, $ORDERS_PER_COURIER orders per courier, a fix every ${INTERVAL}s, ${PUSH_SECONDS}s"
+    TIFFIN_DATABASE_URL="sqlite://$work/peak.sqlite" "$bin/tiffin" bench-live-city --customers "$WATCHERS" \
+        --orders-per-courier "$ORDERS_PER_COURIER" --out "$work/peak" | sed 's/^/   /'
+    start_server peak
+    # The city's history (every order's events) is relayed first; time only once it has been.
+    for _ in $(seq 1 1200); do
+        pending=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM outbox_events WHERE processed_at IS NULL AND failed_at IS NULL").fetchone()[0])' "$work/peak.sqlite")
+        [[ "$pending" == 0 ]] && break
+        sleep 0.5
+    done
+    [[ "$pending" == 0 ]] || { echo "bench-live: the city's events were never all relayed" >&2; exit 1; }
+    for shard in 0 1; do
+        "$bin/tiffin-load" watch --url "ws://127.0.0.1:$port" --watchers "$work/peak/watchers.txt" --shard "$shard" --shards 2 \
+            --seconds $((PUSH_SECONDS + 300)) --ready-file "$work/watch-ready-$shard" --go-file "$work/watch-go" --stop-file "$work/watch-stop" --latencies "$work/latencies-$shard.txt" >"$work/watch-$shard.txt" &
+        loaders+=($!)
+    done
+    for _ in $(seq 1 1500); do [[ -f "$work/watch-ready-0" && -f "$work/watch-ready-1" ]] && break; sleep 0.2; done
+    [[ -f "$work/watch-ready-0" && -f "$work/watch-ready-1" ]] || { echo "bench-live: the customers never all subscribed" >&2; exit 1; }
+    # The reference: GET /health round trips, one every 20 ms, in the same window as the positions timed.
+    python3 - "$port" "$work/watch-go" "$work/watch-stop" >"$work/health-rtt.txt" <<'PY' &
+import http.client, os, sys, time
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]))
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.05)
+while not os.path.exists(sys.argv[3]):
+    t = time.perf_counter()
+    conn.request("GET", "/health")
+    conn.getresponse().read()
+    print(int((time.perf_counter() - t) * 1e6))
+    time.sleep(0.02)
+PY
+    probe=$!
+    # Timing starts once every courier has sent two fixes: the minutes before, couriers who had
+    # sent none since the city was built were re-sent as stale, and every courier socket had just opened.
+    warmup=$(python3 -c "print(2 * float('$INTERVAL'))")
+    "$bin/tiffin-load" stream --url "ws://127.0.0.1:$port" --tokens "$work/peak/couriers.txt" --interval "$INTERVAL" \
+        --seconds "$(python3 -c "print($warmup + $PUSH_SECONDS)")" --started-file "$work/stream-started" >"$work/stream.txt" &
+    streamer=$!
+    loaders+=("$streamer")
+    for _ in $(seq 1 1500); do [[ -f "$work/stream-started" ]] && break; sleep 0.2; done
+    sleep "$warmup"
+    touch "$work/watch-go"
+    wait "$streamer" || { echo "bench-live: tiffin-load stream failed" >&2; exit 1; }
+    sed 's/^/   client: /' "$work/stream.txt"
+    sleep 1  # the last fixes' positions arrive
+    touch "$work/watch-stop"
+    for pid in "${loaders[@]}"; do wait "$pid" || { echo "bench-live: tiffin-load watch failed" >&2; exit 1; }; done
+    loaders=()
+    wait "$probe"
+    cat "$work"/watch-*.txt | sed 's/^/   client: /'
+    # KEEP_LATENCIES=DIR keeps each position's arrival and latency (for a plot over time).
+    [[ -n "${KEEP_LATENCIES:-}" ]] && mkdir -p "$KEEP_LATENCIES" && cp "$work"/latencies-*.txt "$work/health-rtt.txt" "$KEEP_LATENCIES/"
+    python3 - "$work/health-rtt.txt" "$work"/latencies-*.txt <<'PY'
+import sys
+def pct(values, p): return values[min(len(values) - 1, int(len(values) * p))] / 1000
+health = sorted(int(l) for l in open(sys.argv[1]) if l.strip())
+arrivals = [tuple(map(int, l.split())) for f in sys.argv[2:] for l in open(f) if l.strip()]
+push = sorted(micros for _, micros in arrivals)
+if not push: sys.exit("bench-live: no position was timed")
+print(f"   push:    {len(push):,} positions, p50 {pct(push, .5):.1f} ms, p99 {pct(push, .99):.1f} ms, p99.9 {pct(push, .999):.1f} ms, max {push[-1] / 1000:.1f} ms")
+print(f"   /health: {len(health):,} round trips in the same window, p50 {pct(health, .5):.1f} ms, p99 {pct(health, .99):.1f} ms")
+print(f"   push p99 / GET /health p99 = {pct(push, .99) / pct(health, .99):.1f}x")
+PY
+    stop_server
+fi

@@ -1,10 +1,10 @@
 import Core
 import Crypto
 import Foundation
-import Synchronization
 import HummingbirdBcrypt
 import NIOPosix
 import Storage
+import Synchronization
 
 /// Sign-up, sign-in, operators and token verification.
 ///

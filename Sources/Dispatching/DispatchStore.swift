@@ -124,16 +124,25 @@ struct DispatchStore: Sendable {
         }
     }
 
-    /// Upserts a batch in one transaction.
+    /// Rows per statement: a batch of fixes is written as a few multi-row upserts, so the writer
+    /// is held for milliseconds, not for one statement per courier.
+    static let rowsPerStatement = 250
+
+    /// Upserts a batch in one transaction (each courier at most once in `states`).
     func save(_ states: [CourierState]) async throws {
         guard !states.isEmpty else { return }
         try await database.transaction { db in
-            for s in states {
+            for start in stride(from: 0, to: states.count, by: Self.rowsPerStatement) {
+                let rows = states[start..<min(start + Self.rowsPerStatement, states.count)].map { s -> SQLQueryString in
+                    """
+                    (\(bind: s.courierID), \(bind: s.isOnline), \(bind: s.location?.lat), \(bind: s.location?.lon), \(bind: s.positionAt), \
+                    \(bind: s.updatedAt), \(bind: s.vehicle.rawValue))
+                    """
+                }
                 try await db.raw(
                     """
                     INSERT INTO courier_states (courier_id, is_online, lat, lon, position_at, updated_at, vehicle)
-                    VALUES (\(bind: s.courierID), \(bind: s.isOnline), \(bind: s.location?.lat), \(bind: s.location?.lon), \(bind: s.positionAt),
-                        \(bind: s.updatedAt), \(bind: s.vehicle.rawValue))
+                    VALUES \(rows.joined(separator: ", "))
                     ON CONFLICT (courier_id) DO UPDATE SET is_online = excluded.is_online, lat = excluded.lat, lon = excluded.lon,
                         position_at = excluded.position_at, updated_at = excluded.updated_at, vehicle = excluded.vehicle
                     WHERE courier_states.updated_at <= excluded.updated_at

@@ -605,11 +605,19 @@ public struct OrderService: Sendable {
         public let dropoff: GeoPoint
     }
 
-    public func activeDeliveries() async throws -> [Delivery] {
-        try await store.activeDeliveries().map {
-            Delivery(
-                orderID: $0.orderID, restaurantID: $0.restaurantID, courierID: $0.courierID, status: $0.status, pickup: $0.pickup, dropoff: $0.dropoff
-            )
+    /// Every order with a courier that is not yet delivered: read a page at a time.
+    public func activeDeliveries(pageSize: Int = 1_000) async throws -> [Delivery] {
+        var all: [Delivery] = []
+        var after: UUID?
+        while true {
+            let page = try await store.activeDeliveries(after: after, limit: pageSize)
+            all += page.map {
+                Delivery(
+                    orderID: $0.orderID, restaurantID: $0.restaurantID, courierID: $0.courierID, status: $0.status, pickup: $0.pickup,
+                    dropoff: $0.dropoff)
+            }
+            guard page.count == pageSize, let last = page.last else { return all }
+            after = last.orderID
         }
     }
 

@@ -475,18 +475,38 @@ struct OrderStore: Sendable {
         let dropoff: GeoPoint
     }
 
-    func activeDeliveries() async throws -> [ActiveDelivery] {
-        try await database.read { db in
+    /// One page of the orders with a courier that are not yet delivered, after `after` by id.
+    /// Only the columns live tracking needs, in pages, so no single read holds a connection (and,
+    /// on SQLite, a thread) for long however busy the city is.
+    func activeDeliveries(after: UUID?, limit: Int) async throws -> [ActiveDelivery] {
+        struct Row: Decodable {
+            let id: UUID
+            let restaurantID: UUID
+            let courierID: UUID
+            let status: OrderStatus
+            let pickupLat: Double
+            let pickupLon: Double
+            let deliveryLat: Double
+            let deliveryLon: Double
+            enum CodingKeys: String, CodingKey {
+                case id, status
+                case restaurantID = "restaurant_id", courierID = "courier_id", pickupLat = "pickup_lat", pickupLon = "pickup_lon"
+                case deliveryLat = "delivery_lat", deliveryLon = "delivery_lon"
+            }
+        }
+        return try await database.read { db in
             try await db.raw(
                 """
-                SELECT \(unsafeRaw: Self.orderColumns) FROM orders
+                SELECT id, restaurant_id, courier_id, status, pickup_lat, pickup_lon, delivery_lat, delivery_lon FROM orders
                 WHERE courier_id IS NOT NULL AND status IN ('accepted', 'preparing', 'ready', 'picked_up')
+                    AND id > \(bind: after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+                ORDER BY id LIMIT \(bind: limit)
                 """
-            ).all(decoding: OrderRow.self).map {
-                let order = $0.order(lines: [])
-                return ActiveDelivery(
-                    orderID: order.id, restaurantID: order.restaurantID, courierID: order.courierID!, status: order.status,
-                    pickup: order.pickupLocation, dropoff: order.deliveryLocation)
+            ).all(decoding: Row.self).map {
+                ActiveDelivery(
+                    orderID: $0.id, restaurantID: $0.restaurantID, courierID: $0.courierID, status: $0.status,
+                    pickup: GeoPoint(uncheckedLat: $0.pickupLat, lon: $0.pickupLon),
+                    dropoff: GeoPoint(uncheckedLat: $0.deliveryLat, lon: $0.deliveryLon))
             }
         }
     }

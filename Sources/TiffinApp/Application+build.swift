@@ -161,7 +161,9 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
         server: .http1WebSocketUpgrade(configuration: .init(ws: live.serverConfiguration)) { request, channel, logger in
             try await live.shouldUpgrade(request, channel, logger)
         },
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tiffin"),
+        // A deep accept queue: after a restart at the dinner peak every app reconnects at once,
+        // and a full queue drops connection attempts into seconds of SYN back-off.
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tiffin", backlog: 4_096),
         services: [database] + background.map { GatedService(gate: gate, inner: $0, logger: logger) },
         logger: logger)
     app.beforeServerStarts {

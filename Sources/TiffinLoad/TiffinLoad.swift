@@ -12,8 +12,8 @@ import WSClient
 @main
 struct TiffinLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tiffin-load", abstract: "Load for /v1/realtime: courier fix ingest, idle connections.",
-        subcommands: [Ingest.self, Idle.self])
+        commandName: "tiffin-load", abstract: "Load for /v1/realtime: courier fix ingest, idle connections, push latency.",
+        subcommands: [Ingest.self, Idle.self, Watch.self, Stream.self])
 }
 
 /// Bearer tokens, one per line.

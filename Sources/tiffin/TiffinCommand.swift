@@ -21,7 +21,9 @@ struct TiffinCommand: AsyncParsableCommand {
             Configuration comes from TIFFIN_* environment variables (TIFFIN_PORT, TIFFIN_DATABASE_URL, TIFFIN_DEMO, …); \
             flags override them. Without TIFFIN_DATABASE_URL, Tiffin uses an embedded SQLite file in ./tiffin-data.
             """,
-        subcommands: [Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self, BenchCity.self, BenchDispatch.self],
+        subcommands: [
+            Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self, BenchCity.self, BenchDispatch.self, BenchLiveCity.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 
@@ -181,5 +183,39 @@ struct BenchCity: AsyncParsableCommand {
         TiffinLogging.bootstrap(format: configuration.logFormat, level: .warning)
         let total = try await seedSyntheticCity(configuration: configuration, count: restaurants, logger: TiffinLogging.logger(level: .warning))
         print("the database has \(total) restaurants")
+    }
+}
+
+struct BenchLiveCity: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-live-city",
+        abstract: "Build a city at its dinner peak (every order picked up) and sign everyone in, for the push-latency benchmark.",
+        shouldDisplay: false)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "Customers, each with one order being carried.") var customers = 1_000
+    @Option(name: .long, help: "Orders each courier carries (a bundle).") var ordersPerCourier = 3
+    @Option(name: .long, help: "Restaurants.") var restaurants = 100
+    @Option(name: .long, help: "Write couriers.txt (a bearer token per line) and watchers.txt (token and order id per line) here.")
+    var out: String
+
+    func validate() throws {
+        guard (1...100_000).contains(customers), (1...3).contains(ordersPerCourier), (1...10_000).contains(restaurants) else {
+            throw ArgumentParser.ValidationError("--customers 1…100000, --orders-per-courier 1…3, --restaurants 1…10000")
+        }
+    }
+
+    func run() async throws {
+        let configuration = try common.configuration()
+        TiffinLogging.bootstrap(format: configuration.logFormat, level: .warning)
+        let parties = try await LiveBenchCity(customers: customers, ordersPerCourier: ordersPerCourier, restaurants: restaurants, concurrency: 32)
+            .seed(configuration: configuration, logger: TiffinLogging.logger(level: .warning))
+        let directory = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try parties.couriers.map { $0 + "\n" }.joined().write(to: directory.appendingPathComponent("couriers.txt"), atomically: true, encoding: .utf8)
+        try parties.watchers.map { "\($0.token) \($0.orderID.uuidString)\n" }.joined()
+            .write(to: directory.appendingPathComponent("watchers.txt"), atomically: true, encoding: .utf8)
+        print("bench city: \(parties.watchers.count) orders picked up by \(parties.couriers.count) couriers")
     }
 }

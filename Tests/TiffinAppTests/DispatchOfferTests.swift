@@ -159,4 +159,34 @@ struct DispatchOfferTests {
             #expect(try await s.dispatch.earnings(courierID: f.farCourier.id).earnings.isEmpty)
         }
     }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func whoCarriesWhatIsReadInPagesThatAddUpToEveryUndeliveredAssignedOrder(kind: TestDatabaseKind) async throws {
+        try await withServices(kind) { s in
+            let f = try await Fixture.make(s)
+            var assigned: Set<UUID> = []
+            for n in 0..<5 {
+                let order = try await acceptedOrder(s, f)
+                guard n > 0 else { continue }  // the first waits for a courier: not carried by anyone
+                #expect(
+                    try await s.orders.assignCourier(
+                        orderID: order.id, courierID: n.isMultiple(of: 2) ? f.courier.id : f.farCourier.id, reason: "test"))
+                assigned.insert(order.id)
+            }
+            let delivered = try #require(assigned.first)
+            for status in [OrderStatus.preparing, .ready] {
+                _ = try await s.orders.restaurantMove(orderID: delivered, to: status, staffID: f.staff.id, reason: nil)
+            }
+            _ = try await s.orders.courierMove(
+                orderID: delivered, to: .pickedUp, courierID: try #require(try await s.orders.tracking(orderID: delivered)?.courierID))
+            #expect(try await s.orders.activeDeliveries(pageSize: 1).first { $0.orderID == delivered }?.status == .pickedUp)
+            _ = try await s.orders.courierMove(
+                orderID: delivered, to: .delivered, courierID: try #require(try await s.orders.tracking(orderID: delivered)?.courierID))
+            assigned.remove(delivered)
+            for pageSize in [1, 2, 3, 1_000] {
+                let deliveries = try await s.orders.activeDeliveries(pageSize: pageSize)
+                #expect(deliveries.count == assigned.count && Set(deliveries.map(\.orderID)) == assigned, "page size \(pageSize)")
+            }
+        }
+    }
 }

@@ -523,6 +523,11 @@ struct OrderFlowTests {
             _ = await s.dispatch.report(courierID: f.courier.id, location: GeoPoint(uncheckedLat: 52.51, lon: 13.39), recordedAt: nil)
             _ = try await s.dispatch.goOnline(courierID: f.farCourier.id, at: f.home)
             _ = try await s.dispatch.goOffline(courierID: f.farCourier.id)
+            // A city's worth more, so the snapshot spans several multi-row statements.
+            let fleet = (0..<(2 * DispatchStore.rowsPerStatement + 7)).map { n in
+                (UUID(), GeoPoint(uncheckedLat: 52.4 + Double(n) * 0.0003, lon: 13.3))
+            }
+            for (id, location) in fleet { _ = await s.dispatch.report(courierID: id, location: location, recordedAt: nil) }
             try await s.courierRegistry.flush()
             let restarted = DispatchService.makeRegistry(database: s.database, logger: testLogger)
             try await restarted.restore()
@@ -530,6 +535,7 @@ struct OrderFlowTests {
             let state = await dispatch.state(courierID: f.courier.id)
             #expect(state.isOnline && state.location?.lat == 52.51)
             #expect(await !dispatch.state(courierID: f.farCourier.id).isOnline, "going offline is kept too")
+            for (id, location) in fleet { #expect(await dispatch.state(courierID: id).location == location) }
         }
     }
 

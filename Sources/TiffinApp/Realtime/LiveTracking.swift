@@ -98,8 +98,36 @@ final class LiveTracking: Service, Sendable {
 
     private struct State {
         /// Courier → their undelivered orders.
-        var deliveries: [UUID: [UUID: Delivery]] = [:]
+        private(set) var deliveries: [UUID: [UUID: Delivery]] = [:]
+        /// Order → the courier it is with: the same pairs, looked up the other way (a new
+        /// subscriber's first position).
+        private(set) var carriers: [UUID: UUID] = [:]
         var etas: [UUID: ETASmoother] = [:]
+
+        mutating func replace(with active: [Ordering.OrderService.Delivery]) {
+            deliveries = [:]
+            carriers = [:]
+            for d in active {
+                put(
+                    Delivery(orderID: d.orderID, restaurantID: d.restaurantID, pickup: d.pickup, dropoff: d.dropoff, pickedUp: d.status == .pickedUp),
+                    with: d.courierID)
+            }
+            etas = etas.filter { carriers[$0.key] != nil }
+        }
+
+        /// The order is with `courierID` now, and with no other courier.
+        mutating func put(_ delivery: Delivery, with courierID: UUID) {
+            if let previous = carriers[delivery.orderID], previous != courierID { remove(delivery.orderID) }
+            deliveries[courierID, default: [:]][delivery.orderID] = delivery
+            carriers[delivery.orderID] = courierID
+        }
+
+        /// The order is with no courier.
+        mutating func remove(_ orderID: UUID) {
+            guard let courierID = carriers.removeValue(forKey: orderID) else { return }
+            deliveries[courierID]?[orderID] = nil
+            if deliveries[courierID]?.isEmpty == true { deliveries[courierID] = nil }
+        }
     }
 
     private let state = Mutex(State())
@@ -154,15 +182,7 @@ final class LiveTracking: Service, Sendable {
     /// `resyncEvery` sweeps.
     func restore() async throws {
         let active = try await orders.activeDeliveries()
-        state.withLock { state in
-            state.deliveries = [:]
-            for d in active {
-                state.deliveries[d.courierID, default: [:]][d.orderID] = Delivery(
-                    orderID: d.orderID, restaurantID: d.restaurantID, pickup: d.pickup, dropoff: d.dropoff, pickedUp: d.status == .pickedUp)
-            }
-            let carried = Set(active.map(\.orderID))
-            state.etas = state.etas.filter { carried.contains($0.key) }
-        }
+        state.withLock { $0.replace(with: active) }
     }
 
     // MARK: Events
@@ -228,13 +248,10 @@ final class LiveTracking: Service, Sendable {
             )
         }
         state.withLock { state in
-            for courier in Array(state.deliveries.keys) where courier != current?.courierID {
-                state.deliveries[courier]?[routing.orderID] = nil
-                if state.deliveries[courier]?.isEmpty == true { state.deliveries[courier] = nil }
-            }
             if let current {
-                state.deliveries[current.courierID, default: [:]][routing.orderID] = current.delivery
+                state.put(current.delivery, with: current.courierID)
             } else {
+                state.remove(routing.orderID)
                 state.etas[routing.orderID] = nil
             }
         }
@@ -307,10 +324,7 @@ final class LiveTracking: Service, Sendable {
     /// The position to show a new subscriber at once (nil when the courier has none).
     func currentPosition(orderID: UUID) -> (courierID: UUID, carried: Bool)? {
         state.withLock { state in
-            for (courierID, deliveries) in state.deliveries {
-                if let d = deliveries[orderID] { return (courierID, d.pickedUp) }
-            }
-            return nil
+            state.carriers[orderID].flatMap { courierID in state.deliveries[courierID]?[orderID].map { (courierID, $0.pickedUp) } }
         }
     }
 
