@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Metrics
 import Storage
+import Synchronization
 
 /// What reconciliation needs to know about the orders behind open holds. Supplied by Ordering
 /// through the app assembly.
@@ -38,6 +39,8 @@ public struct PaymentService: Sendable {
     let clock: any WallClock
     let authorizationTimeout: Duration
     let logger: Logger
+    /// Where the last pass stopped in the open holds: the next one goes on from there.
+    private let holdCursor = HoldCursor()
 
     public init(
         database: any Database, provider: any PaymentProvider, orders: any OrderLivenessPort, clock: any WallClock,
@@ -227,17 +230,27 @@ public struct PaymentService: Sendable {
         public var errors = 0
     }
 
-    /// Pages of open holds per pass: a pass reaches past holds of live orders (which stay) to the
-    /// ones that must go, up to `holdPagesPerPass × holdsPerPage` holds.
-    static let holdPagesPerPass = 25
+    /// Where reconciliation stopped in the open holds, oldest first.
+    final class HoldCursor: Sendable {
+        let last = Mutex<ProviderAuthorizationRecord?>(nil)
+    }
 
     /// Finds money in doubt and settles it: failed payments not yet checked at the provider,
     /// holds the provider still has for orders that ended (or never existed), holds of delivered
     /// orders not captured, and refunds whose answer was lost. Safe to run on several instances
     /// at once: every provider call is idempotent. One item that fails is logged and counted and
     /// does not stop the others; a pass fails as a whole only when it cannot learn what to do.
+    ///
+    /// Open holds are read `holdsPerPage` at a time, at most `pagesPerPass` pages per pass, each
+    /// pass going on where the last one stopped (and from the oldest again after the newest). So
+    /// however many live orders' holds come first — 20,000 at a dinner peak — every hold is
+    /// reached within a few passes, and no pass is a burst of work.
     @discardableResult
-    public func reconcile(holdsOlderThan holdAge: TimeInterval = 60, holdsPerPage: Int = 200) async throws -> ReconciliationReport {
+    public func reconcile(
+        holdsOlderThan holdAge: TimeInterval = 60, holdsPerPage: Int = 200, pagesPerPass: Int = 5
+    ) async throws
+        -> ReconciliationReport
+    {
         var report = ReconciliationReport()
         let now = clock.now()
         for payment in try await store.unreconciledFailures(before: now.addingTimeInterval(-5), limit: 100) {
@@ -245,11 +258,10 @@ public struct PaymentService: Sendable {
                 report.failuresChecked += 1
             }
         }
-        var after: ProviderAuthorizationRecord?
-        for _ in 0..<Self.holdPagesPerPass {
+        var after = holdCursor.last.withLock { $0 }
+        for _ in 0..<pagesPerPass {
             let holds = try await provider.openAuthorizations(
                 createdBefore: now.addingTimeInterval(-holdAge), after: after, limit: holdsPerPage)
-            after = holds.last
             let byOrder = Dictionary(
                 holds.compactMap { hold in Self.orderID(fromAuthorizationKey: hold.idempotencyKey).map { ($0, hold) } },
                 uniquingKeysWith: { a, _ in a })
@@ -264,7 +276,10 @@ public struct PaymentService: Sendable {
                 case .kept?, nil: break
                 }
             }
-            if holds.count < holdsPerPage { break }
+            // Only once the page is settled (a pass that throws above reads it again next time).
+            after = holds.count < holdsPerPage ? nil : holds.last
+            holdCursor.last.withLock { [after] in $0 = after }
+            if after == nil { break }
         }
         for pending in try await store.stalePendingRefunds(before: now.addingTimeInterval(-30), limit: 50) {
             if await settling("pending refund", pending.orderID, &report, { try await driveRefund(pending.refund, reference: nil) }) != nil {

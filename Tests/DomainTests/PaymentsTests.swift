@@ -285,8 +285,9 @@ struct PaymentsTests {
         }
     }
 
-    /// Many live orders' holds come first (oldest) and fill a page: the pass pages past them to
-    /// the ended order's hold. And when Ordering cannot say which orders live, nothing is released.
+    /// Many live orders' holds come first (oldest) and fill pages: passes page past them to the
+    /// ended order's hold, each going on where the last stopped. And when Ordering cannot say
+    /// which orders live, nothing is released.
     @Test(arguments: TestDatabaseKind.available)
     func reconciliationReachesPastLiveHoldsAndReleasesNothingOnAGuess(kind: TestDatabaseKind) async throws {
         let clock = ManualWallClock(Date())
@@ -311,10 +312,15 @@ struct PaymentsTests {
             answers[ended] = .ended
             let service = PaymentService(
                 database: db, provider: sandbox, orders: StubLiveness(answers: answers), clock: clock, logger: Self.logger)
-            let report = try await service.reconcile(holdsPerPage: 2)
-            #expect(report.holdsVoided == 1 && report.errors == 0)
+            // One page a pass: each pass goes on where the last stopped, so the third reaches it.
+            var voided: [Int] = []
+            for _ in 0..<3 { voided.append(try await service.reconcile(holdsPerPage: 2, pagesPerPass: 1).holdsVoided) }
+            #expect(voided == [0, 0, 1])
             #expect(try await state(ended) == .voided)
             for order in live { #expect(try await state(order) == .held) }
+            // Past the newest, from the oldest again: the live holds are looked at once more.
+            let again = try await service.reconcile(holdsPerPage: 2)
+            #expect(again.holdsVoided == 0 && again.errors == 0)
         }
     }
 
