@@ -11,8 +11,12 @@
 #      (tiffin-load watch, in two processes), every courier sending a fix each INTERVAL seconds
 #      for PUSH_SECONDS (tiffin-load stream); each position timed from the instant the courier
 #      stamped it to its arrival. Reference: GET /health round trips in the same window.
-#      One process may hold at most `ulimit -Hn` files here (20,000), so WATCHERS + couriers
-#      must stay under it: the default is 14,600 customers and 4,867 couriers.
+#      One process may hold at most `ulimit -Hn` files here (20,000), so on one instance
+#      WATCHERS + couriers must stay under it: the default is 14,600 customers and 4,867 couriers.
+#      INSTANCES=2 runs two Tiffin instances on one PostgreSQL instead (run under
+#      scripts/with-postgres.sh), customers and couriers split between them, so half the positions
+#      cross instances through the cluster bus; then WATCHERS=20000 fits:
+#        scripts/with-postgres.sh env INSTANCES=2 WATCHERS=20000 SECTIONS=push bash scripts/bench-live.sh
 # Needs wrk, curl, jq, python3. SQLite, fresh files; loopback only; stops its servers on exit.
 # SECTIONS="ingest idle push" picks sections (default all); KEEP_LATENCIES=DIR keeps the push timings.
 set -euo pipefail
@@ -26,6 +30,7 @@ ORDERS_PER_COURIER=${ORDERS_PER_COURIER:-3}
 INTERVAL=${INTERVAL:-4}
 PUSH_SECONDS=${PUSH_SECONDS:-30}
 SECTIONS=${SECTIONS:-ingest idle push}
+INSTANCES=${INSTANCES:-1}
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 swift build -c release --scratch-path .build-release --product tiffin >&2
@@ -33,12 +38,15 @@ swift build -c release --scratch-path .build-release --product tiffin-load >&2
 bin=.build-release/release
 work=$(mktemp -d)
 server=""
+servers=()
 loaders=()
 stop_server() {
-    [[ -n "$server" ]] || return 0
-    kill "$server" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server" 2>/dev/null || true
+    for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${servers[@]}"; do
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+    servers=()
     server=""
 }
 stop() {
@@ -49,12 +57,14 @@ stop() {
 trap stop EXIT
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 export TIFFIN_LOG_LEVEL=error TIFFIN_BCRYPT_COST=4 TIFFIN_METRICS_TOKEN=bench-scrape-token-0123456789
-# start_server NAME: a fresh server on $work/NAME.sqlite (which may hold a city already)
+# start_server NAME [DATABASE_URL]: one more server, on $work/NAME.sqlite (which may hold a city
+# already) or on DATABASE_URL; sets $server, $port and $T to it.
 start_server() {
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     T=http://127.0.0.1:$port
-    TIFFIN_DATABASE_URL="sqlite://$work/$1.sqlite" "$bin/tiffin" serve --port "$port" --no-demo >"$work/$1.log" 2>&1 &
+    TIFFIN_DATABASE_URL="${2:-sqlite://$work/$1.sqlite}" "$bin/tiffin" serve --port "$port" --no-demo >"$work/$1.log" 2>&1 &
     server=$!
+    servers+=("$server")
     for _ in $(seq 1 240); do curl -sf "$T/ready" >/dev/null && break; sleep 0.5; done
     curl -sf "$T/ready" >/dev/null || { echo "bench-live: the server never became ready" >&2; cat "$work/$1.log" >&2; exit 1; }
 }
@@ -117,20 +127,38 @@ fi
 stop_server
 
 if want push; then
-    echo "== push latency: $WATCHERS customers watching, $ORDERS_PER_COURIER orders per courier, a fix every ${INTERVAL}s, ${PUSH_SECONDS}s"
-    TIFFIN_DATABASE_URL="sqlite://$work/peak.sqlite" "$bin/tiffin" bench-live-city --customers "$WATCHERS" \
+    if [[ "$INSTANCES" == 2 ]]; then
+        [[ -n "${TIFFIN_TEST_DATABASE_URL:-}" ]] || { echo "bench-live: INSTANCES=2 runs under scripts/with-postgres.sh" >&2; exit 2; }
+        peak_url=$TIFFIN_TEST_DATABASE_URL
+        pending_events() { "${TIFFIN_PG_BIN:-/usr/lib/postgresql/15/bin}/psql" "$peak_url" -tAc "SELECT count(*) FROM outbox_events WHERE processed_at IS NULL AND failed_at IS NULL"; }
+        storage="two instances on PostgreSQL"
+    else
+        [[ "$INSTANCES" == 1 ]] || { echo "bench-live: INSTANCES is 1 or 2" >&2; exit 2; }
+        peak_url=sqlite://$work/peak.sqlite
+        pending_events() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM outbox_events WHERE processed_at IS NULL AND failed_at IS NULL").fetchone()[0])' "$work/peak.sqlite"; }
+        storage="one instance on SQLite"
+    fi
+    echo "== push latency: $WATCHERS customers watching, $ORDERS_PER_COURIER orders per courier, a fix every ${INTERVAL}s, ${PUSH_SECONDS}s; $storage"
+    TIFFIN_DATABASE_URL="$peak_url" "$bin/tiffin" bench-live-city --customers "$WATCHERS" \
         --orders-per-courier "$ORDERS_PER_COURIER" --out "$work/peak" | sed 's/^/   /'
-    start_server peak
+    urls=()
+    for i in $(seq 1 "$INSTANCES"); do
+        start_server "peak-$i" "$peak_url"
+        urls+=("ws://127.0.0.1:$port")
+    done
     # The city's history (every order's events) is relayed first; time only once it has been.
     for _ in $(seq 1 1200); do
-        pending=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM outbox_events WHERE processed_at IS NULL AND failed_at IS NULL").fetchone()[0])' "$work/peak.sqlite")
+        pending=$(pending_events)
         [[ "$pending" == 0 ]] && break
         sleep 0.5
     done
     [[ "$pending" == 0 ]] || { echo "bench-live: the city's events were never all relayed" >&2; exit 1; }
+    # Customers in two processes (one may hold 20,000 files), each on its instance; couriers split
+    # between the instances line by line, so a courier's three customers are on both.
     for shard in 0 1; do
-        "$bin/tiffin-load" watch --url "ws://127.0.0.1:$port" --watchers "$work/peak/watchers.txt" --shard "$shard" --shards 2 \
-            --seconds $((PUSH_SECONDS + 300)) --ready-file "$work/watch-ready-$shard" --go-file "$work/watch-go" --stop-file "$work/watch-stop" --latencies "$work/latencies-$shard.txt" >"$work/watch-$shard.txt" &
+        "$bin/tiffin-load" watch --url "${urls[$((shard % INSTANCES))]}" --watchers "$work/peak/watchers.txt" --shard "$shard" --shards 2 \
+            --seconds $((PUSH_SECONDS + 300)) --ready-file "$work/watch-ready-$shard" --go-file "$work/watch-go" --stop-file "$work/watch-stop" \
+            --latencies "$work/latencies-$shard.txt" >"$work/watch-$shard.txt" &
         loaders+=($!)
     done
     for _ in $(seq 1 1500); do [[ -f "$work/watch-ready-0" && -f "$work/watch-ready-1" ]] && break; sleep 0.2; done
@@ -152,15 +180,19 @@ PY
     # Timing starts once every courier has sent two fixes: the minutes before, couriers who had
     # sent none since the city was built were re-sent as stale, and every courier socket had just opened.
     warmup=$(python3 -c "print(2 * float('$INTERVAL'))")
-    "$bin/tiffin-load" stream --url "ws://127.0.0.1:$port" --tokens "$work/peak/couriers.txt" --interval "$INTERVAL" \
-        --seconds "$(python3 -c "print($warmup + $PUSH_SECONDS)")" --started-file "$work/stream-started" >"$work/stream.txt" &
-    streamer=$!
-    loaders+=("$streamer")
-    for _ in $(seq 1 1500); do [[ -f "$work/stream-started" ]] && break; sleep 0.2; done
+    streamers=()
+    for i in $(seq 0 $((INSTANCES - 1))); do
+        awk -v n="$INSTANCES" -v i="$i" '(NR - 1) % n == i' "$work/peak/couriers.txt" >"$work/couriers-$i.txt"
+        "$bin/tiffin-load" stream --url "${urls[$i]}" --tokens "$work/couriers-$i.txt" --interval "$INTERVAL" \
+            --seconds "$(python3 -c "print($warmup + $PUSH_SECONDS)")" --started-file "$work/stream-started-$i" >"$work/stream-$i.txt" &
+        streamers+=($!)
+        loaders+=($!)
+    done
+    for _ in $(seq 1 1500); do [[ $(ls "$work"/stream-started-* 2>/dev/null | wc -l) -eq "$INSTANCES" ]] && break; sleep 0.2; done
     sleep "$warmup"
     touch "$work/watch-go"
-    wait "$streamer" || { echo "bench-live: tiffin-load stream failed" >&2; exit 1; }
-    sed 's/^/   client: /' "$work/stream.txt"
+    for pid in "${streamers[@]}"; do wait "$pid" || { echo "bench-live: tiffin-load stream failed" >&2; exit 1; }; done
+    cat "$work"/stream-*.txt | sed 's/^/   client: /'
     sleep 1  # the last fixes' positions arrive
     touch "$work/watch-stop"
     for pid in "${loaders[@]}"; do wait "$pid" || { echo "bench-live: tiffin-load watch failed" >&2; exit 1; }; done

@@ -34,7 +34,7 @@ final class ClusterBus: Service, Sendable {
     let flushInterval: Duration
     let logger: Logger
 
-    init(database: any Database, dispatch: DispatchService, tracking: LiveTracking, flushInterval: Duration = .milliseconds(50), logger: Logger) {
+    init(database: any Database, dispatch: DispatchService, tracking: LiveTracking, flushInterval: Duration = .milliseconds(20), logger: Logger) {
         self.cluster = database as? any ClusterChannel
         self.dispatch = dispatch
         self.tracking = tracking
