@@ -138,6 +138,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
     let background: [any Service] = [
         services.searchIndex,
         tracking,
+        RealtimeHeartbeat(hub: hub, period: RealtimeEndpoint.heartbeat, logger: logger),
         bus,
         services.courierRegistry,
         relay,

@@ -297,4 +297,20 @@ struct RealtimeTests {
         #expect(connection.isOverflowed)
         #expect(await connection.next() == nil, "dropped: it reconnects and resumes")
     }
+
+    @Test func theHeartbeatPingsEveryConnectionOncePerPeriodSpreadEvenly() async throws {
+        let hub = RealtimeHub()
+        let connections = (0..<8_000).map { n in LiveConnection(principal: Principal(userID: UUID(), role: .customer, email: "c\(n)@example.com")) }
+        for connection in connections { hub.register(connection) }
+        hub.remove(connections[0])  // gone: never pinged
+        let perTick = (0..<RealtimeHub.heartbeatBuckets).map { hub.ping(tick: $0) }
+        #expect(perTick.reduce(0, +) == connections.count - 1, "once each per period")
+        let mean = (connections.count - 1) / RealtimeHub.heartbeatBuckets
+        #expect(perTick.allSatisfy { (mean / 2...mean * 2).contains($0) }, "spread evenly: \(perTick)")
+        // A ping waiting to be written is not queued twice, and goes after the messages queued.
+        connections[1].send("event")
+        hub.ping(tick: RealtimeHub.bucket(of: connections[1].id))
+        hub.ping(tick: RealtimeHub.bucket(of: connections[1].id) + RealtimeHub.heartbeatBuckets)
+        #expect(await connections[1].next() == ["event", LiveConnection.ping])
+    }
 }

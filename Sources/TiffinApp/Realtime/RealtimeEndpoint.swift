@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOWebSocket
 import Ordering
 import Storage
 
@@ -33,9 +34,16 @@ struct RealtimeEndpoint: Sendable {
     let tracking: LiveTracking
     let logger: Logger
 
+    /// The library's ping is off: one `RealtimeHeartbeat` pings every connection instead of a
+    /// task per connection, spread evenly over the period.
     var serverConfiguration: WebSocketServerConfiguration {
-        WebSocketServerConfiguration(maxFrameSize: Self.maximumMessageBytes, autoPing: .enabled(timePeriod: Self.heartbeat))
+        WebSocketServerConfiguration(maxFrameSize: Self.maximumMessageBytes, autoPing: .disabled)
     }
+
+    /// A peer that vanished never acknowledges the heartbeat's ping: the kernel drops the
+    /// connection once sent data has waited this long (two heartbeats).
+    static let unacknowledgedLimit = heartbeat * 2
+    static let userTimeout = ChannelOptions.Types.SocketOption(level: SocketOptionLevel(IPPROTO_TCP), name: SocketOptionName(TCP_USER_TIMEOUT))
 
     func shouldUpgrade(
         _ request: HTTPRequest, _ channel: any Channel, _ logger: Logger
@@ -45,6 +53,7 @@ struct RealtimeEndpoint: Sendable {
         guard request.path?.split(separator: "?", maxSplits: 1).first.map(String.init) == Self.path,
             let principal = try await authenticate(request)
         else { return .dontUpgrade }
+        try await channel.setOption(Self.userTimeout, value: SocketOptionValue(Self.unacknowledgedLimit / .milliseconds(1)))
         var headers = HTTPFields()
         if Self.offered(request).contains(Self.subprotocol) { headers[.secWebSocketProtocol] = Self.subprotocol }
         return .upgrade(headers) { inbound, outbound, _ in
@@ -89,7 +98,13 @@ struct RealtimeEndpoint: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 while let batch = await connection.next() {
-                    for text in batch { try await outbound.write(.text(text)) }
+                    for text in batch {
+                        if text == LiveConnection.ping {
+                            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
+                        } else {
+                            try await outbound.write(.text(text))
+                        }
+                    }
                 }
                 if connection.isOverflowed {
                     try? await outbound.close(.unexpectedServerError, reason: "too far behind: reconnect and resume")

@@ -1,6 +1,9 @@
 import Core
 import Foundation
+import Logging
 import Metrics
+import ServiceLifecycle
+import Storage
 import Synchronization
 
 /// One open live connection's outbound queue. Never grows without bound:
@@ -9,6 +12,9 @@ import Synchronization
 ///   behind is dropped (`isOverflowed`), and resumes from the last event it saw when it reconnects.
 final class LiveConnection: Sendable {
     static let maximumQueued = 512
+    /// Queued (coalesced: at most one waits) where the writer is to send a ping frame. Not JSON,
+    /// so no message of the protocol can be mistaken for it.
+    static let ping = "\u{0}ping"
 
     let id = UUID()
     let principal: Principal
@@ -86,6 +92,11 @@ final class LiveConnection: Sendable {
 
 /// Who listens to what, on this instance: topics to open connections.
 final class RealtimeHub: Sendable {
+    /// Heartbeat ticks per period: each tick pings one bucket of connections, so pings are spread
+    /// evenly over the period however many connections opened at once (after a restart at the
+    /// dinner peak, every app reconnects in the same seconds).
+    static let heartbeatBuckets = 80
+
     enum Topic: Hashable, Sendable {
         /// An order's events: its customer, its restaurant's staff, its courier, operators.
         case order(UUID)
@@ -103,6 +114,8 @@ final class RealtimeHub: Sendable {
         var topics: [Topic: [UUID: LiveConnection]] = [:]
         var subscriptions: [UUID: Set<Topic>] = [:]
         var connections: [UUID: LiveConnection] = [:]
+        /// The same connections, by heartbeat bucket.
+        var buckets = [[UUID: LiveConnection]](repeating: [:], count: RealtimeHub.heartbeatBuckets)
         var perRole: [Role: Int] = [:]
 
         mutating func drop(_ connectionID: UUID, from topic: Topic) {
@@ -120,6 +133,7 @@ final class RealtimeHub: Sendable {
         let role = connection.principal.role
         let count = state.withLock { state in
             state.connections[connection.id] = connection
+            state.buckets[Self.bucket(of: connection.id)][connection.id] = connection
             state.perRole[role, default: 0] += 1
             return state.perRole[role]!
         }
@@ -131,6 +145,7 @@ final class RealtimeHub: Sendable {
         let count = state.withLock { state in
             for topic in state.subscriptions.removeValue(forKey: connection.id) ?? [] { state.drop(connection.id, from: topic) }
             guard state.connections.removeValue(forKey: connection.id) != nil else { return state.perRole[role] ?? 0 }
+            state.buckets[Self.bucket(of: connection.id)][connection.id] = nil
             state.perRole[role, default: 1] -= 1
             return state.perRole[role]!
         }
@@ -161,6 +176,16 @@ final class RealtimeHub: Sendable {
         }
     }
 
+    static func bucket(of id: UUID) -> Int { Int(id.uuid.15) % heartbeatBuckets }
+
+    /// Heartbeat tick `tick`: a ping queued on each connection of its bucket. Returns how many.
+    @discardableResult
+    func ping(tick: Int) -> Int {
+        let due = state.withLock { Array($0.buckets[tick % Self.heartbeatBuckets].values) }
+        for connection in due { connection.send(LiveConnection.ping, coalescing: LiveConnection.ping) }
+        return due.count
+    }
+
     func hasSubscribers(_ topic: Topic) -> Bool { state.withLock { $0.topics[topic]?.isEmpty == false } }
 
     /// Sends `text` to every connection subscribed to `topic`.
@@ -169,4 +194,29 @@ final class RealtimeHub: Sendable {
         for connection in listeners { connection.send(text, coalescing: key) }
     }
 
+}
+
+/// One heartbeat for every connection of this instance, instead of a task per connection: every
+/// period / `heartbeatBuckets` one bucket is pinged. A live peer answers (browsers do by
+/// themselves); a vanished one never acknowledges the ping, and the kernel drops its connection
+/// once data has gone unacknowledged for two periods (`TCP_USER_TIMEOUT`, set on each connection
+/// at the upgrade: `RealtimeEndpoint.unacknowledgedLimit`), which ends its task like any close.
+final class RealtimeHeartbeat: Service, Sendable {
+    let hub: RealtimeHub
+    let period: Duration
+    let logger: Logger
+
+    init(hub: RealtimeHub, period: Duration, logger: Logger) {
+        self.hub = hub
+        self.period = period
+        self.logger = logger
+    }
+
+    private let ticks = Atomic<Int>(0)
+
+    func run() async throws {
+        await repeatUntilShutdown(every: period / RealtimeHub.heartbeatBuckets, name: "realtime.heartbeat", logger: logger) {
+            self.hub.ping(tick: self.ticks.add(1, ordering: .relaxed).oldValue)
+        }
+    }
 }
