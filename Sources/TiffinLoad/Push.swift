@@ -137,6 +137,12 @@ struct Stream: AsyncParsableCommand {
     @Option(help: "Seconds between one courier's fixes.") var interval: Double = 4
     @Option(help: "Seconds to stream once every courier is connected.") var seconds: Double = 30
     @Option(help: "Touch this file when every courier is connected and the fixes begin.") var startedFile: String?
+    @Option(help: "Touch this file when the last fix is sent.") var doneFile: String?
+    @Option(
+        help:
+            "Keep the connections open, after the last fix, until this file appears (so thousands of couriers do not log off in the same second as the last positions are timed)."
+    )
+    var closeFile: String?
 
     func validate() throws {
         guard (0.1...60).contains(interval), (1...600).contains(seconds) else {
@@ -149,6 +155,7 @@ struct Stream: AsyncParsableCommand {
         let opened = Count()
         let failed = Count()
         let sent = Count()
+        let finished = Count()
         let go = Release()
         try await withThrowingTaskGroup(of: Void.self) { group in
             try await openConnections(url: url, tokens: tokens, opened: opened, failed: failed, in: &group) { i, inbound, outbound in
@@ -159,6 +166,8 @@ struct Stream: AsyncParsableCommand {
                 var next = go.instant + .seconds(interval * Double(i) / Double(tokens.count))
                 let end = go.instant + .seconds(seconds)
                 var step = 0
+                var counted = false
+                defer { if !counted { finished.add(1) } }  // a connection that failed while sending
                 while next < end {
                     try await Task.sleep(until: next)
                     step += 1
@@ -171,14 +180,21 @@ struct Stream: AsyncParsableCommand {
                     sent.add(1)
                     next += .seconds(interval)
                 }
+                finished.add(1)
+                counted = true
+                if let closeFile {
+                    while !FileManager.default.fileExists(atPath: closeFile) { try await Task.sleep(for: .milliseconds(500)) }
+                }
                 try? await outbound.close(.normalClosure, reason: nil)
             }
             while opened.current + failed.current < tokens.count { try await Task.sleep(for: .milliseconds(100)) }
             go.now()
             if let startedFile { FileManager.default.createFile(atPath: startedFile, contents: Data()) }
             print("stream couriers \(opened.current) failed \(failed.current), one fix each every \(interval) s for \(seconds) s")
+            while finished.current + failed.current < tokens.count { try await Task.sleep(for: .milliseconds(100)) }
+            print("stream fixes sent \(sent.current)")
+            if let doneFile { FileManager.default.createFile(atPath: doneFile, contents: Data()) }
             try await group.waitForAll()
         }
-        print("stream fixes sent \(sent.current)")
     }
 }

@@ -94,8 +94,9 @@ final class LiveConnection: Sendable {
 final class RealtimeHub: Sendable {
     /// Heartbeat ticks per period: each tick pings one bucket of connections, so pings are spread
     /// evenly over the period however many connections opened at once (after a restart at the
-    /// dinner peak, every app reconnects in the same seconds).
-    static let heartbeatBuckets = 80
+    /// dinner peak, every app reconnects in the same seconds). Buckets are dealt in turn, so they
+    /// stay within one connection of each other as connections come.
+    static let heartbeatBuckets = 800
 
     enum Topic: Hashable, Sendable {
         /// An order's events: its customer, its restaurant's staff, its courier, operators.
@@ -114,8 +115,10 @@ final class RealtimeHub: Sendable {
         var topics: [Topic: [UUID: LiveConnection]] = [:]
         var subscriptions: [UUID: Set<Topic>] = [:]
         var connections: [UUID: LiveConnection] = [:]
-        /// The same connections, by heartbeat bucket.
+        /// The same connections, by heartbeat bucket, and each one's bucket.
         var buckets = [[UUID: LiveConnection]](repeating: [:], count: RealtimeHub.heartbeatBuckets)
+        var bucketOf: [UUID: Int] = [:]
+        var nextBucket = 0
         var perRole: [Role: Int] = [:]
 
         mutating func drop(_ connectionID: UUID, from topic: Topic) {
@@ -133,7 +136,9 @@ final class RealtimeHub: Sendable {
         let role = connection.principal.role
         let count = state.withLock { state in
             state.connections[connection.id] = connection
-            state.buckets[Self.bucket(of: connection.id)][connection.id] = connection
+            state.buckets[state.nextBucket][connection.id] = connection
+            state.bucketOf[connection.id] = state.nextBucket
+            state.nextBucket = (state.nextBucket + 1) % Self.heartbeatBuckets
             state.perRole[role, default: 0] += 1
             return state.perRole[role]!
         }
@@ -145,7 +150,7 @@ final class RealtimeHub: Sendable {
         let count = state.withLock { state in
             for topic in state.subscriptions.removeValue(forKey: connection.id) ?? [] { state.drop(connection.id, from: topic) }
             guard state.connections.removeValue(forKey: connection.id) != nil else { return state.perRole[role] ?? 0 }
-            state.buckets[Self.bucket(of: connection.id)][connection.id] = nil
+            if let bucket = state.bucketOf.removeValue(forKey: connection.id) { state.buckets[bucket][connection.id] = nil }
             state.perRole[role, default: 1] -= 1
             return state.perRole[role]!
         }
@@ -176,7 +181,8 @@ final class RealtimeHub: Sendable {
         }
     }
 
-    static func bucket(of id: UUID) -> Int { Int(id.uuid.15) % heartbeatBuckets }
+    /// The heartbeat bucket of a registered connection.
+    func bucket(of connection: LiveConnection) -> Int? { state.withLock { $0.bucketOf[connection.id] } }
 
     /// Heartbeat tick `tick`: a ping queued on each connection of its bucket. Returns how many.
     @discardableResult
@@ -197,7 +203,7 @@ final class RealtimeHub: Sendable {
 }
 
 /// One heartbeat for every connection of this instance, instead of a task per connection: every
-/// period / `heartbeatBuckets` one bucket is pinged. A live peer answers (browsers do by
+/// period / `heartbeatBuckets` (25 ms) one bucket is pinged. A live peer answers (browsers do by
 /// themselves); a vanished one never acknowledges the ping, and the kernel drops its connection
 /// once data has gone unacknowledged for two periods (`TCP_USER_TIMEOUT`, set on each connection
 /// at the upgrade: `RealtimeEndpoint.unacknowledgedLimit`), which ends its task like any close.
