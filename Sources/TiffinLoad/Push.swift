@@ -41,6 +41,13 @@ func openConnections(
     }
 }
 
+/// Creates an empty file at `path`: the signals between the load processes and the script.
+func touch(_ path: String) throws {
+    guard FileManager.default.createFile(atPath: path, contents: Data()) else {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+    }
+}
+
 /// Latencies in microseconds, each with when it arrived, from many connections.
 final class Latencies: Sendable {
     private let values = Mutex<[(arrivedMs: Int64, micros: Int32)]>([])
@@ -112,7 +119,7 @@ struct Watch: AsyncParsableCommand {
             }
             while subscribed.current + refused.current + failed.current < parties.count { try await Task.sleep(for: .milliseconds(100)) }
             print("watch shard \(shard) subscribed \(subscribed.current) refused \(refused.current) failed \(failed.current)")
-            if let readyFile { FileManager.default.createFile(atPath: readyFile, contents: Data()) }
+            if let readyFile { try touch(readyFile) }
             if let goFile {
                 while !FileManager.default.fileExists(atPath: goFile) { try await Task.sleep(for: .milliseconds(50)) }
             }
@@ -189,11 +196,11 @@ struct Stream: AsyncParsableCommand {
             }
             while opened.current + failed.current < tokens.count { try await Task.sleep(for: .milliseconds(100)) }
             go.now()
-            if let startedFile { FileManager.default.createFile(atPath: startedFile, contents: Data()) }
+            if let startedFile { try touch(startedFile) }
             print("stream couriers \(opened.current) failed \(failed.current), one fix each every \(interval) s for \(seconds) s")
             while finished.current + failed.current < tokens.count { try await Task.sleep(for: .milliseconds(100)) }
             print("stream fixes sent \(sent.current)")
-            if let doneFile { FileManager.default.createFile(atPath: doneFile, contents: Data()) }
+            if let doneFile { try touch(doneFile) }
             try await group.waitForAll()
         }
     }

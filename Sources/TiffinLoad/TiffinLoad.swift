@@ -120,32 +120,17 @@ struct Idle: AsyncParsableCommand {
         let failed = Count()
         let holdUntil = Release()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for i in 0..<connections {
-                if i % 200 == 199 { try await Task.sleep(for: .milliseconds(20)) }  // do not flood the accept queue
-                group.addTask {
-                    var headers = HTTPFields()
-                    headers[.authorization] = "Bearer \(token)"
-                    let opened = Count()
-                    do {
-                        try await WebSocketClient.connect(
-                            url: "\(url)/v1/realtime", configuration: .init(additionalHeaders: headers, autoPing: .disabled), logger: quiet
-                        ) { inbound, outbound, _ in
-                            opened.add(1)
-                            open.add(1)
-                            let reader = Task { for try await _ in inbound {} }
-                            while ContinuousClock.now < holdUntil.instant { try await Task.sleep(for: .milliseconds(200)) }
-                            reader.cancel()
-                            try await outbound.close(.normalClosure, reason: nil)
-                        }
-                    } catch {
-                        // Counted once: a connection that opened and failed later is already in `open`.
-                        if opened.current == 0 { failed.add(1) }
-                    }
-                }
+            try await openConnections(
+                url: url, tokens: Array(repeating: token, count: connections), opened: open, failed: failed, in: &group
+            ) { _, inbound, outbound in
+                let reader = Task { for try await _ in inbound {} }
+                while ContinuousClock.now < holdUntil.instant { try await Task.sleep(for: .milliseconds(200)) }
+                reader.cancel()
+                try await outbound.close(.normalClosure, reason: nil)
             }
             while open.current + failed.current < connections { try await Task.sleep(for: .milliseconds(100)) }
             print("idle open \(open.current) failed \(failed.current)")
-            if let readyFile { FileManager.default.createFile(atPath: readyFile, contents: Data()) }
+            if let readyFile { try touch(readyFile) }
             try await Task.sleep(for: .seconds(hold))
             holdUntil.now()
             try await group.waitForAll()
