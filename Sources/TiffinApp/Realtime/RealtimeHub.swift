@@ -114,8 +114,7 @@ final class RealtimeHub: Sendable {
     private struct State {
         var topics: [Topic: [UUID: LiveConnection]] = [:]
         var subscriptions: [UUID: Set<Topic>] = [:]
-        var connections: [UUID: LiveConnection] = [:]
-        /// The same connections, by heartbeat bucket, and each one's bucket.
+        /// Every open connection, by heartbeat bucket; and each one's bucket (so: which are open).
         var buckets = [[UUID: LiveConnection]](repeating: [:], count: RealtimeHub.heartbeatBuckets)
         var bucketOf: [UUID: Int] = [:]
         var nextBucket = 0
@@ -135,7 +134,6 @@ final class RealtimeHub: Sendable {
     func register(_ connection: LiveConnection) {
         let role = connection.principal.role
         let count = state.withLock { state in
-            state.connections[connection.id] = connection
             state.buckets[state.nextBucket][connection.id] = connection
             state.bucketOf[connection.id] = state.nextBucket
             state.nextBucket = (state.nextBucket + 1) % Self.heartbeatBuckets
@@ -149,8 +147,8 @@ final class RealtimeHub: Sendable {
         let role = connection.principal.role
         let count = state.withLock { state in
             for topic in state.subscriptions.removeValue(forKey: connection.id) ?? [] { state.drop(connection.id, from: topic) }
-            guard state.connections.removeValue(forKey: connection.id) != nil else { return state.perRole[role] ?? 0 }
-            if let bucket = state.bucketOf.removeValue(forKey: connection.id) { state.buckets[bucket][connection.id] = nil }
+            guard let bucket = state.bucketOf.removeValue(forKey: connection.id) else { return state.perRole[role] ?? 0 }
+            state.buckets[bucket][connection.id] = nil
             state.perRole[role, default: 1] -= 1
             return state.perRole[role]!
         }
