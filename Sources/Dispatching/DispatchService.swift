@@ -105,10 +105,31 @@ public struct DispatchService: Sendable {
     /// Records a fix: out-of-order and duplicate fixes are resolved by when they were recorded
     /// (an older fix than the one held changes nothing); one from the future counts as now.
     public func report(courierID: UUID, _ fix: PositionFix) async -> CourierState {
+        let (state, changed) = apply(fix, courierID: courierID, now: clock.now())
+        if changed { observers.fixed(state) }
+        return state
+    }
+
+    /// Fixes buffered by a device while it had no connection, in one batch, applied in the
+    /// order they were recorded (one without a time counts as now: last). Those watching hear
+    /// only where the courier is after them. Returns the courier's state after them.
+    public func report(courierID: UUID, batch: [PositionFix]) async -> CourierState {
         let now = clock.now()
+        var last: (state: CourierState, changed: Bool)?
+        for fix in batch.sorted(by: { ($0.recordedAt ?? now) < ($1.recordedAt ?? now) }) {
+            let applied = apply(fix, courierID: courierID, now: now)
+            last = (applied.state, applied.changed || last?.changed == true)
+        }
+        guard let last else { return await state(courierID: courierID) }
+        if last.changed { observers.fixed(last.state) }
+        return last.state
+    }
+
+    /// One fix into the registry; true when it changed the courier's position.
+    private func apply(_ fix: PositionFix, courierID: UUID, now: Date) -> (state: CourierState, changed: Bool) {
         let at = min(fix.recordedAt ?? now, now)
         // An older fix than the one held changes nothing, and is not written again.
-        let (state, changed) = registry.update(courierID, now: now) { state in
+        let result = registry.update(courierID, now: now) { state in
             if let previous = state.positionAt, previous > at { return false }
             state.location = fix.location
             state.positionAt = at
@@ -117,20 +138,8 @@ public struct DispatchService: Sendable {
             state.speed = fix.speed
             return true
         }
-        DispatchMetrics.fixes(applied: changed)
-        if changed { observers.fixed(state) }
-        return state
-    }
-
-    /// Fixes buffered by a device while it had no connection, in one batch, applied in the
-    /// order they were recorded. Returns the courier's state after them.
-    public func report(courierID: UUID, batch: [PositionFix]) async -> CourierState {
-        var last: CourierState?
-        for fix in batch.sorted(by: { ($0.recordedAt ?? .distantPast) < ($1.recordedAt ?? .distantPast) }) {
-            last = await report(courierID: courierID, fix)
-        }
-        if let last { return last }
-        return await state(courierID: courierID)
+        DispatchMetrics.fixes(applied: result.changed)
+        return result
     }
 
     public func state(courierID: UUID) async -> CourierState {
@@ -279,11 +288,13 @@ public struct DispatchService: Sendable {
         guard var offer = try await store.offer(id: offerID), offer.courierID == courierID else {
             throw NotFoundError(entity: "offer", id: offerID.uuidString)
         }
-        guard offer.status == .pending, try await store.answer(offerID: offerID, courierID: courierID, status: .declined, at: now) else {
+        guard offer.status == .pending,
+            try await store.decline(
+                offerID: offerID, courierID: courierID, orderIDs: offer.orderIDs, reason: "declined" + (reason.map { ": \($0)" } ?? ""), at: now)
+        else {
             throw DispatchError.offerClosed(
                 status: offer.status == .pending ? (try await store.offer(id: offerID)?.status ?? .withdrawn) : offer.status)
         }
-        try await store.exclude(orderIDs: offer.orderIDs, courierID: courierID, reason: "declined" + (reason.map { ": \($0)" } ?? ""), at: now)
         offer.status = .declined
         offer.answeredAt = now
         DispatchMetrics.offers(.declined)

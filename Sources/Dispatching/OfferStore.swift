@@ -191,19 +191,30 @@ extension DispatchStore {
         }
     }
 
-    func exclude(orderIDs: [UUID], courierID: UUID, reason: String, at: Date) async throws {
-        try await database.write { db in try await Self.exclude(orderIDs: orderIDs, courierID: courierID, reason: reason, at: at, on: db) }
+    /// The courier turns a pending offer down and is excluded from its orders, in one transaction
+    /// (never declined yet offered the same orders again). False when it was no longer pending.
+    func decline(offerID: UUID, courierID: UUID, orderIDs: [UUID], reason: String, at: Date) async throws -> Bool {
+        try await database.transaction { db in
+            guard
+                try await db.raw(
+                    """
+                    UPDATE dispatch_offers SET status = 'declined', answered_at = \(bind: at)
+                    WHERE id = \(bind: offerID) AND courier_id = \(bind: courierID) AND status = 'pending' RETURNING id
+                    """
+                ).first() != nil
+            else { return false }
+            try await Self.exclude(orderIDs: orderIDs, courierID: courierID, reason: reason, at: at, on: db)
+            return true
+        }
     }
 
+    /// Excludes the courier from the orders, in one statement.
     static func exclude(orderIDs: [UUID], courierID: UUID, reason: String, at: Date, on db: any SQLDatabase) async throws {
-        for orderID in orderIDs {
-            try await db.raw(
-                """
-                INSERT INTO dispatch_exclusions (order_id, courier_id, reason, created_at)
-                VALUES (\(bind: orderID), \(bind: courierID), \(bind: reason), \(bind: at)) ON CONFLICT (order_id, courier_id) DO NOTHING
-                """
-            ).run()
-        }
+        guard !orderIDs.isEmpty else { return }
+        let insert = SQLWrite.insert(
+            table: "dispatch_exclusions", columns: "order_id, courier_id, reason, created_at",
+            rows: orderIDs.map { [$0, courierID, reason, at] })
+        try await db.raw(insert.statement + " ON CONFLICT (order_id, courier_id) DO NOTHING").run()
     }
 
     func exclusions(orderIDs: [UUID]) async throws -> [UUID: Set<UUID>] {

@@ -36,7 +36,10 @@ struct DispatchOfferTests {
             let first = try #require(try await s.dispatch.assignmentRound().first)
             #expect(first.courierID == f.courier.id && first.orderIDs == [order.id] && first.status == .pending)
             #expect(first.candidates.map(\.courierID) == [f.courier.id] && first.reason.contains("1 candidates"))
+            // Another courier free: still, an order in a pending offer is not offered again.
+            _ = try await s.dispatch.goOnline(courierID: f.farCourier.id, at: f.home)
             #expect(try await s.dispatch.assignmentRound().isEmpty, "an order in a pending offer is not offered again")
+            _ = try await s.dispatch.goOffline(courierID: f.farCourier.id)
             #expect(try await s.dispatch.pendingOffers(courierID: f.courier.id).offers.map(\.id) == [first.id])
             #expect(try await s.dispatch.pendingOffers(courierID: f.farCourier.id).offers.isEmpty, "nobody sees another courier's offers")
             await #expect(throws: NotFoundError.self) { try await s.dispatch.accept(offerID: first.id, courierID: f.farCourier.id) }
@@ -87,6 +90,7 @@ struct DispatchOfferTests {
             let accepted = try await s.dispatch.accept(offerID: again.id, courierID: f.courier.id)
             #expect(accepted.status == .accepted && accepted.orderIDs == [next.id])
             #expect(try await s.orders.order(id: next.id, viewer: principal(f.customer)).courierID == f.courier.id)
+            _ = try await acceptedOrder(s, f)  // waiting, and this courier is the only one online
             #expect(try await s.dispatch.assignmentRound().isEmpty, "a courier with an order not yet picked up gets no more")
         }
     }
@@ -120,20 +124,37 @@ struct DispatchOfferTests {
             let one = buildServices(configuration: configuration, database: database, clock: clock, logger: testLogger)
             let two = buildServices(configuration: configuration, database: database, clock: clock, logger: testLogger)
             let f = try await Fixture.make(one)
-            for s in [one, two] { _ = try await s.dispatch.goOnline(courierID: f.courier.id, at: f.home) }
+            // Enough free couriers for every round below; each offer takes one of them.
+            var couriers: [UUID] = []
+            for n in 0..<6 {
+                couriers.append(
+                    try await one.accounts.signUp(email: "lease-\(n)-\(UUID())@example.com", password: "correct horse", name: "K\(n)", role: .courier)
+                        .id)
+            }
+            func online() async throws {
+                for s in [one, two] { for courier in couriers { _ = try await s.dispatch.goOnline(courierID: courier, at: f.home) } }
+            }
+            /// With an order waiting and couriers free, `idle` makes no offer and `holder` makes one.
+            func onlyTheHolderDispatches(holder: TiffinServices, idle: TiffinServices, _ why: String) async throws {
+                _ = try await acceptedOrder(one, f)
+                #expect(try await idle.dispatch.assignmentRound().isEmpty, "\(why)")
+                #expect(try await holder.dispatch.assignmentRound().count == 1, "\(why): the order was there to dispatch")
+            }
+            try await online()
             _ = try await acceptedOrder(one, f)
-            #expect(try await one.dispatch.assignmentRound().count == 1)
-            _ = try await acceptedOrder(one, f)
-            #expect(try await two.dispatch.assignmentRound().isEmpty, "the other instance holds the lease")
+            #expect(try await one.dispatch.assignmentRound().count == 1, "the first to ask takes the lease")
+            try await onlyTheHolderDispatches(holder: one, idle: two, "the other instance holds the lease")
             // The holder dies without a word: its lease runs out and the other takes over.
             clock.advance(by: 11)
-            for s in [one, two] { _ = try await s.dispatch.goOnline(courierID: f.farCourier.id, at: f.home) }
-            #expect(try await two.dispatch.assignmentRound().count == 1)
-            #expect(try await one.dispatch.assignmentRound().isEmpty)
+            try await online()  // fresh fixes
+            _ = try await acceptedOrder(one, f)
+            #expect(try await two.dispatch.assignmentRound().count == 1, "taken over once the lease ran out")
+            try await onlyTheHolderDispatches(holder: two, idle: one, "the lease is the other's now")
             // A clean stop hands over at once.
             await two.dispatch.releaseLease()
-            _ = try await one.dispatch.assignmentRound()
-            #expect(try await two.dispatch.assignmentRound().isEmpty)
+            _ = try await acceptedOrder(one, f)
+            #expect(try await one.dispatch.assignmentRound().count == 1, "handed over at once")
+            try await onlyTheHolderDispatches(holder: one, idle: two, "the lease is back with the first")
         }
     }
 
