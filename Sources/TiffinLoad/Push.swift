@@ -104,14 +104,19 @@ struct Watch: AsyncParsableCommand {
         let timed = Latencies()
         try await withThrowingTaskGroup(of: Void.self) { group in
             try await openConnections(url: url, tokens: parties.map(\.token), opened: opened, failed: failed, in: &group) { i, inbound, outbound in
+                // Settled once: subscribed, refused, or lost before either (so `watch` never waits for it).
+                var settled = false
+                defer { if !settled { failed.add(1) } }
                 try await outbound.write(.text(#"{"type":"subscribe","topic":"order","id":"\#(parties[i].orderID)"}"#))
                 for try await message in inbound.messages(maxSize: 1 << 16) {
                     guard case .text(let text) = message else { continue }
-                    if text.hasPrefix(#"{"type":"subscribed""#) || text.contains(#""type":"subscribed""#) {
-                        subscribed.add(1)
-                    } else if text.contains(#""type":"position""#) {
+                    if text.contains(#""type":"position""#) {
                         timed.received(text)
-                    } else if text.contains(#""type":"error""#) {
+                    } else if !settled, text.contains(#""type":"subscribed""#) {
+                        settled = true
+                        subscribed.add(1)
+                    } else if !settled, text.contains(#""type":"error""#) {
+                        settled = true
                         refused.add(1)
                         if refused.current == 1 { FileHandle.standardError.write(Data("subscription \(i) refused: \(text)\n".utf8)) }
                     }

@@ -314,4 +314,24 @@ struct RealtimeTests {
         hub.ping(tick: bucket + RealtimeHub.heartbeatBuckets)
         #expect(await connections[1].next() == ["event", LiveConnection.ping])
     }
+
+    @Test func aResyncReadBeforeAnEventCannotUndoIt() {
+        let here = GeoPoint(uncheckedLat: 52.53, lon: 13.40)
+        let (order, other, courier, otherCourier, restaurant) = (UUID(), UUID(), UUID(), UUID(), UUID())
+        func row(_ id: UUID, _ by: UUID) -> OrderService.Delivery {
+            OrderService.Delivery(orderID: id, restaurantID: restaurant, courierID: by, status: .pickedUp, pickup: here, dropoff: here)
+        }
+        var carrying = LiveTracking.Carrying()
+        carrying.follow(
+            order, to: (courier, LiveTracking.Delivery(orderID: order, restaurantID: restaurant, pickup: here, dropoff: here, pickedUp: true)))
+        // A resync begins reading (the order still carried), the order is delivered, then the read lands.
+        let since = carrying.generation
+        carrying.follow(order, to: nil)
+        carrying.replace(with: [row(order, courier), row(other, otherCourier)], since: since)
+        #expect(carrying.carriers[order] == nil, "the delivery stands: its courier is not shown again")
+        #expect(carrying.carriers[other] == otherCourier, "what no event touched comes from the read")
+        // The next resync, begun after the event, takes the database as it is.
+        carrying.replace(with: [row(order, courier)], since: carrying.generation)
+        #expect(carrying.carriers == [order: courier] && carrying.deliveries[otherCourier] == nil)
+    }
 }

@@ -96,41 +96,61 @@ final class LiveTracking: Service, Sendable {
         var pickedUp: Bool
     }
 
-    private struct State {
+    /// Who carries what. Events change it one order at a time (`follow`); a resync replaces it
+    /// from the database. A resync reads for a while, so an order an event changed meanwhile
+    /// keeps what the event said: the read may be older than the event.
+    struct Carrying {
         /// Courier → their undelivered orders.
         private(set) var deliveries: [UUID: [UUID: Delivery]] = [:]
         /// Order → the courier it is with: the same pairs, looked up the other way (a new
         /// subscriber's first position).
         private(set) var carriers: [UUID: UUID] = [:]
         var etas: [UUID: ETASmoother] = [:]
+        /// Counts the changes made by events, and when each order last changed.
+        private(set) var generation = 0
+        private var changedAt: [UUID: Int] = [:]
 
-        mutating func replace(with active: [Ordering.OrderService.Delivery]) {
+        /// What an event says of the order now: with this courier, or with none.
+        mutating func follow(_ orderID: UUID, to current: (courierID: UUID, delivery: Delivery)?) {
+            generation += 1
+            changedAt[orderID] = generation
+            if let current { put(current.delivery, with: current.courierID) } else { remove(orderID) }
+        }
+
+        /// Everything from a read of the database begun at `since` (the generation then), except
+        /// the orders events changed after it.
+        mutating func replace(with active: [Ordering.OrderService.Delivery], since: Int) {
+            let newer = changedAt.filter { $0.value > since }
+            let kept = newer.keys.compactMap { id in carriers[id].flatMap { courier in deliveries[courier]?[id].map { (courier, $0) } } }
             deliveries = [:]
             carriers = [:]
-            for d in active {
+            for d in active where newer[d.orderID] == nil {
                 put(
                     Delivery(orderID: d.orderID, restaurantID: d.restaurantID, pickup: d.pickup, dropoff: d.dropoff, pickedUp: d.status == .pickedUp),
                     with: d.courierID)
             }
+            for (courier, delivery) in kept { put(delivery, with: courier) }
+            changedAt = newer
             etas = etas.filter { carriers[$0.key] != nil }
         }
 
         /// The order is with `courierID` now, and with no other courier.
-        mutating func put(_ delivery: Delivery, with courierID: UUID) {
+        private mutating func put(_ delivery: Delivery, with courierID: UUID) {
             if let previous = carriers[delivery.orderID], previous != courierID { remove(delivery.orderID) }
             deliveries[courierID, default: [:]][delivery.orderID] = delivery
             carriers[delivery.orderID] = courierID
         }
 
-        /// The order is with no courier.
-        mutating func remove(_ orderID: UUID) {
+        /// The order is with no courier (and its ETA, which was that courier's, goes too).
+        private mutating func remove(_ orderID: UUID) {
+            etas[orderID] = nil
             guard let courierID = carriers.removeValue(forKey: orderID) else { return }
             deliveries[courierID]?[orderID] = nil
             if deliveries[courierID]?.isEmpty == true { deliveries[courierID] = nil }
         }
     }
 
-    private let state = Mutex(State())
+    private let state = Mutex(Carrying())
     let hub: RealtimeHub
     let dispatch: DispatchService
     let orders: OrderService
@@ -181,8 +201,9 @@ final class LiveTracking: Service, Sendable {
     /// Who carries what, from the database, replacing what was held: at start, and every
     /// `resyncEvery` sweeps.
     func restore() async throws {
+        let since = state.withLock { $0.generation }
         let active = try await orders.activeDeliveries()
-        state.withLock { $0.replace(with: active) }
+        state.withLock { $0.replace(with: active, since: since) }
     }
 
     // MARK: Events
@@ -247,14 +268,7 @@ final class LiveTracking: Service, Sendable {
                     pickedUp: info.status == .pickedUp)
             )
         }
-        state.withLock { state in
-            if let current {
-                state.put(current.delivery, with: current.courierID)
-            } else {
-                state.remove(routing.orderID)
-                state.etas[routing.orderID] = nil
-            }
-        }
+        state.withLock { $0.follow(routing.orderID, to: current) }
         guard event.type == .order(.pickedUp), let current, current.delivery.pickedUp else { return nil }
         return current.courierID
     }

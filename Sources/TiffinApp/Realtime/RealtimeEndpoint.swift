@@ -11,6 +11,7 @@ import NIOCore
 import NIOWebSocket
 import Ordering
 import Storage
+import TiffinHTTP
 
 /// `GET /v1/realtime` upgraded to a WebSocket: one connection per app, authenticated at the
 /// upgrade and checked again on every subscription (`docs/realtime.md`).
@@ -43,7 +44,9 @@ struct RealtimeEndpoint: Sendable {
     /// A peer that vanished never acknowledges the heartbeat's ping: the kernel drops the
     /// connection once sent data has waited this long (two heartbeats).
     static let unacknowledgedLimit = heartbeat * 2
-    static let userTimeout = ChannelOptions.Types.SocketOption(level: SocketOptionLevel(IPPROTO_TCP), name: SocketOptionName(TCP_USER_TIMEOUT))
+    #if os(Linux)
+        static let userTimeout = ChannelOptions.Types.SocketOption(level: SocketOptionLevel(IPPROTO_TCP), name: SocketOptionName(TCP_USER_TIMEOUT))
+    #endif
 
     func shouldUpgrade(
         _ request: HTTPRequest, _ channel: any Channel, _ logger: Logger
@@ -53,7 +56,9 @@ struct RealtimeEndpoint: Sendable {
         guard request.path?.split(separator: "?", maxSplits: 1).first.map(String.init) == Self.path,
             let principal = try await authenticate(request)
         else { return .dontUpgrade }
-        try await channel.setOption(Self.userTimeout, value: SocketOptionValue(Self.unacknowledgedLimit / .milliseconds(1)))
+        #if os(Linux)
+            try await channel.setOption(Self.userTimeout, value: SocketOptionValue(Self.unacknowledgedLimit / .milliseconds(1)))
+        #endif
         var headers = HTTPFields()
         if Self.offered(request).contains(Self.subprotocol) { headers[.secWebSocketProtocol] = Self.subprotocol }
         return .upgrade(headers) { inbound, outbound, _ in
@@ -71,8 +76,8 @@ struct RealtimeEndpoint: Sendable {
         if let ticket = Self.offered(request).first(where: { $0.hasPrefix(Self.ticketPrefix) }) {
             return try await services.accounts.redeemTicket(String(ticket.dropFirst(Self.ticketPrefix.count)))
         }
-        if let authorization = request.headerFields[.authorization], authorization.lowercased().hasPrefix("bearer ") {
-            return try await services.accounts.principal(forToken: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        if let token = request.headerFields[.authorization].flatMap(BearerCredential.token(fromHeader:)) {
+            return try await services.accounts.principal(forToken: token)
         }
         return nil
     }
@@ -94,30 +99,33 @@ struct RealtimeEndpoint: Sendable {
                 connection.send(LiveMessage.text(LiveMessage.Offer(offer: offer)))
             }
         }
-        // One task writes; this one reads (a task fewer per idle connection than a group of two).
+        // One task reads; this one writes, and ends the connection when its queue closes: the
+        // client closed it, or fell too far behind (then its reader is cancelled, so a client
+        // that stops answering cannot keep the connection).
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                while let batch = await connection.next() {
-                    for text in batch {
-                        if text == LiveConnection.ping {
-                            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
-                        } else {
-                            try await outbound.write(.text(text))
-                        }
+                defer { connection.close() }
+                for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
+                    guard case .text(let text) = message else {
+                        connection.send(LiveMessage.text(LiveMessage.Problem(code: "bad_message", detail: "messages are JSON text", field: nil)))
+                        continue
+                    }
+                    await handle(text, from: connection)
+                }
+            }
+            while let batch = await connection.next() {
+                for text in batch {
+                    if text == LiveConnection.ping {
+                        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
+                    } else {
+                        try await outbound.write(.text(text))
                     }
                 }
-                if connection.isOverflowed {
-                    try? await outbound.close(.unexpectedServerError, reason: "too far behind: reconnect and resume")
-                }
             }
-            defer { connection.close() }
-            for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
-                guard case .text(let text) = message else {
-                    connection.send(LiveMessage.text(LiveMessage.Problem(code: "bad_message", detail: "messages are JSON text", field: nil)))
-                    continue
-                }
-                await handle(text, from: connection)
+            if connection.isOverflowed {
+                try? await outbound.close(.unexpectedServerError, reason: "too far behind: reconnect and resume")
             }
+            group.cancelAll()
         }
     }
 
