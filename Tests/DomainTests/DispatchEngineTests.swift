@@ -204,6 +204,11 @@ struct DispatchEngineTests {
         #expect(planner.plan(orders: [declined], couriers: [courier], now: Self.now).isEmpty)
         let other = PlanningCourier(id: UUID(), location: Self.offset(Self.berlin, north: 3_000, east: 0), vehicle: .car, freeAt: Self.now)
         #expect(planner.plan(orders: [declined], couriers: [courier, other], now: Self.now).map(\.courierID) == [other.id])
+        // The next order from that kitchen, the same way, still goes to them: it is not bundled
+        // with the one they declined (the bundle could then go to nobody near).
+        let next = Self.order(Self.berlin, to: Self.offset(Self.berlin, north: 1_000, east: 50), readyIn: 30)
+        #expect(planner.bundles([declined, next], now: Self.now).count == 2)
+        #expect(planner.plan(orders: [declined, next], couriers: [courier], now: Self.now).map(\.orderIDs) == [[next.id]])
     }
 
     @Test func etaIsTheLaterOfTheRideAndThePreparationThenTheRideToTheCustomer() {

@@ -210,7 +210,11 @@ public struct DispatchPlanner: Sendable {
     func joined(_ job: DispatchJob, _ order: PlanningOrder, now: Date) -> DispatchJob? {
         let seed = job.pickups[0]
         let heading = Self.bearing(order.pickup, order.dropoff)
-        guard CourierIndex.metres(from: seed.pickup, to: order.pickup) <= bundling.pickupRadius,
+        // Only orders refused by the same couriers ride together: a bundle is offered to no
+        // courier any of its orders excludes, so a declined order must not keep the others from
+        // that courier (if they are the only one near, the others would never be offered).
+        guard order.excludedCouriers == job.excludedCouriers,
+            CourierIndex.metres(from: seed.pickup, to: order.pickup) <= bundling.pickupRadius,
             abs(order.readyAt.timeIntervalSince(seed.readyAt)) <= bundling.readyWithin,
             job.orders.allSatisfy({ Self.angle(Self.bearing($0.pickup, $0.dropoff), heading) <= bundling.maximumBearingDifference })
         else { return nil }
