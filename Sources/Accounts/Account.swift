@@ -61,7 +61,7 @@ public enum AccountRules {
     public static func validate(email: String, password: String, name: String) throws {
         let normalized = AccountService.normalize(email: email)
         let parts = normalized.split(separator: "@", omittingEmptySubsequences: false)
-        guard normalized.count <= emailMaximumLength, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+        guard TextSafetyRules.length(normalized) <= emailMaximumLength, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
             !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
             normalized.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.contains($0) && !CharacterSet.controlCharacters.contains($0) }
             )
@@ -76,7 +76,7 @@ public enum AccountRules {
         }
         try TextSafetyRules.noNUL(password, field: "password")
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard nameLength.contains(trimmed.count) else {
+        guard nameLength.contains(TextSafetyRules.length(trimmed)) else {
             throw ValidationError(field: "name", reason: "must be \(nameLength.lowerBound) to \(nameLength.upperBound) characters")
         }
         try TextSafetyRules.noNUL(name, field: "name")

@@ -115,7 +115,9 @@ public enum CatalogRules {
 
     /// Text whose trimmed length must lie in `range`.
     static func text(_ value: String, _ field: String, _ range: ClosedRange<Int>) throws {
-        guard range.contains(value.trimmingCharacters(in: .whitespacesAndNewlines).count), value.count <= range.upperBound else {
+        guard range.contains(TextSafetyRules.length(value.trimmingCharacters(in: .whitespacesAndNewlines))),
+            TextSafetyRules.length(value) <= range.upperBound
+        else {
             throw ValidationError(
                 field: field,
                 reason: range.lowerBound == 0

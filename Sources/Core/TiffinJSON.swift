@@ -94,6 +94,9 @@ public enum TiffinJSON {
         if hasUTCShape(text) {
             date = utcMilliseconds(text).map { Date(timeIntervalSince1970: Double($0) / 1_000) }
         } else {
+            // Foundation's parser stops at the end of a date and ignores what follows: only
+            // date characters, ending in `Z` or an offset `±HH:MM`, are handed to it.
+            guard hasOffsetShape(text) else { return nil }
             date =
                 (try? Date(text, strategy: .iso8601))
                 ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
@@ -104,6 +107,15 @@ public enum TiffinJSON {
 
     /// 0001-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z.
     public static let supportedRange = Date(timeIntervalSince1970: -62_135_596_800)..<Date(timeIntervalSince1970: 253_402_300_800)
+
+    /// Digits and `-:.+TtZz` only, ending in `Z`/`z` or `±HH:MM`.
+    static func hasOffsetShape(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        guard b.count >= 20, b.allSatisfy({ (48...57).contains($0) || Array("-:.+TtZz".utf8).contains($0) }) else { return false }
+        if b.last == UInt8(ascii: "Z") || b.last == UInt8(ascii: "z") { return true }
+        let offset = b.suffix(6)
+        return (offset.first == UInt8(ascii: "+") || offset.first == UInt8(ascii: "-")) && offset[offset.startIndex + 3] == UInt8(ascii: ":")
+    }
 
     static func hasUTCShape(_ text: String) -> Bool {
         let b = Array(text.utf8)

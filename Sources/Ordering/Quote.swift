@@ -56,7 +56,7 @@ public struct OrderRequest: Codable, Sendable, Equatable {
             }
         }
         let address = deliveryAddress.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard Limits.address.contains(address.count) else {
+        guard Limits.address.contains(TextSafetyRules.length(address)) else {
             throw ValidationError(
                 field: "deliveryAddress", reason: "must be \(Limits.address.lowerBound) to \(Limits.address.upperBound) characters")
         }

@@ -11,7 +11,7 @@ public struct ReasonBody: ValidatedRequest, Codable, Sendable, SchemaConstrained
     }
 
     public func validate() throws {
-        if let reason, reason.count > Self.maximumLength {
+        if let reason, TextSafetyRules.length(reason) > Self.maximumLength {
             throw ValidationError(field: "reason", reason: "at most \(Self.maximumLength) characters")
         }
     }

@@ -5,6 +5,14 @@ import Testing
 
 @Suite("Money, geography, pricing and cards")
 struct CoreTests {
+    /// Limits count code points: a letter with 20,000 combining accents is one character on
+    /// screen, and 20,001 against a limit.
+    @Test func textLimitsCountCodePointsNotWhatAReaderSees() {
+        let stacked = "a" + String(repeating: "\u{0301}", count: 20_000)
+        #expect(stacked.count == 1 && TextSafetyRules.length(stacked) == 20_001)
+        #expect(TextSafetyRules.length("Straße 🍕") == 8)
+    }
+
     @Test func moneyAddsInMinorUnitsAndPrintsTwoDecimals() {
         #expect((Money(1999, "EUR") + Money(1, "EUR")).amount == 2000)
         #expect((Money(250, "EUR") * 3) == Money(750, "EUR"))

@@ -52,6 +52,11 @@ struct JSONStyleTests {
     @Test func otherISO8601FormsStillRead() {
         #expect(TiffinJSON.parseDate("2026-11-21T19:30:00+01:00") == Date(timeIntervalSince1970: 1_795_285_800))
         #expect(TiffinJSON.parseDate("2023-02-29T00:00:00Z") == nil)
+        #expect(TiffinJSON.parseDate("2026-11-21T19:30:00.250-02:30") == Date(timeIntervalSince1970: 1_795_298_400.25))
+        // Foundation stops reading at the end of a date: nothing may follow it.
+        for text in ["2030-01-01T00:00:00Zgarbage", "2030-01-01T00:00:00Z\u{0}x", "2030-01-01T00:00:00+01:00 ", "2030-01-01T00:00:00+01:00x"] {
+            #expect(TiffinJSON.parseDate(text) == nil, "\(text)")
+        }
     }
 
     /// The API writes four-digit years; a date it could not write back (year 0, 10000) is refused.

@@ -155,7 +155,11 @@ struct BadInputTests {
                     if let min = field.schema["minimum"] as? Double { outside.append(Self.number(min - 1)) }
                     if let max = field.schema["maximum"] as? Double { outside.append(Self.number(max + 1)) }
                     if let min = field.schema["minLength"] as? Int, min > 0 { outside.append("\"" + String(repeating: "x", count: min - 1) + "\"") }
-                    if let max = field.schema["maxLength"] as? Int { outside.append("\"" + String(repeating: "x", count: max + 1) + "\"") }
+                    if let max = field.schema["maxLength"] as? Int {
+                        outside.append("\"" + String(repeating: "x", count: max + 1) + "\"")
+                        // One letter on screen, `max + 1` code points: limits count code points.
+                        outside.append("\"a" + String(repeating: "\\u0301", count: max) + "\"")
+                    }
                     if let min = field.schema["minItems"] as? Int, min > 0 { outside.append("[]") }
                     if let max = field.schema["maxItems"] as? Int, let items = (Self.value(at: field.path, in: base) as? [Any])?.first {
                         let element = String(decoding: try JSONSerialization.data(withJSONObject: items, options: [.fragmentsAllowed]), as: UTF8.self)

@@ -232,7 +232,8 @@ struct RefundBody: ValidatedRequest, Codable, Sendable {
             throw ValidationError(
                 field: "amount", reason: "must be between \(Self.amountRange.lowerBound) and \(Self.amountRange.upperBound) minor units")
         }
-        guard Self.reasonLength.contains(reason.trimmingCharacters(in: .whitespacesAndNewlines).count), reason.count <= Self.reasonLength.upperBound
+        guard Self.reasonLength.contains(TextSafetyRules.length(reason.trimmingCharacters(in: .whitespacesAndNewlines))),
+            TextSafetyRules.length(reason) <= Self.reasonLength.upperBound
         else {
             throw ValidationError(field: "reason", reason: "must be \(Self.reasonLength.lowerBound) to \(Self.reasonLength.upperBound) characters")
         }

@@ -148,8 +148,10 @@ struct RealtimeEndpoint: Sendable {
     func handle(_ text: String, from connection: LiveConnection) async {
         do {
             let message: ClientMessage
+            let json = Data(text.utf8)
+            try TextSafety.checkJSON(json)  // as every HTTP body: no NUL anywhere
             do {
-                message = try Self.decoder.decode(ClientMessage.self, from: Data(text.utf8))
+                message = try Self.decoder.decode(ClientMessage.self, from: json)
             } catch {
                 throw ValidationError(field: "message", reason: "is not a message of this protocol (see docs/realtime.md)")
             }
