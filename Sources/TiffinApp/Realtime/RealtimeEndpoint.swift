@@ -62,7 +62,7 @@ struct RealtimeEndpoint: Sendable {
         var headers = HTTPFields()
         if Self.offered(request).contains(Self.subprotocol) { headers[.secWebSocketProtocol] = Self.subprotocol }
         return .upgrade(headers) { inbound, outbound, _ in
-            try await serve(principal, inbound: inbound, outbound: outbound)
+            try await serve(principal, inbound: inbound, outbound: outbound, channel: channel)
         }
     }
 
@@ -84,7 +84,7 @@ struct RealtimeEndpoint: Sendable {
 
     // MARK: A connection
 
-    func serve(_ principal: Principal, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+    func serve(_ principal: Principal, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel) async throws {
         let connection = LiveConnection(principal: principal)
         hub.register(connection)
         defer { hub.remove(connection) }
@@ -99,33 +99,34 @@ struct RealtimeEndpoint: Sendable {
                 connection.send(LiveMessage.text(LiveMessage.Offer(offer: offer)))
             }
         }
-        // One task reads; this one writes, and ends the connection when its queue closes: the
-        // client closed it, or fell too far behind (then its reader is cancelled, so a client
-        // that stops answering cannot keep the connection).
+        // One task writes; this one reads (a task fewer per idle connection than a group of two,
+        // and the reader's frames live in the connection's own task).
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                defer { connection.close() }
-                for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
-                    guard case .text(let text) = message else {
-                        connection.send(LiveMessage.text(LiveMessage.Problem(code: "bad_message", detail: "messages are JSON text", field: nil)))
-                        continue
-                    }
-                    await handle(text, from: connection)
-                }
-            }
-            while let batch = await connection.next() {
-                for text in batch {
-                    if text == LiveConnection.ping {
-                        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
-                    } else {
-                        try await outbound.write(.text(text))
+                while let batch = await connection.next() {
+                    for text in batch {
+                        if text == LiveConnection.ping {
+                            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
+                        } else {
+                            try await outbound.write(.text(text))
+                        }
                     }
                 }
+                if connection.isOverflowed {
+                    // Too far behind: told, and cut off, so the reader below ends too — waiting
+                    // for the client to answer the close could be waiting for ever.
+                    try? await outbound.close(.unexpectedServerError, reason: "too far behind: reconnect and resume")
+                    try? await channel.close()
+                }
             }
-            if connection.isOverflowed {
-                try? await outbound.close(.unexpectedServerError, reason: "too far behind: reconnect and resume")
+            defer { connection.close() }
+            for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
+                guard case .text(let text) = message else {
+                    connection.send(LiveMessage.text(LiveMessage.Problem(code: "bad_message", detail: "messages are JSON text", field: nil)))
+                    continue
+                }
+                await handle(text, from: connection)
             }
-            group.cancelAll()
         }
     }
 
