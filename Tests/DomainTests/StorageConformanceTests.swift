@@ -94,51 +94,6 @@ struct StorageConformanceTests {
     }
 
     @Test(arguments: TestDatabaseKind.available)
-    func theOutboxRelayRetriesWithBackoffAndKeepsWhatStillFails(kind: TestDatabaseKind) async throws {
-        actor Calls {
-            var count = 0
-            func next() -> Int { count += 1; return count }
-        }
-        struct Flaky: Error {}
-        let clock = ManualWallClock(Date())
-        struct Thing: EventPayload { let a: Int }
-        try await withTestDatabase(kind, migrations: Outbox.migrations) { db in
-            let calls = Calls()
-            let ok = try DomainEvent(type: EventType("thing.ok"), aggregateID: UUID(), occurredAt: clock.now(), payload: Thing(a: 1))
-            let flaky = try DomainEvent(type: EventType("thing.flaky"), aggregateID: UUID(), occurredAt: clock.now(), payload: Thing(a: 2))
-            try await db.transaction { sql in
-                try await Outbox.append(ok, on: sql)
-                try await Outbox.append(flaky, on: sql)
-            }
-            var settings = OutboxRelay.Settings()
-            settings.maximumAttempts = 3
-            let relay = OutboxRelay(
-                database: db,
-                subscriptions: [
-                    OutboxSubscription(name: "flaky", eventTypes: [EventType("thing.flaky")]) { _ in
-                        _ = await calls.next()
-                        throw Flaky()
-                    }
-                ], clock: clock, settings: settings, logger: .init(label: "test"))
-            #expect(try await relay.drainOnce() == 2)
-            #expect(try await relay.drainOnce() == 0, "the failed event waits for its backoff")
-            clock.advance(by: 1.5)
-            #expect(try await relay.drainOnce() == 1)
-            clock.advance(by: 1.5)
-            #expect(try await relay.drainOnce() == 0, "second backoff is 2 s")
-            clock.advance(by: 1)
-            #expect(try await relay.drainOnce() == 1)
-            clock.advance(by: 3_600)
-            #expect(try await relay.drainOnce() == 0, "after three attempts it is kept as failed, not retried")
-            #expect(await calls.count == 3)
-            let stored = try await db.read { sql in try await Outbox.events(aggregateID: flaky.aggregateID, on: sql) }
-            #expect(stored.first?.failedAt != nil && stored.first?.attempts == 3 && stored.first?.lastError != nil)
-            let delivered = try await db.read { sql in try await Outbox.events(aggregateID: ok.aggregateID, on: sql) }
-            #expect(delivered.first?.processedAt != nil)
-        }
-    }
-
-    @Test(arguments: TestDatabaseKind.available)
     func restaurantsAndMenusRoundTripAndSearchFindsOnlyOpenDeliveringOnes(kind: TestDatabaseKind) async throws {
         try await withTestDatabase(kind, migrations: CatalogStore.migrations) { db in
             let clock = ManualWallClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()))

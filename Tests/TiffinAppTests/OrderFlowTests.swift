@@ -647,7 +647,7 @@ func react(_ services: TiffinServices) async throws {
 }
 
 /// Every row of every table as text: for checks that something is nowhere in the database, or
-/// that nothing changed. The outbox's delivery bookkeeping (attempts, leases), which background
+/// that nothing changed. The outbox's delivery bookkeeping (`outbox_deliveries`, relay columns), which background
 /// loops update at any moment, is left out; its events are in.
 func databaseText(_ database: any Database) async throws -> String {
     let kind = database.kind
@@ -664,7 +664,7 @@ func databaseText(_ database: any Database) async throws -> String {
         }
         var text = ""
         // The dispatch lease is renewed by every round: bookkeeping, not data a request could change.
-        for table in tables.sorted() where table != "dispatch_leases" {
+        for table in tables.sorted() where table != "dispatch_leases" && table != "outbox_deliveries" {
             let source = table == "outbox_events" ? "(SELECT id, type, aggregate_id, occurred_at, payload FROM outbox_events)" : table
             let cast = kind == .sqlite ? "SELECT * FROM \(source) ORDER BY 1" : "SELECT CAST(t AS TEXT) AS row FROM \(source) t ORDER BY 1"
             for row in try await db.raw(SQLQueryString(cast)).all() {

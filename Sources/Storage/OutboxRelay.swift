@@ -1,0 +1,486 @@
+import Core
+import Events
+import Foundation
+import Logging
+import Metrics
+import SQLKit
+import ServiceLifecycle
+
+/// A reaction to some event types: one consumer of the outbox. Must be idempotent: delivery is at
+/// least once, and a duplicate carries the same event id.
+public struct OutboxSubscription: Sendable {
+    /// The consumer's name: its bookkeeping is kept under it, so it must not change between versions.
+    public let name: String
+    public let eventTypes: Set<EventType>
+    public let handle: @Sendable (DomainEvent) async throws -> Void
+
+    public init(name: String, eventTypes: Set<EventType>, handle: @escaping @Sendable (DomainEvent) async throws -> Void) {
+        self.name = name
+        self.eventTypes = eventTypes
+        self.handle = handle
+    }
+}
+
+/// Delivers outbox events to each consumer with that consumer's own bookkeeping.
+///
+/// Two stages, each its own loop:
+/// - **Fan-out** claims events not yet relayed (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so
+///   instances share the work) and, in the same transaction, writes one `outbox_deliveries` row
+///   per consumer subscribed to the event's type and marks the event relayed.
+/// - **One loop per consumer** claims its due deliveries in event order under a short lease and
+///   runs the handler. A failure schedules that consumer's retry (exponential backoff, capped)
+///   and after `maximumAttempts` marks its delivery failed — kept, never deleted before the
+///   retention. Other consumers of the same event are not touched: a slow or failing consumer
+///   never delays another, and a retry never re-runs a consumer that succeeded.
+///
+/// Order: a consumer gets one aggregate's events (one order's) in the order they were written. A
+/// delivery waits while an earlier one of the same aggregate for the same consumer is in backoff
+/// or leased elsewhere; on PostgreSQL claims for one consumer are serialized by an advisory lock
+/// held for the claim's transaction, so two instances never hold the same delivery, nor two
+/// deliveries of one aggregate, at once. A failure stops the rest of that aggregate's batch.
+///
+/// At least once across a crash: a delivery is marked done only after its handler returned; one
+/// cut short keeps its lease until it lapses (on SQLite, where one process owns the file, leases
+/// are released at start) and is delivered again with the same event id.
+///
+/// Settled events (every consumer delivered or failed) are pruned `retention` after fan-out.
+public struct OutboxRelay: Service {
+    public struct Settings: Sendable {
+        /// How often the fan-out looks for new events.
+        public var pollInterval: Duration = .milliseconds(100)
+        /// How long a consumer with nothing to do sleeps unless the fan-out wakes it: the delay of
+        /// a retry that came due, and of events fanned out by another instance.
+        public var idlePoll: Duration = .milliseconds(500)
+        public var batchSize = 200
+        public var lease: TimeInterval = 10
+        public var maximumAttempts: Int64 = 10
+        public var baseBackoff: TimeInterval = 1
+        public var maximumBackoff: TimeInterval = 600
+        /// How long relayed events and their settled deliveries are kept (7 days).
+        public var retention: TimeInterval = 7 * 86_400
+        public var pruneInterval: Duration = .seconds(300)
+        public init() {}
+    }
+
+    let database: any Database
+    let subscriptions: [OutboxSubscription]
+    let clock: any WallClock
+    let settings: Settings
+    let logger: Logger
+    private let consumersByType: [EventType: [String]]
+    private let bells: [String: Doorbell]
+
+    public init(database: any Database, subscriptions: [OutboxSubscription], clock: any WallClock, settings: Settings = .init(), logger: Logger) {
+        precondition(Set(subscriptions.map(\.name)).count == subscriptions.count, "outbox consumer names must be unique")
+        self.database = database
+        self.subscriptions = subscriptions
+        self.clock = clock
+        self.settings = settings
+        self.logger = logger
+        var byType: [EventType: [String]] = [:]
+        for subscription in subscriptions {
+            for type in subscription.eventTypes { byType[type, default: []].append(subscription.name) }
+        }
+        consumersByType = byType
+        bells = Dictionary(uniqueKeysWithValues: subscriptions.map { ($0.name, Doorbell()) })
+    }
+
+    /// Stops at graceful shutdown by cancelling the passes in flight: a delivery cut short is
+    /// delivered again (at least once), and waiting for a database that is gone must not hold up
+    /// the shutdown of everything started before the relay.
+    public func run() async throws {
+        if database.kind == .sqlite {
+            do { try await releaseLeases() } catch { logger.error("could not release outbox leases", metadata: ["error": "\(error)"]) }
+        }
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await fanOutLoop() }
+                for subscription in subscriptions {
+                    group.addTask { await consumerLoop(subscription) }
+                }
+                group.addTask {
+                    await repeatUntilShutdown(every: settings.pruneInterval, name: "outbox.prune", logger: logger) { _ = try await prune() }
+                }
+                group.addTask {
+                    await repeatUntilShutdown(every: .seconds(15), name: "outbox.backlog", logger: logger) { try await recordBacklog() }
+                }
+            }
+        }
+    }
+
+    private func fanOutLoop() async {
+        while !Task.isCancelled {
+            var relayed = 0
+            do { relayed = try await fanOut() } catch {
+                if Task.isCancelled { return }
+                logger.error("outbox fan-out failed", metadata: ["error": "\(error)"])
+            }
+            if relayed >= settings.batchSize { continue }
+            do { try await Task.sleep(for: settings.pollInterval) } catch { return }
+        }
+    }
+
+    private func consumerLoop(_ subscription: OutboxSubscription) async {
+        let bell = bells[subscription.name]!
+        while !Task.isCancelled {
+            var claimed = 0
+            do { claimed = try await deliver(subscription) } catch {
+                if Task.isCancelled { return }
+                logger.error("outbox consumer pass failed", metadata: ["consumer": "\(subscription.name)", "error": "\(error)"])
+            }
+            if claimed >= settings.batchSize { continue }
+            await bell.wait(upTo: settings.idlePoll)
+        }
+    }
+
+    /// Frees every lease: for a process that knows it is the only one delivering (SQLite).
+    public func releaseLeases() async throws {
+        try await database.transaction { db in
+            try await db.raw("UPDATE outbox_events SET leased_until = NULL WHERE leased_until IS NOT NULL AND processed_at IS NULL").run()
+            try await db.raw(
+                "UPDATE outbox_deliveries SET leased_until = NULL WHERE leased_until IS NOT NULL AND delivered_at IS NULL AND failed_at IS NULL"
+            ).run()
+        }
+    }
+
+    /// Fans out everything unrelayed, then runs one pass of every consumer: for tests. Returns how
+    /// many deliveries the consumers claimed.
+    @discardableResult
+    public func drainOnce() async throws -> Int {
+        while try await fanOut() >= settings.batchSize {}
+        var claimed = 0
+        for subscription in subscriptions { claimed += try await deliver(subscription) }
+        return claimed
+    }
+
+    // MARK: Fan-out
+
+    private struct Unrelayed: Decodable {
+        let seq: Int64
+        let type: String
+        let aggregateID: UUID
+        enum CodingKeys: String, CodingKey {
+            case seq, type
+            case aggregateID = "aggregate_id"
+        }
+    }
+
+    /// Writes each unrelayed event's deliveries, one per subscribed consumer, and marks the event
+    /// relayed, in one transaction. Returns how many events it relayed.
+    @discardableResult
+    public func fanOut() async throws -> Int {
+        let now = clock.now()
+        let limit = settings.batchSize
+        let lock = database.kind == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        let consumersByType = consumersByType
+        let (count, woken) = try await database.transaction { db -> (Int, Set<String>) in
+            let events = try await db.raw(
+                """
+                SELECT seq, type, aggregate_id FROM outbox_events WHERE processed_at IS NULL AND failed_at IS NULL
+                ORDER BY seq LIMIT \(bind: limit)\(unsafeRaw: lock)
+                """
+            ).all(decoding: Unrelayed.self)
+            guard !events.isEmpty else { return (0, []) }
+            var rows: [[any Encodable & Sendable]] = []
+            var consumers = Set<String>()
+            for event in events {
+                for consumer in consumersByType[EventType(event.type)] ?? [] {
+                    rows.append([consumer, event.seq, event.aggregateID, now])
+                    consumers.insert(consumer)
+                }
+            }
+            for start in stride(from: 0, to: rows.count, by: 250) {
+                var insert = SQLWrite.insert(
+                    table: "outbox_deliveries", columns: "consumer, event_seq, aggregate_id, next_attempt_at",
+                    rows: Array(rows[start..<min(start + 250, rows.count)])
+                ).statement
+                insert.appendInterpolation(unsafeRaw: " ON CONFLICT DO NOTHING")
+                try await db.raw(insert).run()
+            }
+            try await db.raw(
+                "UPDATE outbox_events SET processed_at = \(bind: now), leased_until = NULL WHERE seq IN (\(binds: events.map(\.seq)))"
+            ).run()
+            return (events.count, consumers)
+        }
+        for consumer in woken { bells[consumer]?.ring() }
+        return count
+    }
+
+    // MARK: One consumer
+
+    private struct Claimed: Decodable {
+        let seq: Int64
+        let id: UUID
+        let type: String
+        let aggregateID: UUID
+        let occurredAt: Date
+        let payload: String
+        let attempts: Int64
+        enum CodingKeys: String, CodingKey {
+            case seq, id, type, payload, attempts
+            case aggregateID = "aggregate_id"
+            case occurredAt = "occurred_at"
+        }
+
+        var event: DomainEvent {
+            DomainEvent(id: id, type: EventType(type), aggregateID: aggregateID, occurredAt: occurredAt, payload: Data(payload.utf8))
+        }
+    }
+
+    private struct Seq: Decodable {
+        let seq: Int64
+        enum CodingKeys: String, CodingKey { case seq = "event_seq" }
+    }
+
+    /// One pass of one consumer: claims its due deliveries, runs the handler on each in order,
+    /// and settles them. Returns how many it claimed.
+    @discardableResult
+    public func deliver(_ subscription: OutboxSubscription) async throws -> Int {
+        let batch = try await claim(subscription.name)
+        guard !batch.isEmpty else { return 0 }
+        let consumer = subscription.name
+        let seqs = batch.map(\.seq)
+        let (delivered, skipped): ([Int64], [Int64]) = try await withThrowingTaskGroup(of: ([Int64], [Int64])?.self) { group in
+            group.addTask {
+                try await renewLeases(consumer, seqs); return nil
+            }
+            group.addTask {
+                var delivered: [Int64] = []
+                var skipped: [Int64] = []
+                var blocked = Set<UUID>()
+                for item in batch {
+                    // At shutdown the rest of the batch is left to its lease, not failed one by one.
+                    if Task.isCancelled { break }
+                    // Order per aggregate: after a failure, its later events wait for the retry.
+                    if blocked.contains(item.aggregateID) {
+                        skipped.append(item.seq)
+                        continue
+                    }
+                    switch await run(subscription, item) {
+                    case .delivered: delivered.append(item.seq)
+                    case .failed: blocked.insert(item.aggregateID)
+                    case .stopped: return (delivered, skipped)
+                    }
+                }
+                return (delivered, skipped)
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            return ([], [])
+        }
+        try await settle(consumer, delivered: delivered, released: skipped)
+        return batch.count
+    }
+
+    private func claim(_ consumer: String) async throws -> [Claimed] {
+        let now = clock.now()
+        let until = now.addingTimeInterval(settings.lease)
+        let limit = settings.batchSize
+        let isPostgres = database.kind == .postgres
+        let lockKey = Self.lockKey(consumer)
+        return try await database.transaction { db in
+            if isPostgres {
+                // Claims of one consumer one at a time across instances, so a claim sees the leases
+                // the one before it took (see the type's comment on order).
+                try await db.raw("SELECT pg_advisory_xact_lock(\(bind: lockKey))").run()
+            }
+            let seqs = try await db.raw(
+                """
+                SELECT d.event_seq FROM outbox_deliveries d
+                WHERE d.consumer = \(bind: consumer) AND d.delivered_at IS NULL AND d.failed_at IS NULL
+                    AND d.next_attempt_at <= \(bind: now) AND (d.leased_until IS NULL OR d.leased_until <= \(bind: now))
+                    AND NOT EXISTS (
+                        SELECT 1 FROM outbox_deliveries p
+                        WHERE p.consumer = d.consumer AND p.aggregate_id = d.aggregate_id AND p.event_seq < d.event_seq
+                            AND p.delivered_at IS NULL AND p.failed_at IS NULL
+                            AND (p.next_attempt_at > \(bind: now) OR p.leased_until > \(bind: now)))
+                ORDER BY d.event_seq LIMIT \(bind: limit)
+                """
+            ).all(decoding: Seq.self).map(\.seq)
+            guard !seqs.isEmpty else { return [] }
+            try await db.raw(
+                "UPDATE outbox_deliveries SET leased_until = \(bind: until) WHERE consumer = \(bind: consumer) AND event_seq IN (\(binds: seqs))"
+            ).run()
+            return try await db.raw(
+                """
+                SELECT e.seq, e.id, e.type, e.aggregate_id, e.occurred_at, e.payload, d.attempts
+                FROM outbox_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
+                WHERE d.consumer = \(bind: consumer) AND d.event_seq IN (\(binds: seqs))
+                ORDER BY e.seq
+                """
+            ).all(decoding: Claimed.self)
+        }
+    }
+
+    /// A stable 64-bit key per consumer for PostgreSQL's advisory locks (FNV-1a of the name).
+    static func lockKey(_ consumer: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "outbox:\(consumer)".utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    /// Extends the batch's lease every third of a lease until cancelled.
+    private func renewLeases(_ consumer: String, _ seqs: [Int64]) async throws {
+        while true {
+            try await Task.sleep(for: .seconds(settings.lease / 3))
+            let until = clock.now().addingTimeInterval(settings.lease)
+            try await database.write { db in
+                try await db.raw(
+                    """
+                    UPDATE outbox_deliveries SET leased_until = \(bind: until)
+                    WHERE consumer = \(bind: consumer) AND delivered_at IS NULL AND failed_at IS NULL AND event_seq IN (\(binds: seqs))
+                    """
+                ).run()
+            }
+        }
+    }
+
+    private enum Outcome { case delivered, failed, stopped }
+
+    private func run(_ subscription: OutboxSubscription, _ item: Claimed) async -> Outcome {
+        do {
+            try await subscription.handle(item.event)
+            Self.lag(subscription.name).recordInterval(since: item.occurredAt, now: clock.now())
+            Self.outcomes(subscription.name).delivered.increment()
+            return .delivered
+        } catch  where Task.isCancelled {
+            // Stopped, not failed: the delivery stays claimed until its lease lapses (or, on
+            // SQLite, until the next start), with no attempt counted against it.
+            return .stopped
+        } catch {
+            await scheduleRetry(subscription.name, item, after: error)
+            return .failed
+        }
+    }
+
+    private func settle(_ consumer: String, delivered: [Int64], released: [Int64]) async throws {
+        guard !delivered.isEmpty || !released.isEmpty else { return }
+        let now = clock.now()
+        try await database.transaction { db in
+            if !delivered.isEmpty {
+                try await db.raw(
+                    """
+                    UPDATE outbox_deliveries SET delivered_at = \(bind: now), attempts = attempts + 1, leased_until = NULL, last_error = NULL
+                    WHERE consumer = \(bind: consumer) AND event_seq IN (\(binds: delivered))
+                    """
+                ).run()
+            }
+            if !released.isEmpty {
+                try await db.raw(
+                    "UPDATE outbox_deliveries SET leased_until = NULL WHERE consumer = \(bind: consumer) AND event_seq IN (\(binds: released))"
+                ).run()
+            }
+        }
+    }
+
+    /// The delay before attempt `attempts + 1`: `baseBackoff` doubled per attempt, capped.
+    func backoff(afterAttempts attempts: Int64) -> TimeInterval {
+        min(settings.maximumBackoff, settings.baseBackoff * pow(2, Double(min(attempts, 30) - 1)))
+    }
+
+    private func scheduleRetry(_ consumer: String, _ item: Claimed, after error: any Error) async {
+        let attempts = item.attempts + 1
+        let now = clock.now()
+        let message = String(String(describing: error).prefix(1_000))
+        let exhausted = attempts >= settings.maximumAttempts
+        (exhausted ? Self.outcomes(consumer).failed : Self.outcomes(consumer).retried).increment()
+        logger.warning(
+            "outbox delivery failed",
+            metadata: [
+                "consumer": "\(consumer)", "event.id": "\(item.id)", "event.type": "\(item.type)", "attempts": "\(attempts)",
+                "exhausted": "\(exhausted)", "error": "\(message)",
+            ])
+        let next = now.addingTimeInterval(backoff(afterAttempts: attempts))
+        do {
+            try await database.write { db in
+                try await db.raw(
+                    """
+                    UPDATE outbox_deliveries SET attempts = \(bind: attempts), last_error = \(bind: message), leased_until = NULL,
+                        next_attempt_at = \(bind: next), failed_at = \(bind: exhausted ? now : nil)
+                    WHERE consumer = \(bind: consumer) AND event_seq = \(bind: item.seq)
+                    """
+                ).run()
+            }
+        } catch {
+            logger.error("outbox bookkeeping failed", metadata: ["consumer": "\(consumer)", "event.id": "\(item.id)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Retention and metrics
+
+    private struct EventSeq: Decodable { let seq: Int64 }
+
+    /// Deletes events relayed more than `retention` ago whose every delivery is settled
+    /// (delivered or failed), with those deliveries, a bounded slice per statement. Returns how
+    /// many events it deleted.
+    @discardableResult
+    public func prune() async throws -> Int {
+        let cutoff = clock.now().addingTimeInterval(-settings.retention)
+        var total = 0
+        while !Task.isCancelled {
+            let deleted = try await database.transaction { db -> Int in
+                let seqs = try await db.raw(
+                    """
+                    SELECT seq FROM outbox_events e
+                    WHERE e.processed_at < \(bind: cutoff)
+                        AND NOT EXISTS (
+                            SELECT 1 FROM outbox_deliveries d WHERE d.event_seq = e.seq AND d.delivered_at IS NULL AND d.failed_at IS NULL)
+                    ORDER BY seq LIMIT 1000
+                    """
+                ).all(decoding: EventSeq.self).map(\.seq)
+                guard !seqs.isEmpty else { return 0 }
+                try await db.raw("DELETE FROM outbox_deliveries WHERE event_seq IN (\(binds: seqs))").run()
+                try await db.raw("DELETE FROM outbox_events WHERE seq IN (\(binds: seqs))").run()
+                return seqs.count
+            }
+            total += deleted
+            if deleted < 1_000 { break }
+        }
+        if total > 0 { logger.info("outbox pruned", metadata: ["events": "\(total)"]) }
+        return total
+    }
+
+    private struct Backlog: Decodable {
+        let consumer: String
+        let open: Int64
+    }
+
+    /// Open deliveries per consumer, as gauges.
+    func recordBacklog() async throws {
+        let rows = try await database.read { db in
+            try await db.raw(
+                """
+                SELECT consumer, CAST(COUNT(*) AS BIGINT) AS open FROM outbox_deliveries
+                WHERE delivered_at IS NULL AND failed_at IS NULL GROUP BY consumer
+                """
+            ).all(decoding: Backlog.self)
+        }
+        let open = Dictionary(uniqueKeysWithValues: rows.map { ($0.consumer, $0.open) })
+        for subscription in subscriptions {
+            Gauge(label: "tiffin_outbox_backlog", dimensions: [("consumer", subscription.name)]).record(open[subscription.name] ?? 0)
+        }
+    }
+
+    private static func lag(_ consumer: String) -> Timer {
+        Timer(label: "tiffin_outbox_lag_seconds", dimensions: [("consumer", consumer)], preferredDisplayUnit: .seconds)
+    }
+
+    private static func outcomes(_ consumer: String) -> (delivered: Counter, retried: Counter, failed: Counter) {
+        func counter(_ outcome: String) -> Counter {
+            Counter(label: "tiffin_outbox_deliveries_total", dimensions: [("consumer", consumer), ("outcome", outcome)])
+        }
+        return (counter("delivered"), counter("retried"), counter("failed"))
+    }
+}
+
+extension Timer {
+    /// Records the time from `start` to `now` (zero if the clock went backwards).
+    func recordInterval(since start: Date, now: Date) {
+        recordNanoseconds(Int64(max(0, now.timeIntervalSince(start)) * 1_000_000_000))
+    }
+}
