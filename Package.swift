@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -105,6 +106,32 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Clients of systems outside the process: SMTP mail, and webhook POSTs that connect only to
+        // addresses they vetted (no mirrored package does either; see docs/notifications.md).
+        .target(
+            name: "Outbound",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Who hears what: notifications from events, the activity feed, preferences, partner
+        // webhooks and email.
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "Core", "Events", "Storage", "TiffinHTTP", "Outbound",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The deterministic demo city seeded on first start: restaurants, menus, accounts, couriers.
         .target(name: "DemoCityData", dependencies: ["Core", "Accounts", "Catalog"], path: "Sources/DemoCity", swiftSettings: swiftSettings),
         // Assembly: configuration, buildApplication, wiring of ports between domains.
@@ -112,6 +139,7 @@ let package = Package(
             name: "TiffinApp",
             dependencies: [
                 "Core", "Events", "Storage", "TiffinHTTP", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching", "DemoCityData",
+                "Notifications", "Outbound",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,6 +179,17 @@ let package = Package(
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "OutboundTests",
+            dependencies: [
+                "Outbound",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DomainTests",
             dependencies: [
                 "Core", "Events", "Storage", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching", "DemoCityData", "TiffinTestSupport",
@@ -161,7 +200,7 @@ let package = Package(
             name: "TiffinAppTests",
             dependencies: [
                 "TiffinApp", "TiffinTestSupport", "Core", "Events", "Storage", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching",
-                "DemoCityData", "TiffinHTTP",
+                "DemoCityData", "TiffinHTTP", "Notifications", "Outbound",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "SQLKit", package: "sql-kit"),

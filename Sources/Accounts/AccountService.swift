@@ -124,6 +124,11 @@ public struct AccountService: Sendable {
         try await store.deleteToken(hash: Self.hash(token: token))
     }
 
+    /// The accounts with `role` (the operators, to notify them), at most `limit`.
+    public func accountIDs(role: Role, limit: Int = 500) async throws -> [UUID] {
+        try await store.accountIDs(role: role, limit: limit)
+    }
+
     public func account(id: UUID) async throws -> Account {
         guard let account = try await store.account(id: id) else { throw NotFoundError(entity: "account", id: id.uuidString) }
         return account

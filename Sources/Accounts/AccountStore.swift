@@ -94,6 +94,15 @@ struct AccountStore: Sendable {
         }
     }
 
+    /// The ids of accounts with `role`, oldest first, at most `limit`.
+    func accountIDs(role: Role, limit: Int) async throws -> [UUID] {
+        struct Row: Decodable { let id: UUID }
+        return try await database.read { db in
+            try await db.raw("SELECT id FROM users WHERE role = \(bind: role.rawValue) ORDER BY created_at, id LIMIT \(bind: limit)")
+                .all(decoding: Row.self).map(\.id)
+        }
+    }
+
     func account(id: UUID) async throws -> Account? {
         try await database.read { db in
             try await db.raw("SELECT id, email, password_hash, role, name, created_at FROM users WHERE id = \(bind: id)")

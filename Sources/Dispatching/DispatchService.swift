@@ -271,7 +271,7 @@ public struct DispatchService: Sendable {
         }
         offer.answeredAt = now
         guard assigned > 0 else {
-            try await store.withdraw(offerID: offerID)
+            try await store.withdraw(offer, at: now)
             DispatchMetrics.offers(.withdrawn)
             throw DispatchError.offerWithdrawn
         }
@@ -280,6 +280,18 @@ public struct DispatchService: Sendable {
         DispatchMetrics.acceptance(now.timeIntervalSince(offer.createdAt))
         logger.info("offer accepted", metadata: ["offer.id": "\(offerID)", "courier.id": "\(courierID)", "assigned": "\(assigned)"])
         return offer
+    }
+
+    /// Withdraws the pending offers of an order that ended (cancelled, rejected, expired), so
+    /// their couriers hear it now rather than when the offer would have expired.
+    @discardableResult
+    public func withdrawOffers(orderID: UUID, reason: String) async throws -> Int {
+        let withdrawn = try await store.withdrawPending(orderID: orderID, reason: reason, at: clock.now())
+        for offer in withdrawn {
+            DispatchMetrics.offers(.withdrawn)
+            logger.info("offer withdrawn", metadata: ["offer.id": "\(offer.id)", "courier.id": "\(offer.courierID)", "order.id": "\(orderID)"])
+        }
+        return withdrawn.count
     }
 
     /// The courier turns the offer down: its orders go back to the next round, never to them again.

@@ -1,4 +1,5 @@
 import Core
+import Events
 import Foundation
 import SQLKit
 import Storage
@@ -78,8 +79,18 @@ extension DispatchStore {
                         """
                     ).run()
                 }
+                try await Outbox.append(try Self.event(.offerCreated, offer, at: offer.createdAt, reason: offer.reason), on: db)
             }
         }
+    }
+
+    /// The event recording what happened to `offer` (aggregate: the offer).
+    static func event(_ type: EventType, _ offer: DispatchOffer, at: Date, reason: String?) throws -> DomainEvent {
+        let payload = OfferChanged(
+            offerID: offer.id, courierID: offer.courierID, orderIDs: offer.orderIDs,
+            status: type == .offerCreated ? DispatchOffer.Status.pending.rawValue : String(type.rawValue.dropFirst("offer.".count)),
+            expiresAt: offer.expiresAt, reason: reason)
+        return try DomainEvent(type: type, aggregateID: offer.id, occurredAt: at, payload: payload)
     }
 
     private static func offers(_ rows: [OfferRow], on db: any SQLDatabase) async throws -> [DispatchOffer] {
@@ -165,9 +176,32 @@ extension DispatchStore {
     }
 
     /// An accepted offer none of whose orders could be assigned (they went elsewhere or ended).
-    func withdraw(offerID: UUID) async throws {
-        try await database.write { db in
-            try await db.raw("UPDATE dispatch_offers SET status = 'withdrawn' WHERE id = \(bind: offerID) AND status = 'accepted'").run()
+    func withdraw(_ offer: DispatchOffer, at: Date) async throws {
+        try await database.transaction { db in
+            guard
+                try await db.raw("UPDATE dispatch_offers SET status = 'withdrawn' WHERE id = \(bind: offer.id) AND status = 'accepted' RETURNING id")
+                    .first() != nil
+            else { return }
+            try await Outbox.append(
+                try Self.event(.offerWithdrawn, offer, at: at, reason: "every order went to another courier or ended"), on: db)
+        }
+    }
+
+    /// Withdraws every pending offer that includes the order (it ended): their couriers are told
+    /// at once instead of answering an offer that can no longer be kept. Returns those offers.
+    func withdrawPending(orderID: UUID, reason: String, at now: Date) async throws -> [DispatchOffer] {
+        try await database.transaction { db in
+            let rows = try await db.raw(
+                """
+                UPDATE dispatch_offers SET status = 'withdrawn', answered_at = \(bind: now)
+                WHERE status = 'pending' AND id IN (SELECT offer_id FROM dispatch_offer_orders WHERE order_id = \(bind: orderID))
+                RETURNING \(unsafeRaw: Self.offerColumns)
+                """
+            ).all(decoding: OfferRow.self)
+            guard !rows.isEmpty else { return [] }
+            let offers = try await Self.offers(rows, on: db)
+            for offer in offers { try await Outbox.append(try Self.event(.offerWithdrawn, offer, at: now, reason: reason), on: db) }
+            return offers
         }
     }
 
@@ -186,6 +220,7 @@ extension DispatchStore {
             let offers = try await Self.offers(rows, on: db)
             for offer in offers {
                 try await Self.exclude(orderIDs: offer.orderIDs, courierID: offer.courierID, reason: "offer expired", at: now, on: db)
+                try await Outbox.append(try Self.event(.offerExpired, offer, at: now, reason: "not answered in time"), on: db)
             }
             return offers
         }

@@ -63,6 +63,28 @@ public struct EventType: RawRepresentable, Hashable, Codable, Sendable, CustomSt
     /// Payload `OrderNeedsAttention`: the order waits too long for a courier, a pickup or a delivery.
     public static let orderNeedsAttention = EventType("order.needs_attention")
 
+    /// Payload `AcceptReminderDue`: the restaurant has not answered and the order expires soon.
+    public static let orderAcceptReminder = EventType("order.accept_reminder")
+    /// Payload `CourierProximity`: the courier carrying the food is close to the delivery address.
+    public static let orderCourierNearby = EventType("order.courier_nearby")
+    /// Payload `CourierProximity`: the courier coming to collect is close to the restaurant.
+    public static let orderCourierArriving = EventType("order.courier_arriving")
+    public static func order(_ milestone: ProximityMilestone) -> EventType {
+        switch milestone {
+        case .courierNearby: orderCourierNearby
+        case .courierArriving: orderCourierArriving
+        }
+    }
+
+    // MARK: Dispatching — payload `OfferChanged`
+
+    /// A job was offered to a courier.
+    public static let offerCreated = EventType("offer.created")
+    /// The courier did not answer in time; the orders go to the next round.
+    public static let offerExpired = EventType("offer.expired")
+    /// The offer was taken back: its orders ended or went elsewhere.
+    public static let offerWithdrawn = EventType("offer.withdrawn")
+
     // MARK: Payments — payload `PaymentStatusChanged` unless noted
 
     public static func payment(_ status: PaymentStatus) -> EventType { EventType("payment.\(status.rawValue)") }
@@ -75,7 +97,9 @@ public struct EventType: RawRepresentable, Hashable, Codable, Sendable, CustomSt
         OrderStatus.allCases.map { (order($0), OrderStatusChanged.self) }
         + [
             (orderCourierAssigned, CourierAssignmentChanged.self), (orderCourierReleased, CourierAssignmentChanged.self),
-            (orderNeedsAttention, OrderNeedsAttention.self),
+            (orderNeedsAttention, OrderNeedsAttention.self), (orderAcceptReminder, AcceptReminderDue.self),
+            (orderCourierNearby, CourierProximity.self), (orderCourierArriving, CourierProximity.self),
+            (offerCreated, OfferChanged.self), (offerExpired, OfferChanged.self), (offerWithdrawn, OfferChanged.self),
         ]
         + PaymentStatus.allCases.map { (payment($0), PaymentStatusChanged.self) }
         + [(paymentRefundIssued, RefundIssued.self)]

@@ -4,3 +4,4 @@ extension OrderStatus: SchemaEnumeration {}
 extension OrderActor: SchemaEnumeration {}
 extension PaymentStatus: SchemaEnumeration {}
 extension AttentionReason: SchemaEnumeration {}
+extension ProximityMilestone: SchemaEnumeration {}

@@ -32,6 +32,8 @@ public struct OrderService: Sendable {
         public var pickupWait: TimeInterval = 600
         /// Flag for operators: picked up and not delivered this long.
         public var deliveryWait: TimeInterval = 2_700
+        /// The restaurant is reminded of an unanswered order this long before it expires.
+        public var acceptReminderLead: TimeInterval = 180
         /// A restaurant may refund its own orders this long after delivery.
         public var restaurantRefundWindow: TimeInterval = 48 * 3600
         public init() {}
@@ -397,6 +399,40 @@ public struct OrderService: Sendable {
         return expired
     }
 
+    /// Reminds restaurants of confirmed orders that expire within `acceptReminderLead`, once per
+    /// order, with an `order.accept_reminder` event. Returns how many were reminded.
+    @discardableResult
+    public func remindUnansweredOrders() async throws -> Int {
+        let now = clock.now()
+        var reminded = 0
+        for order in try await store.unremindedConfirmed(expiringBefore: now.addingTimeInterval(settings.acceptReminderLead)) {
+            guard let deadline = order.acceptDeadline else { continue }
+            let payload = AcceptReminderDue(
+                orderID: order.id, customerID: order.customerID, restaurantID: order.restaurantID, acceptDeadline: deadline)
+            let event = try DomainEvent(type: .orderAcceptReminder, aggregateID: order.id, occurredAt: now, payload: payload)
+            if try await store.recordMilestone("accept_reminder", orderID: order.id, at: now, event: event) { reminded += 1 }
+        }
+        return reminded
+    }
+
+    /// Records that the order's courier came close (to the drop-off with the food, or to the
+    /// restaurant to collect it), once per order and milestone, with its event. False when it
+    /// was recorded before, or the order no longer fits (delivered, ended, another courier).
+    @discardableResult
+    public func recordProximity(orderID: UUID, courierID: UUID, milestone: ProximityMilestone, distanceMetres: Int) async throws -> Bool {
+        guard let order = try await store.order(id: orderID), order.courierID == courierID else { return false }
+        switch milestone {
+        case .courierNearby: guard order.status == .pickedUp else { return false }
+        case .courierArriving: guard [.accepted, .preparing, .ready].contains(order.status) else { return false }
+        }
+        let now = clock.now()
+        let payload = CourierProximity(
+            orderID: orderID, customerID: order.customerID, restaurantID: order.restaurantID, courierID: courierID, milestone: milestone,
+            distanceMetres: distanceMetres)
+        let event = try DomainEvent(type: .order(milestone), aggregateID: orderID, occurredAt: now, payload: payload)
+        return try await store.recordMilestone(milestone.rawValue, orderID: orderID, at: now, event: event)
+    }
+
     /// Flags orders that wait too long for a courier, a pickup or a delivery, once per wait, with
     /// an `order.needs_attention` event; the flag clears when the order moves on. Also publishes
     /// how many orders are in each active status. Returns how many were flagged.
@@ -638,6 +674,12 @@ public struct OrderService: Sendable {
                 customerID: $0.customerID, restaurantID: $0.restaurantID, courierID: $0.courierID, status: $0.status, pickup: $0.pickupLocation,
                 dropoff: $0.deliveryLocation, currency: $0.total.currency)
         }
+    }
+
+    /// The order with its lines, read for another domain's adapter (what a notification says):
+    /// no viewer is checked, so it must never answer a request directly.
+    public func orderForNotice(id: UUID) async throws -> Order? {
+        try await store.order(id: id)
     }
 
     /// The status of each existing order among `orderIDs`.

@@ -119,6 +119,20 @@ struct OrderStore: Sendable {
             // Learned preparation time: a restaurant's latest accepted → ready durations.
             ["CREATE INDEX orders_restaurant_ready ON orders (restaurant_id, ready_at)"]
         },
+        // Notices recorded once per order: the accept reminder, and a courier coming close.
+        Migration(id: "ordering-004-notices") { t in
+            [
+                """
+                CREATE TABLE order_milestones (
+                    order_id \(t.uuid) NOT NULL,
+                    milestone TEXT NOT NULL,
+                    at \(t.timestamp) NOT NULL,
+                    PRIMARY KEY (order_id, milestone)
+                )
+                """,
+                "CREATE INDEX orders_confirmed_deadline ON orders (accept_deadline) WHERE status = 'confirmed'",
+            ]
+        },
     ]
 
     // MARK: Rows
@@ -609,6 +623,32 @@ struct OrderStore: Sendable {
                 waitingSince: since)
             try await Outbox.append(try DomainEvent(type: .orderNeedsAttention, aggregateID: order.id, occurredAt: at, payload: payload), on: db)
             return true
+        }
+    }
+
+    /// Confirmed orders expiring before `horizon` that were not reminded yet.
+    func unremindedConfirmed(expiringBefore horizon: Date) async throws -> [Order] {
+        try await database.read { db in
+            try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.orderColumns) FROM orders
+                WHERE status = 'confirmed' AND accept_deadline <= \(bind: horizon)
+                    AND NOT EXISTS (SELECT 1 FROM order_milestones m WHERE m.order_id = orders.id AND m.milestone = 'accept_reminder')
+                ORDER BY accept_deadline LIMIT 200
+                """
+            ).all(decoding: OrderRow.self).map { $0.order(lines: []) }
+        }
+    }
+
+    /// Records `milestone` for the order and writes `event` with it, once: false (and nothing
+    /// written) when it was recorded before.
+    func recordMilestone(_ milestone: String, orderID: UUID, at: Date, event: DomainEvent) async throws -> Bool {
+        try await database.transaction { db in
+            try await db.runGated(
+                """
+                INSERT INTO order_milestones (order_id, milestone, at) VALUES (\(bind: orderID), \(bind: milestone), \(bind: at))
+                ON CONFLICT DO NOTHING RETURNING order_id
+                """, then: [Outbox.write(event)]) != nil
         }
     }
 

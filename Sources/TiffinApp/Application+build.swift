@@ -8,7 +8,9 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import Notifications
 import Ordering
+import Outbound
 import Payments
 import ServiceLifecycle
 import Storage
@@ -28,12 +30,28 @@ public struct TiffinServices: Sendable {
     /// Hot state: the restaurant search index and the courier registry.
     public let searchIndex: RestaurantSearchIndex
     public let courierRegistry: CourierRegistry
+    public let notifications: NotificationService
+    public let webhooks: WebhookService
+    /// How notifications leave the process, and the breaker in front of each destination.
+    public let outbound: OutboundChannels
+}
+
+/// The senders of notifications and webhooks, with what wakes them.
+public struct OutboundChannels: Sendable {
+    /// nil: email is off (no SMTP configured).
+    public let mail: (any MailTransport)?
+    public let webhooks: any WebhookTransport
+    public let breaker = CircuitBreaker()
+    let push = LiveNotificationPush()
+    let mailQueued = Doorbell()
+    let webhooksQueued = Doorbell()
+    let directory: any RecipientDirectory
 }
 
 /// Builds the services over an open database. Ports between domains are wired here and only here.
 public func buildServices(
     configuration: TiffinConfiguration, database: any Database, clock: any WallClock = SystemWallClock(), logger: Logger,
-    paymentProvider: (any PaymentProvider)? = nil
+    paymentProvider: (any PaymentProvider)? = nil, mailTransport: (any MailTransport)? = nil, webhookTransport: (any WebhookTransport)? = nil
 ) -> TiffinServices {
     var accountSettings = AccountService.Settings()
     accountSettings.bcryptCost = configuration.bcryptCost
@@ -54,6 +72,7 @@ public func buildServices(
     orderSettings.courierWait = configuration.attentionCourierSeconds
     orderSettings.pickupWait = configuration.attentionPickupSeconds
     orderSettings.deliveryWait = configuration.attentionDeliverySeconds
+    orderSettings.acceptReminderLead = configuration.notifications.acceptReminderSeconds
     let orders = OrderService(
         database: database, catalog: CatalogAdapter(catalog: catalog), payments: PaymentAdapter(payments: payments), clock: clock,
         settings: orderSettings, logger: logger)
@@ -66,9 +85,24 @@ public func buildServices(
     dispatchSettings.leaseDuration = max(5, 3 * Double(configuration.dispatchIntervalMilliseconds) / 1_000)
     let dispatch = DispatchService(
         registry: registry, orders: DispatchOrdersAdapter(orders: orders), clock: clock, settings: dispatchSettings, logger: logger)
+    let notice = configuration.notifications
+    let outbound = OutboundChannels(
+        mail: mailTransport ?? notice.smtp.map { SMTPMailTransport(settings: $0, logger: logger) },
+        webhooks: webhookTransport
+            ?? HTTPWebhookTransport(policy: DestinationPolicy(allowPrivateNetworks: notice.webhooksAllowPrivate), logger: logger),
+        directory: RecipientDirectoryAdapter(accounts: accounts, catalog: catalog, orders: orders))
+    let notifications = NotificationService(
+        database: database, directory: outbound.directory, clock: clock, push: outbound.push, emailEnabled: outbound.mail != nil,
+        mailQueued: outbound.mailQueued, logger: logger)
+    var webhookSettings = WebhookService.Settings()
+    webhookSettings.allowPrivateNetworks = notice.webhooksAllowPrivate
+    let webhooks = WebhookService(
+        database: database, directory: outbound.directory, clock: clock, settings: webhookSettings, queued: outbound.webhooksQueued,
+        logger: logger)
     return TiffinServices(
         database: database, clock: clock, accounts: accounts, catalog: catalog, orders: orders, payments: payments, dispatch: dispatch,
-        paymentProvider: provider, searchIndex: searchIndex, courierRegistry: registry)
+        paymentProvider: provider, searchIndex: searchIndex, courierRegistry: registry, notifications: notifications, webhooks: webhooks,
+        outbound: outbound)
 }
 
 /// Every order event type: what live subscribers of an order, a restaurant or the city hear.
@@ -80,6 +114,8 @@ let liveOrderEventTypes: Set<EventType> =
 func outboxSubscriptions(_ services: TiffinServices, tracking: LiveTracking? = nil) -> [OutboxSubscription] {
     let payments = services.payments
     let dispatch = services.dispatch
+    let notifications = services.notifications
+    let webhooks = services.webhooks
     let live: [OutboxSubscription] =
         tracking.map { tracking in
             [OutboxSubscription(name: "realtime.order-events", eventTypes: liveOrderEventTypes) { event in try await tracking.handle(event) }]
@@ -100,6 +136,14 @@ func outboxSubscriptions(_ services: TiffinServices, tracking: LiveTracking? = n
             let payload = try event.decode(OrderStatusChanged.self)
             try await payments.releaseHold(orderID: payload.orderID, reason: "order \(payload.to.rawValue)")
         },
+        OutboxSubscription(
+            name: "dispatch.withdraw-offers-when-order-ends", eventTypes: Set([OrderStatus.rejected, .cancelled, .expired].map(EventType.order))
+        ) { event in
+            let payload = try event.decode(OrderStatusChanged.self)
+            try await dispatch.withdrawOffers(orderID: payload.orderID, reason: "the order was \(payload.to.rawValue)")
+        },
+        OutboxSubscription(name: "notifications", eventTypes: NotificationService.eventTypes) { event in try await notifications.handle(event) },
+        OutboxSubscription(name: "webhooks", eventTypes: Set(EventType.all.map(\.type))) { event in try await webhooks.enqueue(event) },
     ]
 }
 
@@ -123,39 +167,60 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
     let router = buildRouter(services: services, configuration: configuration)
     var relaySettings = OutboxRelay.Settings()
     relaySettings.pollInterval = .milliseconds(configuration.outboxPollMilliseconds)
+    relaySettings.retention = configuration.notifications.outboxRetentionHours * 3_600
     let hub = RealtimeHub()
     let tracking = LiveTracking(
         hub: hub, dispatch: services.dispatch, orders: services.orders, clock: services.clock, staleAfter: configuration.staleAfterSeconds,
         logger: logger)
     let live = RealtimeEndpoint(services: services, hub: hub, tracking: tracking, logger: logger)
     let bus = ClusterBus(database: database, dispatch: services.dispatch, tracking: tracking, logger: logger)
+    let outbound = services.outbound
+    outbound.push.bind(hub: hub, bus: bus)
+    var senderSettings = WebhookSender.Settings()
+    senderSettings.baseBackoff = configuration.notifications.webhookRetryBaseSeconds
+    senderSettings.disableAfterFailures = configuration.notifications.webhookDisableAfterFailures
+    senderSettings.disableAfter = configuration.notifications.webhookDisableAfterSeconds
+    let webhookSender = WebhookSender(
+        database: database, transport: outbound.webhooks, breaker: outbound.breaker, notifications: services.notifications,
+        directory: outbound.directory, clock: services.clock, settings: senderSettings, wake: outbound.webhooksQueued, logger: logger)
+    let emailSender = outbound.mail.map { mail in
+        var settings = EmailSender.Settings(from: configuration.notifications.mailFrom)
+        settings.baseBackoff = configuration.notifications.emailRetryBaseSeconds
+        return EmailSender(
+            database: database, transport: mail, breaker: outbound.breaker, clock: services.clock, settings: settings,
+            wake: outbound.mailQueued, logger: logger)
+    }
     let relay = OutboxRelay(
         database: database, subscriptions: outboxSubscriptions(services, tracking: tracking), clock: services.clock, settings: relaySettings,
         logger: logger)
     let dispatch = services.dispatch
     let orders = services.orders
     let payments = services.payments
-    let background: [any Service] = [
-        services.searchIndex,
-        tracking,
-        RealtimeHeartbeat(hub: hub, period: RealtimeEndpoint.heartbeat, logger: logger),
-        bus,
-        services.courierRegistry,
-        relay,
-        PeriodicService(
-            name: "dispatch.assignment", interval: .milliseconds(configuration.dispatchIntervalMilliseconds), logger: logger,
-            work: { try await dispatch.assignmentRound() }, onShutdown: { await dispatch.releaseLease() }),
-        PeriodicService(name: "ordering.expire-and-flag", interval: .milliseconds(configuration.expiryIntervalMilliseconds), logger: logger) {
-            try await orders.expireOverdue()
-            try await orders.flagOrdersNeedingAttention()
-        },
-        PeriodicService(name: "ordering.settle-interrupted-placements", interval: .seconds(1), logger: logger) {
-            try await orders.settleInterruptedPlacements()
-        },
-        PeriodicService(name: "payments.reconcile", interval: .milliseconds(configuration.reconcileIntervalMilliseconds), logger: logger) {
-            try await payments.reconcile()
-        },
-    ]
+    let background: [any Service] =
+        [
+            services.searchIndex,
+            tracking,
+            RealtimeHeartbeat(hub: hub, period: RealtimeEndpoint.heartbeat, logger: logger),
+            bus,
+            services.courierRegistry,
+            relay,
+            webhookSender,
+            ProximityWatcher(dispatch: services.dispatch, tracking: tracking, orders: services.orders, logger: logger),
+            PeriodicService(
+                name: "dispatch.assignment", interval: .milliseconds(configuration.dispatchIntervalMilliseconds), logger: logger,
+                work: { try await dispatch.assignmentRound() }, onShutdown: { await dispatch.releaseLease() }),
+            PeriodicService(name: "ordering.expire-and-flag", interval: .milliseconds(configuration.expiryIntervalMilliseconds), logger: logger) {
+                try await orders.remindUnansweredOrders()
+                try await orders.expireOverdue()
+                try await orders.flagOrdersNeedingAttention()
+            },
+            PeriodicService(name: "ordering.settle-interrupted-placements", interval: .seconds(1), logger: logger) {
+                try await orders.settleInterruptedPlacements()
+            },
+            PeriodicService(name: "payments.reconcile", interval: .milliseconds(configuration.reconcileIntervalMilliseconds), logger: logger) {
+                try await payments.reconcile()
+            },
+        ] + (emailSender.map { [$0] } ?? [])
     let gate = StartupGate()
     var app = Application(
         router: router,
@@ -180,6 +245,15 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
             }
         }
         try await services.catalog.loadIndex()
+        if let smtp = configuration.notifications.smtp {
+            logger.info(
+                "email on", metadata: ["smtp.host": "\(smtp.host)", "smtp.port": "\(smtp.port)", "smtp.security": "\(smtp.security.rawValue)"])
+        } else {
+            logger.notice("email is off: no SMTP server configured (set TIFFIN_SMTP_HOST and TIFFIN_SMTP_FROM)")
+        }
+        if configuration.notifications.webhooksAllowPrivate {
+            logger.warning("webhooks may reach loopback and private networks, over plain http (TIFFIN_WEBHOOKS_ALLOW_PRIVATE)")
+        }
         gate.open()
         logger.notice(
             "Tiffin is listening", metadata: ["url": "http://\(configuration.host):\(configuration.port)/", "database": "\(database.kind.rawValue)"])
@@ -201,6 +275,8 @@ func buildRouter(services: TiffinServices, configuration: TiffinConfiguration) -
     OrderController(service: services.orders).addRoutes(to: router)
     PaymentController(service: services.payments).addRoutes(to: router)
     DispatchController(service: services.dispatch).addRoutes(to: router)
+    NotificationController(service: services.notifications).addRoutes(to: router)
+    WebhookController(service: services.webhooks).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     return router
 }

@@ -1,6 +1,7 @@
 import Accounts
 import Catalog
 import Dispatching
+import Notifications
 import Ordering
 import Payments
 import Storage
@@ -8,4 +9,4 @@ import Storage
 /// Every domain's migrations, in the order they must run.
 public let allMigrations: [Migration] =
     Outbox.migrations + AccountService.migrations + CatalogService.migrations + OrderService.migrations + PaymentService.migrations
-    + SandboxPaymentProvider.migrations + DispatchService.migrations
+    + SandboxPaymentProvider.migrations + DispatchService.migrations + NotificationService.migrations + WebhookService.migrations

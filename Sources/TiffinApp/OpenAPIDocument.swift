@@ -3,6 +3,7 @@ import Catalog
 import Core
 import Dispatching
 import Foundation
+import Notifications
 import Ordering
 import Payments
 import TiffinHTTP
@@ -10,7 +11,8 @@ import TiffinHTTP
 /// Every documented route of Tiffin. `OpenAPITests` checks it against the routes the router serves.
 let allOperations: [APIOperation] =
     AccountController.operations + CatalogController.operations + OrderController.operations + PaymentController.operations
-    + DispatchController.operations + SystemController.operations + MetricsController.operations + OpenAPIController.operations
+    + DispatchController.operations + NotificationController.operations + WebhookController.operations + SystemController.operations
+    + MetricsController.operations + OpenAPIController.operations
 
 /// The OpenAPI 3.1 document of the API, built from `APIOperation`s. Request and response schemas
 /// are inferred from each operation's example, encoded exactly as the API encodes it.
@@ -79,6 +81,8 @@ struct OpenAPIDocument: Sendable {
         ("Ordering", "Quotes, orders and their status"),
         ("Payments", "Card payments held for orders"),
         ("Dispatch", "Couriers' availability, positions and tracking"),
+        ("Notifications", "The activity feed of every user, and which channels each kind of notification uses"),
+        ("Webhooks", "Signed deliveries of events to partners' endpoints, with retries and a log of every attempt"),
         ("Operations", "What operators see: every order, filtered; online couriers"),
         ("System", "Health, readiness and this document"),
     ]

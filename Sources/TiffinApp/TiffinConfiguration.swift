@@ -49,6 +49,8 @@ public struct TiffinConfiguration: Sendable {
     public var attentionPickupSeconds: Double = 600
     /// `TIFFIN_ATTENTION_DELIVERY_SECONDS`: flag a picked-up order not delivered after this long (default 2700).
     public var attentionDeliverySeconds: Double = 2_700
+    /// `TIFFIN_SMTP_*`, `TIFFIN_WEBHOOKS_*` and the reminder: see `NotificationConfiguration`.
+    public var notifications = NotificationConfiguration()
 
     public enum LogFormat: String, Sendable {
         case text, json
@@ -70,27 +72,15 @@ public struct TiffinConfiguration: Sendable {
     /// Reads `TIFFIN_*` variables over the defaults.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TiffinConfiguration {
         var c = TiffinConfiguration()
-        func value(_ key: String) -> String? {
-            guard let raw = environment[key]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
-            return raw
-        }
+        let reader = EnvironmentReader(environment: environment)
+        func value(_ key: String) -> String? { reader.value(key) }
         func number<T: LosslessStringConvertible & Comparable>(_ key: String, _ range: ClosedRange<T>) throws -> T? {
-            guard let raw = value(key) else { return nil }
-            guard let parsed = T(raw), range.contains(parsed) else {
-                throw Error(key: key, reason: "'\(raw)' is not a number in \(range.lowerBound)…\(range.upperBound)")
-            }
-            return parsed
+            try reader.number(key, range)
         }
         if let host = value("TIFFIN_HOST") { c.host = host }
         if let port: Int = try number("TIFFIN_PORT", 1...65_535) { c.port = port }
         if let url = value("TIFFIN_DATABASE_URL") { c.databaseURL = url }
-        if let demo = value("TIFFIN_DEMO") {
-            switch demo.lowercased() {
-            case "1", "true", "yes", "on": c.seedDemoCity = true
-            case "0", "false", "no", "off": c.seedDemoCity = false
-            default: throw Error(key: "TIFFIN_DEMO", reason: "'\(demo)' is not a boolean (true/false)")
-            }
-        }
+        if let demo = try reader.bool("TIFFIN_DEMO") { c.seedDemoCity = demo }
         if let v: Double = try number("TIFFIN_ACCEPT_TIMEOUT_SECONDS", 1...86_400) { c.acceptTimeoutSeconds = v }
         if let v: UInt8 = try number("TIFFIN_BCRYPT_COST", 4...16) { c.bcryptCost = v }
         if let v: Double = try number("TIFFIN_TOKEN_LIFETIME_SECONDS", 60...31_536_000) { c.tokenLifetimeSeconds = v }
@@ -106,6 +96,7 @@ public struct TiffinConfiguration: Sendable {
         if let v: Double = try number("TIFFIN_ATTENTION_COURIER_SECONDS", 1...86_400) { c.attentionCourierSeconds = v }
         if let v: Double = try number("TIFFIN_ATTENTION_PICKUP_SECONDS", 1...86_400) { c.attentionPickupSeconds = v }
         if let v: Double = try number("TIFFIN_ATTENTION_DELIVERY_SECONDS", 1...86_400) { c.attentionDeliverySeconds = v }
+        c.notifications = try NotificationConfiguration(reader)
         if let token = value("TIFFIN_METRICS_TOKEN") {
             guard token.count >= 16, !token.contains(where: \.isWhitespace) else {
                 throw Error(key: "TIFFIN_METRICS_TOKEN", reason: "must be at least 16 characters without spaces")

@@ -2,6 +2,7 @@ import Core
 import Dispatching
 import Foundation
 import Hummingbird
+import Notifications
 import TiffinHTTP
 
 /// The AsyncAPI 3.0 document of the live connection (`GET /asyncapi.json`), beside the OpenAPI
@@ -56,6 +57,7 @@ enum AsyncAPIDocument {
     /// Messages the server sends, by `type`.
     static var serverMessages: [String: (summary: String, payload: JSONValue)] {
         let offerSchema = (try? JSONSchema.of(DispatchOffer.self)) ?? .object(["type": .string("object")])
+        let noticeSchema = (try? JSONSchema.of(ActivityItem.self)) ?? .object(["type": .string("object")])
         return [
             "welcome": (
                 "First message of every connection",
@@ -94,6 +96,10 @@ enum AsyncAPIDocument {
             "offer": (
                 "A job offered to this courier, to accept or decline over HTTP before it expires",
                 object(["type", "offer"], ["type": constant("offer"), "offer": offerSchema])
+            ),
+            "notification": (
+                "A notification for the connection's own user, as it is kept in their activity feed (`GET /v1/me/activity`); every connection receives its user's, without subscribing",
+                object(["type", "notification"], ["type": constant("notification"), "notification": noticeSchema])
             ),
             "error": (
                 "A message refused: `code` is the API's problem type, `field` the field at fault",

@@ -3,6 +3,7 @@ import Dispatching
 import Events
 import Foundation
 import Logging
+import Notifications
 import ServiceLifecycle
 import Storage
 import Synchronization
@@ -51,6 +52,8 @@ final class ClusterBus: Service, Sendable {
         case courier(CourierState)
         case event(Event)
         case offer(DispatchOffer)
+        /// A notification for a user who may be connected to another instance.
+        case notice(userID: UUID, item: ActivityItem)
 
         struct Event: Codable {
             let id: UUID
@@ -90,6 +93,8 @@ final class ClusterBus: Service, Sendable {
     }
 
     func enqueue(_ items: [Item]) {
+        // Alone on the database (SQLite) nothing is flushed: keep nothing.
+        guard cluster != nil else { return }
         let texts = items.compactMap(Self.encoded)
         pending.withLock { $0.items += texts }
     }
@@ -174,6 +179,8 @@ final class ClusterBus: Service, Sendable {
                 }
             case .offer(let offer):
                 tracking.offered([offer])
+            case .notice(let userID, let item):
+                tracking.hub.publish(LiveMessage.text(LiveMessage.Notice(notification: item)), to: .user(userID))
             }
         }
     }

@@ -4,6 +4,7 @@ import Events
 import Foundation
 import Logging
 import Metrics
+import Notifications
 import Ordering
 import ServiceLifecycle
 import Storage
@@ -48,6 +49,12 @@ enum LiveMessage {
     struct Offer: Encodable {
         let type = "offer"
         let offer: DispatchOffer
+    }
+
+    /// A notification for the connection's own user, as kept in their activity feed.
+    struct Notice: Encodable {
+        let type = "notification"
+        let notification: ActivityItem
     }
 
     struct Welcome: Encodable {
@@ -336,6 +343,11 @@ final class LiveTracking: Service, Sendable {
     }
 
     /// The position to show a new subscriber at once (nil when the courier has none).
+    /// The orders `courierID` carries or is on the way to collect.
+    func deliveries(of courierID: UUID) -> [Delivery] {
+        state.withLock { $0.deliveries[courierID].map { Array($0.values) } ?? [] }
+    }
+
     func currentPosition(orderID: UUID) -> (courierID: UUID, carried: Bool)? {
         state.withLock { state in
             state.carriers[orderID].flatMap { courierID in state.deliveries[courierID]?[orderID].map { (courierID, $0.pickedUp) } }

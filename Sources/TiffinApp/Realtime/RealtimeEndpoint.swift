@@ -2,6 +2,7 @@ import Accounts
 import Catalog
 import Core
 import Dispatching
+import Events
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -228,7 +229,7 @@ struct RealtimeEndpoint: Sendable {
     /// client misses no status change. Payment events stay with the payment's own API.
     func replay(orderID: UUID, after: UUID?, to connection: LiveConnection) async throws -> Int {
         let events = try await services.database.read { db in try await Outbox.events(aggregateID: orderID, on: db) }
-            .filter { $0.type.hasPrefix("order.") }
+            .filter { liveOrderEventTypes.contains(EventType($0.type)) }
         let start = after.flatMap { id in events.firstIndex { $0.id == id }.map { $0 + 1 } } ?? 0
         for event in events[start...] {
             connection.send(

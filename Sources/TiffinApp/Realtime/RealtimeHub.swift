@@ -109,6 +109,8 @@ final class RealtimeHub: Sendable {
         case courier(UUID)
         /// Every order and every courier, sampled: operators.
         case city
+        /// A user's own notifications: every connection of theirs, from the moment it opens.
+        case user(UUID)
     }
 
     private struct State {
@@ -134,6 +136,8 @@ final class RealtimeHub: Sendable {
     func register(_ connection: LiveConnection) {
         let role = connection.principal.role
         let count = state.withLock { state in
+            state.topics[.user(connection.principal.userID), default: [:]][connection.id] = connection
+            state.subscriptions[connection.id, default: []].insert(.user(connection.principal.userID))
             state.buckets[state.nextBucket][connection.id] = connection
             state.bucketOf[connection.id] = state.nextBucket
             state.nextBucket = (state.nextBucket + 1) % Self.heartbeatBuckets

@@ -1,0 +1,115 @@
+import Core
+import Foundation
+import Logging
+import Metrics
+import Outbound
+import ServiceLifecycle
+import Storage
+
+/// Sends queued notification emails through a `MailTransport`, one at a time, with its own
+/// retries and a circuit breaker on the SMTP server: a dead mail server delays only email.
+///
+/// A transient failure (connection, timeout, 4xx) is retried with exponential backoff; a
+/// permanent one (5xx: no such mailbox) or the last retry marks the email failed, and its
+/// notification unread again with the reason, so the activity feed shows it. Claims are leased
+/// (on PostgreSQL `SKIP LOCKED`), so instances share the queue; a process that dies mid-send
+/// leaves the lease to lapse and the email is sent again with the same Message-ID.
+public struct EmailSender: Service {
+    public struct Settings: Sendable {
+        public var from: String
+        public var fromName: String = "Tiffin"
+        public var maximumAttempts: Int64 = 8
+        public var baseBackoff: TimeInterval = 30
+        public var maximumBackoff: TimeInterval = 1_800
+        public var lease: TimeInterval = 60
+        public var idlePoll: Duration = .seconds(1)
+        public init(from: String) { self.from = from }
+    }
+
+    static let destination = "smtp"
+
+    let store: NotificationStore
+    let transport: any MailTransport
+    let breaker: CircuitBreaker
+    let clock: any WallClock
+    let settings: Settings
+    let wake: Doorbell
+    let logger: Logger
+
+    public init(
+        database: any Database, transport: any MailTransport, breaker: CircuitBreaker, clock: any WallClock, settings: Settings,
+        wake: Doorbell, logger: Logger
+    ) {
+        self.store = NotificationStore(database: database)
+        self.transport = transport
+        self.breaker = breaker
+        self.clock = clock
+        self.settings = settings
+        self.wake = wake
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                var claimed = 0
+                do { claimed = try await sendDue() } catch {
+                    if Task.isCancelled { return }
+                    logger.error("email pass failed", metadata: ["error": "\(error)"])
+                }
+                if claimed == 0 { await wake.wait(upTo: settings.idlePoll) }
+            }
+        }
+    }
+
+    /// Sends what is due now. Returns how many emails it claimed.
+    @discardableResult
+    public func sendDue() async throws -> Int {
+        let now = clock.now()
+        let batch = try await store.claimEmails(now: now, leaseUntil: now.addingTimeInterval(settings.lease), limit: 20)
+        for email in batch where !Task.isCancelled {
+            if case .refuse(let until) = breaker.allow(Self.destination, now: clock.now()) {
+                try await store.emailPostponed(email.notificationID, until: until)
+                continue
+            }
+            await send(email)
+        }
+        return batch.count
+    }
+
+    private func send(_ email: NotificationStore.QueuedEmail) async {
+        let message = MailMessage(
+            from: settings.from, fromName: settings.fromName, to: email.address, subject: email.subject, body: email.body,
+            messageID: "<\(email.notificationID.uuidString.lowercased())@tiffin>")
+        let attempts = email.attempts + 1
+        do {
+            try await transport.send(message)
+            breaker.recordSuccess(Self.destination)
+            try await store.emailSent(email.notificationID, at: clock.now())
+            Counter(label: "tiffin_notifications_total", dimensions: [("kind", email.kind), ("channel", "email"), ("outcome", "delivered")])
+                .increment()
+        } catch {
+            let now = clock.now()
+            let permanent: Bool
+            if case MailError.permanent = error { permanent = true } else { permanent = false }
+            // A refused recipient says nothing about the server's health.
+            if !permanent { breaker.recordFailure(Self.destination, now: now) }
+            let exhausted = permanent || attempts >= settings.maximumAttempts
+            let backoff = min(settings.maximumBackoff, settings.baseBackoff * pow(2, Double(attempts - 1)))
+            let reason = String(String(describing: error).prefix(500))
+            logger.warning(
+                "email not sent",
+                metadata: ["notification.id": "\(email.notificationID)", "attempts": "\(attempts)", "final": "\(exhausted)", "error": "\(reason)"])
+            Counter(
+                label: "tiffin_notifications_total",
+                dimensions: [("kind", email.kind), ("channel", "email"), ("outcome", exhausted ? "failed" : "retried")]
+            ).increment()
+            do {
+                try await store.emailFailed(
+                    email.notificationID, attempts: attempts, error: reason, next: exhausted ? nil : now.addingTimeInterval(backoff), at: now)
+            } catch {
+                logger.error("email bookkeeping failed", metadata: ["notification.id": "\(email.notificationID)", "error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Core
+import Foundation
+import Logging
+import Metrics
+import Outbound
+import ServiceLifecycle
+import Storage
+
+/// Sends queued webhook deliveries, several at once, each signed with the endpoint's secret(s).
+///
+/// - Every attempt is logged (status, latency, the answer's first 1,024 bytes or the error).
+/// - A 2xx answer succeeds; anything else is retried with exponential backoff (30 s doubling, at
+///   most an hour apart, ±20 % jitter so retries of many deliveries do not arrive together) until
+///   the delivery's 24-hour window closes; then it is marked failed (it can be redelivered).
+/// - A circuit breaker per endpoint stops attempts to one that keeps failing for a while,
+///   without using up the deliveries' retries, so a dead endpoint costs nothing and delays no one.
+/// - An endpoint that failed `disableAfterFailures` attempts in a row over at least
+///   `disableAfter` seconds is disabled and its owner and the operators are told.
+///
+/// Claims are leased (on PostgreSQL `SKIP LOCKED`): instances share the queue and one delivery
+/// is never sent by two at once. A process that dies mid-send leaves the lease to lapse, and the
+/// delivery is sent again with the same event id.
+public struct WebhookSender: Service {
+    public struct Settings: Sendable {
+        public var concurrency = 8
+        public var timeout: Duration = .seconds(10)
+        public var baseBackoff: TimeInterval = 30
+        public var maximumBackoff: TimeInterval = 3_600
+        public var disableAfterFailures = 25
+        public var disableAfter: TimeInterval = 12 * 3600
+        public var lease: TimeInterval = 60
+        public var idlePoll: Duration = .seconds(1)
+        public init() {}
+    }
+
+    let store: WebhookStore
+    let transport: any WebhookTransport
+    let breaker: CircuitBreaker
+    let notifications: NotificationService
+    let directory: any RecipientDirectory
+    let clock: any WallClock
+    let settings: Settings
+    let wake: Doorbell
+    let logger: Logger
+
+    public init(
+        database: any Database, transport: any WebhookTransport, breaker: CircuitBreaker, notifications: NotificationService,
+        directory: any RecipientDirectory, clock: any WallClock, settings: Settings, wake: Doorbell, logger: Logger
+    ) {
+        self.store = WebhookStore(database: database)
+        self.transport = transport
+        self.breaker = breaker
+        self.notifications = notifications
+        self.directory = directory
+        self.clock = clock
+        self.settings = settings
+        self.wake = wake
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                var claimed = 0
+                do { claimed = try await sendDue() } catch {
+                    if Task.isCancelled { return }
+                    logger.error("webhook pass failed", metadata: ["error": "\(error)"])
+                }
+                if claimed < settings.concurrency * 4 { await wake.wait(upTo: settings.idlePoll) }
+            }
+        }
+    }
+
+    static func destination(_ endpointID: UUID) -> String { "webhook:\(endpointID.uuidString.lowercased())" }
+
+    /// Sends what is due now, `concurrency` at a time. Returns how many deliveries it claimed.
+    @discardableResult
+    public func sendDue() async throws -> Int {
+        let now = clock.now()
+        let batch = try await store.claim(now: now, leaseUntil: now.addingTimeInterval(settings.lease), limit: settings.concurrency * 4)
+        guard !batch.isEmpty else { return 0 }
+        let endpoints = try await store.endpoints(ids: Array(Set(batch.map(\.endpointID))))
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for delivery in batch {
+                guard let endpoint = endpoints[delivery.endpointID] else { continue }
+                if running >= settings.concurrency {
+                    await group.next()
+                    running -= 1
+                }
+                group.addTask { await attempt(delivery, endpoint) }
+                running += 1
+            }
+        }
+        return batch.count
+    }
+
+    private func attempt(_ delivery: WebhookStore.DeliveryRow, _ endpoint: WebhookStore.EndpointRow) async {
+        let destination = Self.destination(endpoint.id)
+        let now = clock.now()
+        do {
+            if case .refuse(let until) = breaker.allow(destination, now: now) {
+                try await store.postpone(deliveryID: delivery.id, until: until)
+                return
+            }
+            guard let url = URL(string: endpoint.url) else { throw OutboundError.refusedDestination("unreadable URL") }
+            let body = Array(delivery.body.utf8)
+            let timestamp = Int64(now.timeIntervalSince1970.rounded(.down))
+            let request = OutboundRequest(
+                url: url,
+                headers: [
+                    ("Content-Type", "application/json"), ("Tiffin-Event-Id", delivery.eventID.uuidString.lowercased()),
+                    ("Tiffin-Event-Type", delivery.eventType), ("Tiffin-Delivery-Id", delivery.id.uuidString.lowercased()),
+                    (
+                        WebhookSignature.header,
+                        WebhookSignature.headerValue(secrets: endpoint.signingSecrets(now: now), timestamp: timestamp, body: body)
+                    ),
+                ], body: body, timeout: settings.timeout)
+            let started = ContinuousClock.now
+            var status: Int?
+            var excerpt: String?
+            var failure: String?
+            do {
+                let response = try await transport.post(request)
+                status = response.status
+                excerpt = response.excerpt
+                if !(200..<300).contains(response.status) { failure = "HTTP \(response.status)" }
+            } catch {
+                failure = String(String(describing: error).prefix(500))
+            }
+            let elapsed = ContinuousClock.now - started
+            let latency = Int(elapsed / .milliseconds(1))
+            Timer(label: "tiffin_webhook_latency_seconds", dimensions: [("endpoint", endpoint.id.uuidString.lowercased())])
+                .recordNanoseconds(Int64(elapsed / .nanoseconds(1)))
+            let at = clock.now()
+            let succeeded = failure == nil
+            var next: Date?
+            if !succeeded {
+                breaker.recordFailure(destination, now: at)
+                let attempts = delivery.attempts + 1
+                let jitter = Double.random(in: 0.8...1.2)
+                let wait = min(settings.maximumBackoff, settings.baseBackoff * pow(2, Double(min(attempts, 20) - 1))) * jitter
+                let candidate = at.addingTimeInterval(wait)
+                next = candidate <= delivery.giveUpAt ? candidate : nil
+            } else {
+                breaker.recordSuccess(destination)
+            }
+            try await store.recordAttempt(
+                deliveryID: delivery.id, at: at, statusCode: status, latencyMilliseconds: latency, excerpt: excerpt, error: failure,
+                succeeded: succeeded, next: next)
+            let outcome = succeeded ? "delivered" : (next == nil ? "failed" : "retried")
+            Counter(label: "tiffin_webhook_deliveries_total", dimensions: [("endpoint", endpoint.id.uuidString.lowercased()), ("outcome", outcome)])
+                .increment()
+            let streak = try await store.recordOutcome(endpointID: endpoint.id, succeeded: succeeded, at: at)
+            if !succeeded, streak.streak >= settings.disableAfterFailures, let since = streak.since,
+                at.timeIntervalSince(since) >= settings.disableAfter
+            {
+                try await disable(endpoint, failures: streak.streak, at: at)
+            }
+        } catch {
+            logger.error("webhook attempt bookkeeping failed", metadata: ["delivery.id": "\(delivery.id)", "error": "\(error)"])
+        }
+    }
+
+    /// Disables a failing endpoint and tells its owner and every operator (in their feeds, and
+    /// by their channels).
+    private func disable(_ endpoint: WebhookStore.EndpointRow, failures: Int, at: Date) async throws {
+        let reason = "\(failures) failed attempts in a row"
+        guard try await store.disable(id: endpoint.id, reason: reason, at: at) else { return }
+        breaker.forget(Self.destination(endpoint.id))
+        logger.warning("webhook endpoint disabled", metadata: ["endpoint.id": "\(endpoint.id)", "failures": "\(failures)"])
+        let recipients = Set([endpoint.ownerID] + (try await directory.operators()))
+        let facts = ["url": endpoint.url, "failures": "\(failures)"]
+        try await notifications.notify(
+            recipients.map { NotificationDraft(recipientID: $0, kind: .webhookDisabled, orderID: nil, subjectID: endpoint.id, facts: facts) },
+            eventID: UUID.timeOrdered(at: at))
+    }
+}

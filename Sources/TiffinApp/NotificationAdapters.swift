@@ -1,0 +1,62 @@
+import Accounts
+import Catalog
+import Core
+import Foundation
+import Notifications
+import Ordering
+import Synchronization
+
+/// Notifications' view of accounts, restaurants and orders.
+struct RecipientDirectoryAdapter: RecipientDirectory {
+    let accounts: AccountService
+    let catalog: CatalogService
+    let orders: OrderService
+
+    func contact(userID: UUID) async throws -> Contact? {
+        guard let account = try? await accounts.account(id: userID) else { return nil }
+        return Contact(userID: account.id, email: account.email, name: account.name, role: account.role)
+    }
+
+    func restaurantOwner(restaurantID: UUID) async throws -> UUID? {
+        (try? await catalog.restaurant(id: restaurantID))?.ownerID
+    }
+
+    func restaurantID(ownedBy staffID: UUID) async throws -> UUID? {
+        try await catalog.restaurantID(ownedBy: staffID)
+    }
+
+    func operators() async throws -> [UUID] {
+        try await accounts.accountIDs(role: .operator)
+    }
+
+    func order(_ orderID: UUID) async throws -> OrderFacts? {
+        try await orders.orderForNotice(id: orderID).map { o in
+            OrderFacts(
+                orderID: o.id, customerID: o.customerID, restaurantID: o.restaurantID, restaurantName: o.restaurantName, courierID: o.courierID,
+                total: o.total, itemCount: o.lines.reduce(0) { $0 + $1.quantity }, deliveryAddress: o.deliveryAddress, etaMinutes: o.etaMinutes,
+                acceptDeadline: o.acceptDeadline)
+        }
+    }
+}
+
+/// Pushes a new notification to the recipient's live connections on this instance, and through
+/// the cluster bus to the others. Bound to the hub once the live endpoint is assembled; before
+/// that (and in service tests without a server) nothing is pushed — the feed has it.
+final class LiveNotificationPush: LivePush, Sendable {
+    private struct Sinks {
+        var hub: RealtimeHub?
+        var bus: ClusterBus?
+    }
+
+    private let sinks = Mutex(Sinks())
+
+    func bind(hub: RealtimeHub, bus: ClusterBus) {
+        sinks.withLock { $0 = Sinks(hub: hub, bus: bus) }
+    }
+
+    func push(_ item: ActivityItem, to userID: UUID) {
+        let (hub, bus) = sinks.withLock { ($0.hub, $0.bus) }
+        hub?.publish(LiveMessage.text(LiveMessage.Notice(notification: item)), to: .user(userID))
+        bus?.enqueue([.notice(userID: userID, item: item)])
+    }
+}

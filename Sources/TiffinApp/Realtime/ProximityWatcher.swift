@@ -1,0 +1,77 @@
+import Core
+import Dispatching
+import Events
+import Foundation
+import Logging
+import Ordering
+import ServiceLifecycle
+import Synchronization
+
+/// Notices a courier coming close — to the delivery address with the food (`courier_nearby`,
+/// for the customer) or to the restaurant to collect it (`courier_arriving`, for its staff) —
+/// from the fixes this instance receives, and records each once per order through Ordering
+/// (which writes the event; a second instance noticing the same is a no-op there).
+///
+/// Checking a fix is a map lookup and a distance per carried order; the write happens on this
+/// service's own task, never on the fix's path.
+final class ProximityWatcher: Service, Sendable {
+    static let nearbyMetres = 400.0
+    static let arrivingMetres = 300.0
+
+    struct Hit: Sendable {
+        let orderID: UUID
+        let courierID: UUID
+        let milestone: ProximityMilestone
+        let distance: Int
+    }
+
+    let tracking: LiveTracking
+    let orders: OrderService
+    let logger: Logger
+    private let hits: (stream: AsyncStream<Hit>, continuation: AsyncStream<Hit>.Continuation)
+    /// Orders and milestones already noticed here (bounded: cleared when it grows large).
+    private let noticed = Mutex(Set<String>())
+
+    init(dispatch: DispatchService, tracking: LiveTracking, orders: OrderService, logger: Logger) {
+        self.tracking = tracking
+        self.orders = orders
+        self.logger = logger
+        self.hits = AsyncStream.makeStream(of: Hit.self, bufferingPolicy: .bufferingNewest(10_000))
+        dispatch.observers.onFix { [weak self] state in self?.check(state) }
+    }
+
+    func check(_ courier: CourierState) {
+        guard let location = courier.location else { return }
+        for delivery in tracking.deliveries(of: courier.courierID) {
+            let (milestone, target, limit): (ProximityMilestone, GeoPoint, Double) =
+                delivery.pickedUp
+                ? (.courierNearby, delivery.dropoff, Self.nearbyMetres) : (.courierArriving, delivery.pickup, Self.arrivingMetres)
+            let distance = location.distance(to: target)
+            guard distance <= limit else { continue }
+            let key = "\(delivery.orderID):\(milestone.rawValue)"
+            let fresh = noticed.withLock { set in
+                if set.count > 100_000 { set.removeAll() }
+                return set.insert(key).inserted
+            }
+            if fresh {
+                hits.continuation.yield(Hit(orderID: delivery.orderID, courierID: courier.courierID, milestone: milestone, distance: Int(distance)))
+            }
+        }
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await hit in self.hits.stream {
+                do {
+                    try await self.orders.recordProximity(
+                        orderID: hit.orderID, courierID: hit.courierID, milestone: hit.milestone, distanceMetres: hit.distance)
+                } catch {
+                    if Task.isCancelled { return }
+                    // Forget it, so the next fix in range tries again.
+                    _ = self.noticed.withLock { $0.remove("\(hit.orderID):\(hit.milestone.rawValue)") }
+                    self.logger.warning("proximity not recorded", metadata: ["order.id": "\(hit.orderID)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+}
