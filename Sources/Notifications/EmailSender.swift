@@ -66,7 +66,9 @@ public struct EmailSender: Service {
     @discardableResult
     public func sendDue() async throws -> Int {
         let now = clock.now()
-        let batch = try await store.claimEmails(now: now, leaseUntil: now.addingTimeInterval(settings.lease), limit: 20)
+        // No more than can be sent within the lease at the transport's worst (15 s each), so
+        // another instance never re-claims an email still being sent here.
+        let batch = try await store.claimEmails(now: now, leaseUntil: now.addingTimeInterval(settings.lease), limit: 4)
         for email in batch where !Task.isCancelled {
             if case .refuse(let until) = breaker.allow(Self.destination, now: clock.now()) {
                 try await store.emailPostponed(email.notificationID, until: until)
@@ -84,32 +86,42 @@ public struct EmailSender: Service {
         let attempts = email.attempts + 1
         do {
             try await transport.send(message)
-            breaker.recordSuccess(Self.destination)
+        } catch {
+            await failed(email, attempts: attempts, error: error)
+            return
+        }
+        breaker.recordSuccess(Self.destination)
+        do {
+            // Sent: a failure to record it must not count as a failed send (and send it again).
             try await store.emailSent(email.notificationID, at: clock.now())
             Counter(label: "tiffin_notifications_total", dimensions: [("kind", email.kind), ("channel", "email"), ("outcome", "delivered")])
                 .increment()
         } catch {
-            let now = clock.now()
-            let permanent: Bool
-            if case MailError.permanent = error { permanent = true } else { permanent = false }
-            // A refused recipient says nothing about the server's health.
-            if !permanent { breaker.recordFailure(Self.destination, now: now) }
-            let exhausted = permanent || attempts >= settings.maximumAttempts
-            let backoff = min(settings.maximumBackoff, settings.baseBackoff * pow(2, Double(attempts - 1)))
-            let reason = String(String(describing: error).prefix(500))
-            logger.warning(
-                "email not sent",
-                metadata: ["notification.id": "\(email.notificationID)", "attempts": "\(attempts)", "final": "\(exhausted)", "error": "\(reason)"])
-            Counter(
-                label: "tiffin_notifications_total",
-                dimensions: [("kind", email.kind), ("channel", "email"), ("outcome", exhausted ? "failed" : "retried")]
-            ).increment()
-            do {
-                try await store.emailFailed(
-                    email.notificationID, attempts: attempts, error: reason, next: exhausted ? nil : now.addingTimeInterval(backoff), at: now)
-            } catch {
-                logger.error("email bookkeeping failed", metadata: ["notification.id": "\(email.notificationID)", "error": "\(error)"])
-            }
+            logger.error("email sent but not recorded", metadata: ["notification.id": "\(email.notificationID)", "error": "\(error)"])
+        }
+    }
+
+    private func failed(_ email: NotificationStore.QueuedEmail, attempts: Int64, error: any Error) async {
+        let now = clock.now()
+        let permanent: Bool
+        if case MailError.permanent = error { permanent = true } else { permanent = false }
+        // A refused recipient means the server answered: healthy, whatever the mailbox.
+        if permanent { breaker.recordSuccess(Self.destination) } else { breaker.recordFailure(Self.destination, now: now) }
+        let exhausted = permanent || attempts >= settings.maximumAttempts
+        let backoff = min(settings.maximumBackoff, settings.baseBackoff * pow(2, Double(attempts - 1)))
+        let reason = String(String(describing: error).prefix(500))
+        logger.warning(
+            "email not sent",
+            metadata: ["notification.id": "\(email.notificationID)", "attempts": "\(attempts)", "final": "\(exhausted)", "error": "\(reason)"])
+        Counter(
+            label: "tiffin_notifications_total",
+            dimensions: [("kind", email.kind), ("channel", "email"), ("outcome", exhausted ? "failed" : "retried")]
+        ).increment()
+        do {
+            try await store.emailFailed(
+                email.notificationID, attempts: attempts, error: reason, next: exhausted ? nil : now.addingTimeInterval(backoff), at: now)
+        } catch {
+            logger.error("email bookkeeping failed", metadata: ["notification.id": "\(email.notificationID)", "error": "\(error)"])
         }
     }
 }

@@ -55,7 +55,7 @@ public enum NotificationKind: String, Codable, Sendable, CaseIterable {
     public var defaultChannels: Set<NotificationChannel> {
         switch self {
         case .courierAssigned, .orderPickedUp, .courierNearby, .orderAccepted, .restaurantCourierArriving, .courierOffer,
-            .courierOfferWithdrawn:
+            .courierOfferWithdrawn, .paymentReleased:
             [.inApp]
         default: [.inApp, .email]
         }
@@ -140,7 +140,7 @@ public enum NotificationTemplates {
             Template(
                 title: "Webhook endpoint disabled",
                 body:
-                    "The endpoint {url} failed {failures} times in a row and was disabled. Fix it, then enable it again; missed deliveries can be redelivered."
+                    "The endpoint {url} failed {failures} times in a row and was disabled. Fix it, then enable it again: what it missed meanwhile is queued and sent then."
             )
         }
     }

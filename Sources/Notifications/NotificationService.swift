@@ -67,11 +67,13 @@ public struct NotificationService: Sendable {
                     detail = "the account has no email address"
                 }
             }
+            // A kind that must not be missed keeps its in-app push when email cannot go out.
+            let inApp = wanted.contains(.inApp) || (draft.kind.requiresAChannel && email != .pending)
             rows.append(
                 .init(
                     id: .timeOrdered(at: now), recipientID: draft.recipientID, kind: draft.kind, eventID: eventID, orderID: draft.orderID,
                     subjectID: draft.subjectID, title: draft.title, body: draft.body, createdAt: now,
-                    inApp: wanted.contains(.inApp) ? .delivered : .off, email: email, emailDetail: detail, mail: mail))
+                    inApp: inApp ? .delivered : .off, email: email, emailDetail: detail, mail: mail))
         }
         let written = try await store.insert(rows)
         for n in written {
@@ -108,13 +110,13 @@ public struct NotificationService: Sendable {
     /// The caller's notifications, newest first, `limit` per page, with the unread count.
     public func activity(userID: UUID, cursor: String?, limit: Int) async throws -> ActivityPage {
         guard Self.pageSizes.contains(limit) else { throw ValidationError(field: "limit", reason: "must be 1 to 100") }
-        var before: UUID?
+        var before: Int64?
         if let cursor {
-            guard let id = UUID(uuidString: cursor) else { throw ValidationError(field: "cursor", reason: "is not a cursor from an earlier page") }
-            before = id
+            guard let seq = Int64(cursor), seq > 0 else { throw ValidationError(field: "cursor", reason: "is not a cursor from an earlier page") }
+            before = seq
         }
-        let (items, unread) = try await store.page(recipientID: userID, before: before, limit: limit)
-        return ActivityPage(items: items, unreadCount: unread, nextCursor: items.count == limit ? items.last?.id.uuidString : nil)
+        let (items, unread, next) = try await store.page(recipientID: userID, before: before, limit: limit)
+        return ActivityPage(items: items, unreadCount: unread, nextCursor: next.map(String.init))
     }
 
     /// Marks the caller's notifications read (`ids`, or all when nil); ids of others' are ignored.

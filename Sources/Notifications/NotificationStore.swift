@@ -12,7 +12,8 @@ struct NotificationStore: Sendable {
             [
                 """
                 CREATE TABLE notifications (
-                    id \(t.uuid) PRIMARY KEY,
+                    seq \(t.serialPrimaryKey),
+                    id \(t.uuid) NOT NULL UNIQUE,
                     recipient_id \(t.uuid) NOT NULL,
                     kind TEXT NOT NULL,
                     event_id \(t.uuid) NOT NULL,
@@ -28,7 +29,7 @@ struct NotificationStore: Sendable {
                     UNIQUE (event_id, recipient_id, kind)
                 )
                 """,
-                "CREATE INDEX notifications_recipient ON notifications (recipient_id, id)",
+                "CREATE INDEX notifications_recipient ON notifications (recipient_id, seq)",
                 "CREATE INDEX notifications_unread ON notifications (recipient_id) WHERE read_at IS NULL",
                 """
                 CREATE TABLE notification_emails (
@@ -63,6 +64,7 @@ struct NotificationStore: Sendable {
     // MARK: Rows
 
     struct ItemRow: Decodable {
+        let seq: Int64
         let id: UUID
         let kind: String
         let title: String
@@ -76,7 +78,7 @@ struct NotificationStore: Sendable {
         let emailDetail: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, kind, title, body, email
+            case seq, id, kind, title, body, email
             case orderID = "order_id"
             case subjectID = "subject_id"
             case createdAt = "created_at"
@@ -85,7 +87,7 @@ struct NotificationStore: Sendable {
             case emailDetail = "email_detail"
         }
 
-        static let columns = "id, kind, title, body, order_id, subject_id, created_at, read_at, in_app, email, email_detail"
+        static let columns = "seq, id, kind, title, body, order_id, subject_id, created_at, read_at, in_app, email, email_detail"
 
         var item: ActivityItem? {
             guard let kind = NotificationKind(rawValue: kind) else { return nil }
@@ -145,18 +147,20 @@ struct NotificationStore: Sendable {
         }
     }
 
-    func page(recipientID: UUID, before cursor: UUID?, limit: Int) async throws -> (items: [ActivityItem], unread: Int) {
+    /// A page of the feed, newest first (in the order written), before `cursor` (a `seq`); and
+    /// the cursor of the next page.
+    func page(recipientID: UUID, before cursor: Int64?, limit: Int) async throws -> (items: [ActivityItem], unread: Int, next: Int64?) {
         try await database.read { db in
             var query = SQLQueryString("SELECT \(unsafeRaw: ItemRow.columns) FROM notifications WHERE recipient_id = \(bind: recipientID)")
             if let cursor {
-                query.appendInterpolation(unsafeRaw: " AND id < ")
+                query.appendInterpolation(unsafeRaw: " AND seq < ")
                 query.appendInterpolation(bind: cursor)
             }
-            query.appendInterpolation(unsafeRaw: " ORDER BY id DESC LIMIT ")
+            query.appendInterpolation(unsafeRaw: " ORDER BY seq DESC LIMIT ")
             query.appendInterpolation(bind: limit)
-            let items = try await db.raw(query).all(decoding: ItemRow.self).compactMap(\.item)
+            let rows = try await db.raw(query).all(decoding: ItemRow.self)
             let unread = try await Self.unread(recipientID, on: db)
-            return (items, unread)
+            return (rows.compactMap(\.item), unread, rows.count == limit ? rows.last?.seq : nil)
         }
     }
 

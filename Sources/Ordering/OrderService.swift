@@ -405,7 +405,7 @@ public struct OrderService: Sendable {
     public func remindUnansweredOrders() async throws -> Int {
         let now = clock.now()
         var reminded = 0
-        for order in try await store.unremindedConfirmed(expiringBefore: now.addingTimeInterval(settings.acceptReminderLead)) {
+        for order in try await store.unremindedConfirmed(expiringBefore: now.addingTimeInterval(settings.acceptReminderLead), after: now) {
             guard let deadline = order.acceptDeadline else { continue }
             let payload = AcceptReminderDue(
                 orderID: order.id, customerID: order.customerID, restaurantID: order.restaurantID, acceptDeadline: deadline)

@@ -627,12 +627,12 @@ struct OrderStore: Sendable {
     }
 
     /// Confirmed orders expiring before `horizon` that were not reminded yet.
-    func unremindedConfirmed(expiringBefore horizon: Date) async throws -> [Order] {
+    func unremindedConfirmed(expiringBefore horizon: Date, after now: Date) async throws -> [Order] {
         try await database.read { db in
             try await db.raw(
                 """
                 SELECT \(unsafeRaw: Self.orderColumns) FROM orders
-                WHERE status = 'confirmed' AND accept_deadline <= \(bind: horizon)
+                WHERE status = 'confirmed' AND accept_deadline <= \(bind: horizon) AND accept_deadline > \(bind: now)
                     AND NOT EXISTS (SELECT 1 FROM order_milestones m WHERE m.order_id = orders.id AND m.milestone = 'accept_reminder')
                 ORDER BY accept_deadline LIMIT 200
                 """

@@ -81,7 +81,7 @@ public struct SMTPMailTransport: MailTransport {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw MailError.permanent("cannot set up TLS (trust roots \(trustRootsFile ?? "system")): \(error)")
+            throw MailError.transient("cannot set up TLS (trust roots \(trustRootsFile ?? "system")): \(error)")
         }
     }
 }
@@ -107,12 +107,12 @@ private struct SMTPSession {
                 encrypted = true
                 extensions = try await hello()
             } else if settings.security == .startTLSRequired {
-                throw MailError.permanent("server does not offer STARTTLS, which the settings require")
+                throw MailError.transient("server does not offer STARTTLS, which the settings require")
             }
         }
         if let username = settings.username {
             guard encrypted || settings.security == .none else {
-                throw MailError.permanent("refusing to send credentials without TLS (server did not offer STARTTLS)")
+                throw MailError.transient("refusing to send credentials without TLS (server did not offer STARTTLS)")
             }
             try await authenticate(username: username, password: settings.password ?? "", offered: extensions.authMechanisms)
         }
@@ -162,7 +162,7 @@ private struct SMTPSession {
             try check(try await exchange(base64(username), loggedAs: "<username>"), expected: 334, step: "AUTH LOGIN username")
             try check(try await exchange(base64(password), loggedAs: "<password>"), expected: 235, step: "AUTH LOGIN password")
         } else {
-            throw MailError.permanent("server offers neither AUTH PLAIN nor AUTH LOGIN (offered: \(offered.sorted()))")
+            throw MailError.transient("server offers neither AUTH PLAIN nor AUTH LOGIN (offered: \(offered.sorted()))")
         }
     }
 
@@ -201,11 +201,15 @@ private struct SMTPSession {
         try check(reply, expected: expected...expected, step: step)
     }
 
-    /// 4xx → transient, 5xx → permanent, anything else unexpected → transient.
+    /// A 5xx to this message's recipient or content is permanent: retrying it cannot help. Any
+    /// other refusal (greeting, EHLO, AUTH, MAIL FROM, a missing extension) says the server or
+    /// Tiffin's settings are wrong — transient, so it is retried once they are fixed, and the
+    /// circuit breaker sees the server failing instead of every queued email failing for good.
     func check(_ reply: SMTPReply, expected: ClosedRange<Int>, step: String) throws(MailError) {
         guard !expected.contains(reply.code) else { return }
         let reason = "\(step): server replied \(reply.code) \(reply.text)"
-        throw (500..<600).contains(reply.code) ? .permanent(reason) : .transient(reason)
+        let aboutThisMessage = step == "RCPT TO" || step == "end of data"
+        throw (500..<600).contains(reply.code) && aboutThisMessage ? .permanent(reason) : .transient(reason)
     }
 }
 

@@ -35,7 +35,8 @@ public struct OutboxSubscription: Sendable {
 ///
 /// Order: a consumer gets one aggregate's events (one order's) in the order they were written. A
 /// delivery waits while an earlier one of the same aggregate for the same consumer is in backoff
-/// or leased elsewhere; on PostgreSQL claims for one consumer are serialized by an advisory lock
+/// or leased elsewhere, or an earlier event of the aggregate is not fanned out yet (on PostgreSQL
+/// another instance may be fanning it out at that moment); on PostgreSQL claims for one consumer are serialized by an advisory lock
 /// held for the claim's transaction, so two instances never hold the same delivery, nor two
 /// deliveries of one aggregate, at once. A failure stops the rest of that aggregate's batch.
 ///
@@ -296,6 +297,9 @@ public struct OutboxRelay: Service {
                         WHERE p.consumer = d.consumer AND p.aggregate_id = d.aggregate_id AND p.event_seq < d.event_seq
                             AND p.delivered_at IS NULL AND p.failed_at IS NULL
                             AND (p.next_attempt_at > \(bind: now) OR p.leased_until > \(bind: now)))
+                    AND NOT EXISTS (
+                        SELECT 1 FROM outbox_events e
+                        WHERE e.aggregate_id = d.aggregate_id AND e.seq < d.event_seq AND e.processed_at IS NULL AND e.failed_at IS NULL)
                 ORDER BY d.event_seq LIMIT \(bind: limit)
                 """
             ).all(decoding: Seq.self).map(\.seq)

@@ -210,7 +210,8 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
                 name: "dispatch.assignment", interval: .milliseconds(configuration.dispatchIntervalMilliseconds), logger: logger,
                 work: { try await dispatch.assignmentRound() }, onShutdown: { await dispatch.releaseLease() }),
             PeriodicService(name: "ordering.expire-and-flag", interval: .milliseconds(configuration.expiryIntervalMilliseconds), logger: logger) {
-                try await orders.remindUnansweredOrders()
+                // A failed reminder pass must not hold up expiry (which releases holds).
+                do { try await orders.remindUnansweredOrders() } catch { logger.error("reminder pass failed", metadata: ["error": "\(error)"]) }
                 try await orders.expireOverdue()
                 try await orders.flagOrdersNeedingAttention()
             },

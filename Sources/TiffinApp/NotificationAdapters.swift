@@ -13,12 +13,14 @@ struct RecipientDirectoryAdapter: RecipientDirectory {
     let orders: OrderService
 
     func contact(userID: UUID) async throws -> Contact? {
-        guard let account = try? await accounts.account(id: userID) else { return nil }
+        let account: Account
+        do { account = try await accounts.account(id: userID) } catch is NotFoundError { return nil }
         return Contact(userID: account.id, email: account.email, name: account.name, role: account.role)
     }
 
     func restaurantOwner(restaurantID: UUID) async throws -> UUID? {
-        (try? await catalog.restaurant(id: restaurantID))?.ownerID
+        // Only "no such restaurant" is an answer; any other failure is retried by the relay.
+        do { return try await catalog.restaurant(id: restaurantID).ownerID } catch is NotFoundError { return nil }
     }
 
     func restaurantID(ownedBy staffID: UUID) async throws -> UUID? {

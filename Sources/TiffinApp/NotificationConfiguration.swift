@@ -31,7 +31,7 @@ struct EnvironmentReader {
 /// How Tiffin reaches people outside the app: email over SMTP and partner webhooks.
 public struct NotificationConfiguration: Sendable {
     /// `TIFFIN_SMTP_HOST` (with `_PORT` default 587, `_USERNAME`, `_PASSWORD`, `_SECURITY`:
-    /// `starttls` (default: upgraded when the server offers it), `starttls-required`, `tls`,
+    /// `starttls-required` (default), `starttls` (upgraded only when the server offers it), `tls`,
     /// `none`; `_CA_FILE`: a PEM file of extra roots to trust). Unset: email is off.
     public var smtp: SMTPSettings?
     /// `TIFFIN_SMTP_FROM`: the sender address (required with `TIFFIN_SMTP_HOST`).
@@ -61,7 +61,8 @@ public struct NotificationConfiguration: Sendable {
                 throw TiffinConfiguration.Error(key: "TIFFIN_SMTP_FROM", reason: "an address (name@domain) is required when TIFFIN_SMTP_HOST is set")
             }
             mailFrom = from
-            var security = SMTPSettings.Security.startTLSWhenOffered
+            // Safe by default: a server whose STARTTLS was stripped on the way gets nothing in clear.
+            var security = SMTPSettings.Security.startTLSRequired
             if let raw = env.value("TIFFIN_SMTP_SECURITY") {
                 guard let parsed = SMTPSettings.Security(rawValue: raw.lowercased()) else {
                     throw TiffinConfiguration.Error(key: "TIFFIN_SMTP_SECURITY", reason: "'\(raw)' is not starttls, starttls-required, tls or none")

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import TiffinTestSupport
 
 @testable import Outbound
 
@@ -114,16 +115,16 @@ struct SMTPMailTransportTests {
         }
     }
 
-    @Test("STARTTLS required but not offered, or credentials without TLS: permanent, before anything is sent")
+    @Test("STARTTLS required but not offered, or credentials without TLS: refused before anything is sent, retried once fixed")
     func tlsPolicy() async throws {
         try await SMTPTestServer.with(mode: "plain") { server in
             let required = SMTPSettings(host: "127.0.0.1", port: server.port, security: .startTLSRequired)
             let error = await #expect(throws: MailError.self) { try await SMTPMailTransport(settings: required, logger: logger).send(message()) }
-            #expect(error?.isTransient == false)
+            #expect(error?.isTransient == true, "a setting to fix, not a bad message")
 
             let credentials = SMTPSettings(host: "127.0.0.1", port: server.port, username: "tiffin", password: "s3cret")
             let clear = await #expect(throws: MailError.self) { try await SMTPMailTransport(settings: credentials, logger: logger).send(message()) }
-            #expect(clear?.isTransient == false)
+            #expect(clear?.isTransient == true)
             let received = try server.received()
             #expect(received.isEmpty)
         }

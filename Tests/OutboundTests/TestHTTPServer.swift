@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import TiffinTestSupport
 
 /// A small NIO HTTP/1.1 server on 127.0.0.1 (port chosen by the kernel) that records each request and answers with a
 /// fixed status and body, or never answers (`status == nil`).

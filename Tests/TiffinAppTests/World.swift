@@ -7,6 +7,7 @@ import Ordering
 import Testing
 import TiffinTestSupport
 
+@testable import Notifications
 @testable import TiffinApp
 
 /// A city with two of every party, signed in over HTTP: customer, staff (each with a restaurant,
@@ -28,12 +29,16 @@ struct World: Sendable {
     let courierB: Party
     let operatorParty: Party
     let orderA: Order
+    /// Staff A's webhook endpoint (disabled, so nothing is sent while the matrix runs) and one delivery of it.
+    let webhookA: UUID
+    let deliveryA: UUID
 
     /// Concrete ids for path parameters, all belonging to the A parties.
     var pathIDs: [String: String] {
         [
             "orderID": orderA.id.uuidString, "restaurantID": fixture.restaurant.id.uuidString,
             "sectionID": fixture.pizza.sectionID.uuidString, "itemID": fixture.pizza.id.uuidString,
+            "webhookID": webhookA.uuidString, "deliveryID": deliveryA.uuidString,
         ]
     }
 
@@ -75,13 +80,20 @@ struct World: Sendable {
         _ = try await services.orders.restaurantMove(orderID: order.id, to: .accepted, staffID: f.staff.id, reason: nil)
         _ = try await services.dispatch.goOnline(courierID: f.courier.id, at: f.home)
         _ = try await services.dispatchRound()
+        let hook = try await services.webhooks.create(
+            by: f.staff.principal, url: "https://hooks.example.com/tiffin", eventTypes: ["order.confirmed"], description: nil)
+        _ = try await services.webhooks.update(hook.endpoint.id, by: f.staff.principal, url: nil, eventTypes: nil, description: nil, enabled: false)
+        let deliveryID = UUID()
+        try await WebhookStore(database: services.database).enqueue(
+            [.init(id: deliveryID, endpointID: hook.endpoint.id, eventID: UUID(), eventType: "order.confirmed", body: "{}")], at: Date(),
+            giveUpAt: Date().addingTimeInterval(3_600))
         return World(
             fixture: f, customerA: try await party(f.customer), customerB: try await party(f.otherCustomer), staffA: try await party(f.staff),
             staffB: staffB, courierA: try await party(f.courier), courierB: try await party(f.farCourier),
             operatorParty: try await party(f.operatorAccount),
             orderA: try await services.orders.order(
                 id: order.id,
-                viewer: f.customer.principal))
+                viewer: f.customer.principal), webhookA: hook.endpoint.id, deliveryA: deliveryID)
     }
 
     /// `path` with every `:name` replaced by the A parties' ids.

@@ -87,7 +87,7 @@ extension WebhookController {
             .post, "/v1/webhooks/:webhookID/rotate-secret",
             summary: "A new signing secret, shown once; the previous one keeps signing beside it for `overlapSeconds` (body optional)",
             tag: "Webhooks", roles: roles, request: .json(RotateSecretBody(overlapSeconds: 3_600), optional: true),
-            response: .json(NotificationExamples.secret), errors: [400, 401, 403, 404, 422]),
+            response: .json(NotificationExamples.secret), errors: [400, 401, 403, 404, 409, 422]),
         APIOperation(
             .post, "/v1/webhooks/:webhookID/ping", summary: "Send a signed `webhook.ping` now, to test the receiver", tag: "Webhooks", roles: roles,
             status: 202, response: .json(NotificationExamples.delivery), errors: [401, 403, 404, 409]),

@@ -142,8 +142,13 @@ public struct WebhookService: Sendable {
 
     /// A new secret, shown once; the old one keeps signing (beside it) for `overlap` seconds.
     public func rotateSecret(_ id: UUID, by principal: Principal, overlap: TimeInterval?) async throws -> WebhookSecret {
-        _ = try await owned(id, by: principal)
+        let row = try await owned(id, by: principal)
         let now = clock.now()
+        // Rotating again would drop the previous secret before the time it was promised.
+        if let until = row.previousSecretExpiresAt, until > now {
+            throw ConflictError(
+                type: "rotation-overlapping", detail: "the previous secret signs until \(TiffinJSON.format(until)); rotate again after that")
+        }
         let secret = WebhookSignature.makeSecret()
         try await store.rotate(id: id, secret: secret, previousUntil: now.addingTimeInterval(overlap ?? settings.defaultOverlap), at: now)
         return WebhookSecret(endpoint: try await endpoint(id, by: principal), secret: secret)
@@ -202,7 +207,9 @@ public struct WebhookService: Sendable {
         guard endpoint.status == "enabled" else { throw WebhookError.endpointDisabled }
         _ = try await ownedDelivery(id, deliveryID, by: principal)
         let now = clock.now()
-        try await store.redeliver(deliveryID: deliveryID, at: now, giveUpAt: now.addingTimeInterval(settings.retryWindow))
+        guard try await store.redeliver(deliveryID: deliveryID, at: now, giveUpAt: now.addingTimeInterval(settings.retryWindow)) else {
+            throw ConflictError(type: "delivery-in-flight", detail: "the delivery is being sent right now; try again in a minute")
+        }
         queued.ring()
         return try await ownedDelivery(id, deliveryID, by: principal).delivery
     }

@@ -173,13 +173,14 @@ struct WebhookStore: Sendable {
             })
     }
 
-    /// Enabled endpoints that hear events of `restaurantID` (theirs, and operators' for all).
+    /// Endpoints that hear events of `restaurantID` (theirs, and operators' for all), disabled
+    /// ones included: what they miss is queued, and sent once they are enabled again.
     func listeners(restaurantID: UUID?) async throws -> [EndpointRow] {
         try await database.read { db in
             try await db.raw(
                 """
                 SELECT \(unsafeRaw: EndpointRow.columns) FROM webhook_endpoints
-                WHERE status = 'enabled' AND (restaurant_id IS NULL OR restaurant_id = \(bind: restaurantID))
+                WHERE (restaurant_id IS NULL OR restaurant_id = \(bind: restaurantID))
                 """
             ).all(decoding: EndpointRow.self)
         }
@@ -432,15 +433,17 @@ struct WebhookStore: Sendable {
         }
     }
 
-    /// Sends the delivery again from now, with a fresh 24-hour retry window.
-    func redeliver(deliveryID: UUID, at: Date, giveUpAt: Date) async throws {
+    /// Sends the delivery again from now, with a fresh 24-hour retry window. False when it is
+    /// being sent right now (its lease is live).
+    func redeliver(deliveryID: UUID, at: Date, giveUpAt: Date) async throws -> Bool {
         try await database.write { db in
             try await db.raw(
                 """
-                UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = \(bind: at), give_up_at = \(bind: giveUpAt), leased_until = NULL
-                WHERE id = \(bind: deliveryID)
+                UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = \(bind: at), give_up_at = \(bind: giveUpAt),
+                    delivered_at = NULL
+                WHERE id = \(bind: deliveryID) AND (leased_until IS NULL OR leased_until <= \(bind: at)) RETURNING id
                 """
-            ).run()
+            ).first() != nil
         }
     }
 }

@@ -7,19 +7,19 @@ import Foundation
 /// `email` package and written as `N.json` into the server's directory, before the 250 reply. Two hand-written
 /// servers (no aiosmtpd behaviour): `inject` (forges a reply in clear right after STARTTLS's 220) and `helo-only`
 /// (refuses EHLO; writes the received message to `scripted.eml`).
-struct SMTPTestServer: Sendable {
-    let port: Int
-    let directory: URL
+public struct SMTPTestServer: Sendable {
+    public let port: Int
+    public let directory: URL
 
     /// Messages received so far, oldest first.
-    func received() throws -> [ReceivedMail] {
+    public func received() throws -> [ReceivedMail] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
         return try names.map { try JSONDecoder().decode(ReceivedMail.self, from: Data(contentsOf: directory.appendingPathComponent($0))) }
     }
 
     /// Starts the server, runs `body`, then stops the server (closing its stdin, then terminating it) whatever happened.
     @discardableResult
-    static func with<T>(
+    public static func with<T>(
         mode: String, certificate: (certificate: String, key: String)? = nil, _ body: (SMTPTestServer) async throws -> T
     ) async throws -> T {
         try await withTemporaryDirectory { directory in
@@ -27,79 +27,34 @@ struct SMTPTestServer: Sendable {
             try pythonScript.write(to: script, atomically: true, encoding: .utf8)
             let mailDirectory = directory.appendingPathComponent("mail")
             try FileManager.default.createDirectory(at: mailDirectory, withIntermediateDirectories: true)
-            let errorLog = directory.appendingPathComponent("stderr.log")
-            guard FileManager.default.createFile(atPath: errorLog.path, contents: nil) else {
-                throw TestFailure(description: "cannot create \(errorLog.path)")
-            }
-
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments =
-                [ProcessInfo.processInfo.environment["PYTHON"] ?? "python3", script.path, mode, mailDirectory.path]
-                + (certificate.map { [$0.certificate, $0.key] } ?? [])
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = try FileHandle(forWritingTo: errorLog)
-            try process.run()
-            let stop = {
-                try? input.fileHandleForWriting.close()  // the script exits when its stdin closes
-                if process.isRunning { process.terminate() }
-                _ = try? await offload { process.waitUntilExit() }
-            }
-            let firstLine: String
+            let arguments = [script.path, mode, mailDirectory.path] + (certificate.map { [$0.certificate, $0.key] } ?? [])
             do {
-                let reader = output.fileHandleForReading
-                firstLine = try await offload {
-                    var data = Data()
-                    while !data.contains(UInt8(ascii: "\n")) {
-                        let chunk = reader.availableData
-                        if chunk.isEmpty { break }
-                        data.append(chunk)
-                    }
-                    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                return try await withPortPrintingPython(arguments, in: directory) { port in
+                    try await body(SMTPTestServer(port: port, directory: mailDirectory))
                 }
-            } catch {
-                await stop()
-                throw error
-            }
-            guard let port = Int(firstLine) else {
-                await stop()
-                if firstLine.hasPrefix("MISSING") {
-                    throw TestFailure(description: "aiosmtpd is not installed for python3: run `pip install aiosmtpd`")
-                }
-                let log = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
-                throw TestFailure(description: "SMTP test server did not start (printed '\(firstLine)'): \(log)")
-            }
-            do {
-                let result = try await body(SMTPTestServer(port: port, directory: mailDirectory))
-                await stop()
-                return result
-            } catch {
-                await stop()
-                throw error
+            } catch let failure as TestFailure where failure.description.contains("printed 'MISSING") {
+                throw TestFailure(description: "aiosmtpd is not installed for python3: run `pip install aiosmtpd`")
             }
         }
     }
 }
 
 /// One message as the Python side saw it after parsing.
-struct ReceivedMail: Decodable, Sendable {
-    var mailFrom: String
-    var rcptTos: [String]
-    var subject: String
-    var fromName: String
-    var fromAddress: String
-    var to: String
-    var messageID: String
-    var date: String
-    var contentType: String
-    var charset: String?
-    var body: String
-    var raw: String
-    var tls: Bool
-    var authenticatedAs: String?
+public struct ReceivedMail: Decodable, Sendable {
+    public var mailFrom: String
+    public var rcptTos: [String]
+    public var subject: String
+    public var fromName: String
+    public var fromAddress: String
+    public var to: String
+    public var messageID: String
+    public var date: String
+    public var contentType: String
+    public var charset: String?
+    public var body: String
+    public var raw: String
+    public var tls: Bool
+    public var authenticatedAs: String?
 
     enum CodingKeys: String, CodingKey {
         case mailFrom = "mail_from", rcptTos = "rcpt_tos", subject, fromName = "from_name", fromAddress = "from_address", to

@@ -7,19 +7,20 @@ import Foundation
     import Darwin
 #endif
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
 }
 
 /// Runs blocking work (pipes, waiting for processes) on a Dispatch thread, never on the cooperative pool.
-func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+public func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(with: Result(catching: work)) }
     }
 }
 
 /// A fresh temporary directory, removed after `body`.
-func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+public func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outbound-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -28,7 +29,7 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
 
 /// Runs a program to completion (off the cooperative pool); throws with its output when it exits non-zero.
 @discardableResult
-func runProgram(_ arguments: [String], in directory: URL) async throws -> String {
+public func runProgram(_ arguments: [String], in directory: URL) async throws -> String {
     try await offload {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -47,7 +48,7 @@ func runProgram(_ arguments: [String], in directory: URL) async throws -> String
 }
 
 /// A self-signed certificate for `localhost` and 127.0.0.1 (cert.pem, key.pem in `directory`).
-func makeSelfSignedCertificate(in directory: URL) async throws -> (certificate: String, key: String) {
+public func makeSelfSignedCertificate(in directory: URL) async throws -> (certificate: String, key: String) {
     try await runProgram(
         [
             "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
@@ -58,7 +59,7 @@ func makeSelfSignedCertificate(in directory: URL) async throws -> (certificate: 
 
 /// A TCP port on 127.0.0.1 that refuses connections: a socket bound (by the kernel's choice of port) but not listening,
 /// so nothing else can take the port while `body` runs.
-func withClosedPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+public func withClosedPort<T>(_ body: (Int) async throws -> T) async throws -> T {
     #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else
@@ -76,4 +77,57 @@ func withClosedPort<T>(_ body: (Int) async throws -> T) async throws -> T {
     }
     guard bound else { throw TestFailure(description: "bind() failed") }
     return try await body(Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// Runs a Python script (`$PYTHON` or python3) that prints the port it listens on as its first
+/// line and exits when its stdin closes; runs `body` with that port, then stops the script
+/// (closing its stdin, then terminating it) whatever happened. Its stderr goes to `directory`.
+public func withPortPrintingPython<T>(_ arguments: [String], in directory: URL, _ body: (Int) async throws -> T) async throws -> T {
+    let errorLog = directory.appendingPathComponent("stderr-\(UUID().uuidString).log")
+    guard FileManager.default.createFile(atPath: errorLog.path, contents: nil) else {
+        throw TestFailure(description: "cannot create \(errorLog.path)")
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [ProcessInfo.processInfo.environment["PYTHON"] ?? "python3"] + arguments
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = try FileHandle(forWritingTo: errorLog)
+    try process.run()
+    let stop = {
+        try? input.fileHandleForWriting.close()  // the script exits when its stdin closes
+        if process.isRunning { process.terminate() }
+        _ = try? await offload { process.waitUntilExit() }
+    }
+    let firstLine: String
+    do {
+        let reader = output.fileHandleForReading
+        firstLine = try await offload {
+            var data = Data()
+            while !data.contains(UInt8(ascii: "\n")) {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                data.append(chunk)
+            }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    } catch {
+        await stop()
+        throw error
+    }
+    guard let port = Int(firstLine) else {
+        await stop()
+        let log = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+        throw TestFailure(description: "\(arguments.first ?? "script") did not start (printed '\(firstLine)'): \(log)")
+    }
+    do {
+        let result = try await body(port)
+        await stop()
+        return result
+    } catch {
+        await stop()
+        throw error
+    }
 }

@@ -1,0 +1,212 @@
+import Core
+import Events
+import Foundation
+import Notifications
+import Ordering
+import Outbound
+import Storage
+import Synchronization
+import Testing
+import TiffinTestSupport
+
+@testable import TiffinApp
+
+/// Who hears what, through which channel, on SQLite and (when configured) PostgreSQL.
+@Suite("Notifications")
+struct NotificationTests {
+    /// Every kind in `userID`'s feed, oldest first.
+    static func kinds(_ s: TiffinServices, _ userID: UUID) async throws -> [NotificationKind] {
+        try await s.notifications.activity(userID: userID, cursor: nil, limit: 100).items.map(\.kind).reversed()
+    }
+
+    static func feed(_ s: TiffinServices, _ userID: UUID) async throws -> [ActivityItem] {
+        try await s.notifications.activity(userID: userID, cursor: nil, limit: 100).items
+    }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func everyPartyHearsEveryStepOfTheJourneyAndEveryWayItEnds(kind: TestDatabaseKind) async throws {
+        let clock = ManualWallClock(Date())
+        try await withServices(kind, clock: clock) { s in
+            let f = try await Fixture.make(s)
+            func place() async throws -> Order {
+                try await s.orders.place(customerID: f.customer.id, idempotencyKey: UUID().uuidString, request: f.request(), card: approvedCard).order
+            }
+
+            // The journey, step by step.
+            let order = try await place()
+            try await react(s)
+            #expect(try await Self.kinds(s, f.customer.id) == [.orderConfirmed])
+            #expect(try await Self.kinds(s, f.staff.id) == [.restaurantNewOrder], "the restaurant hears of its new order")
+            _ = try await s.orders.restaurantMove(orderID: order.id, to: .accepted, staffID: f.staff.id, reason: nil)
+            _ = try await s.dispatch.goOnline(courierID: f.courier.id, at: f.home)
+            let offers = try await s.dispatch.assignmentRound()
+            try await react(s)
+            #expect(try await Self.kinds(s, f.courier.id) == [.courierOffer])
+            _ = try await s.dispatch.accept(offerID: try #require(offers.first).id, courierID: f.courier.id)
+            try await s.orders.recordProximity(orderID: order.id, courierID: f.courier.id, milestone: .courierArriving, distanceMetres: 250)
+            try await s.orders.recordProximity(orderID: order.id, courierID: f.courier.id, milestone: .courierArriving, distanceMetres: 120)
+            for status in [OrderStatus.preparing, .ready] {
+                _ = try await s.orders.restaurantMove(orderID: order.id, to: status, staffID: f.staff.id, reason: nil)
+            }
+            _ = try await s.orders.courierMove(orderID: order.id, to: .pickedUp, courierID: f.courier.id)
+            try await s.orders.recordProximity(orderID: order.id, courierID: f.courier.id, milestone: .courierNearby, distanceMetres: 350)
+            _ = try await s.orders.courierMove(orderID: order.id, to: .delivered, courierID: f.courier.id)
+            try await react(s)
+            #expect(
+                try await Self.kinds(s, f.customer.id) == [
+                    .orderConfirmed, .orderAccepted, .courierAssigned, .orderPickedUp, .courierNearby, .orderDelivered,
+                ])
+            #expect(try await Self.kinds(s, f.staff.id) == [.restaurantNewOrder, .restaurantCourierArriving], "arriving told once")
+            let accepted = try #require(try await Self.feed(s, f.customer.id).first { $0.kind == .orderAccepted })
+            #expect(accepted.body.contains("about \(order.etaMinutes) minutes"), "accepted with an estimated time: \(accepted.body)")
+            #expect(accepted.orderID == order.id && accepted.readAt == nil)
+
+            // Rejected by the restaurant: the customer hears it, and of the hold released.
+            let rejected = try await place()
+            _ = try await s.orders.restaurantMove(orderID: rejected.id, to: .rejected, staffID: f.staff.id, reason: "out of dough")
+            try await react(s)
+            let afterReject = try await Self.feed(s, f.customer.id).filter { $0.orderID == rejected.id }.map(\.kind)
+            #expect(Set(afterReject) == [.orderConfirmed, .orderRejected, .paymentReleased])
+            #expect(try await Self.feed(s, f.customer.id).first { $0.kind == .orderRejected }?.body.contains("out of dough") == true)
+
+            // Cancelled by an operator after a courier was assigned: customer, restaurant and courier hear it.
+            let assigned = try await place()
+            _ = try await s.orders.restaurantMove(orderID: assigned.id, to: .accepted, staffID: f.staff.id, reason: nil)
+            _ = try await s.dispatchRound()
+            _ = try await s.orders.cancel(orderID: assigned.id, by: f.operatorAccount.principal, reason: "kitchen fire")
+            try await react(s)
+            let about = { (user: UUID) in try await Self.feed(s, user).filter { $0.orderID == assigned.id }.map(\.kind) }
+            #expect(Set(try await about(f.customer.id)) == [.orderConfirmed, .orderAccepted, .courierAssigned, .orderCancelled, .paymentReleased])
+            #expect(Set(try await about(f.staff.id)) == [.restaurantNewOrder, .restaurantOrderCancelled])
+            #expect(try await about(f.courier.id).contains(.courierOrderCancelled))
+
+            // Unanswered: a reminder before the deadline, then the expiry and its void.
+            let waiting = try await place()
+            let deadline = try #require(waiting.acceptDeadline)
+            #expect(try await s.orders.remindUnansweredOrders() == 0, "not yet")
+            clock.set(deadline.addingTimeInterval(-100))
+            #expect(try await s.orders.remindUnansweredOrders() == 1)
+            #expect(try await s.orders.remindUnansweredOrders() == 0, "reminded once")
+            try await react(s)
+            #expect(try await Self.feed(s, f.staff.id).first?.kind == .restaurantAcceptReminder)
+            clock.set(deadline.addingTimeInterval(1))
+            #expect(try await s.orders.expireOverdue() == 1)
+            try await react(s)
+            #expect(
+                Set(try await Self.feed(s, f.customer.id).filter { $0.orderID == waiting.id }.map(\.kind)) == [
+                    .orderConfirmed, .orderExpired, .paymentReleased,
+                ])
+            #expect(try await s.payments.payment(orderID: waiting.id)?.status == .voided, "the expiry voided the hold")
+            #expect(try await Self.feed(s, f.staff.id).first { $0.orderID == waiting.id && $0.kind == .restaurantOrderCancelled } != nil)
+
+            // Offered, then cancelled: the offer is withdrawn at once and the courier told.
+            let offered = try await place()
+            _ = try await s.orders.restaurantMove(orderID: offered.id, to: .accepted, staffID: f.staff.id, reason: nil)
+            _ = try await s.dispatch.goOnline(courierID: f.farCourier.id, at: f.home)
+            let pending = try await s.dispatch.assignmentRound()
+            let offeredTo = try #require(pending.first { $0.orderIDs.contains(offered.id) }).courierID
+            _ = try await s.orders.cancel(orderID: offered.id, by: f.operatorAccount.principal, reason: "customer called")
+            try await react(s)
+            try await react(s)  // the withdrawal's own event
+            #expect(try await Self.kinds(s, offeredTo).last == .courierOfferWithdrawn)
+            #expect(try await s.dispatch.pendingOffers(courierID: offeredTo).offers.isEmpty)
+
+            // Waiting too long for a courier: every operator hears it.
+            let stuck = try await place()
+            _ = try await s.dispatch.goOffline(courierID: f.courier.id)
+            _ = try await s.dispatch.goOffline(courierID: f.farCourier.id)
+            _ = try await s.orders.restaurantMove(orderID: stuck.id, to: .accepted, staffID: f.staff.id, reason: nil)
+            clock.advance(by: 601)
+            try await s.orders.flagOrdersNeedingAttention()
+            try await react(s)
+            #expect(try await Self.feed(s, f.operatorAccount.id).contains { $0.kind == .operatorOrderNeedsAttention && $0.orderID == stuck.id })
+
+            // Delivered twice by the relay, still told once.
+            let confirmedEvent = try #require(
+                try await s.database.read { db in try await Outbox.events(aggregateID: order.id, on: db) }.first { $0.type == "order.confirmed" })
+            try await s.notifications.handle(confirmedEvent.event)
+            #expect(try await Self.feed(s, f.customer.id).filter { $0.orderID == order.id && $0.kind == .orderConfirmed }.count == 1)
+        }
+    }
+
+    /// Sends nothing: records what it was given, and refuses one address for good.
+    final class RecordingMail: MailTransport {
+        let sent = Mutex<[MailMessage]>([])
+        let refused: String?
+        init(refusing refused: String? = nil) { self.refused = refused }
+        func send(_ message: MailMessage) async throws {
+            if message.to == refused { throw MailError.permanent("550 no such mailbox") }
+            sent.withLock { $0.append(message) }
+        }
+        var recipients: [String] { sent.withLock { $0.map(\.to) } }
+    }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func preferencesChooseTheChannelsAndAFailedEmailShowsInTheFeed(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: allMigrations) { database in
+            let mail = RecordingMail()
+            let s = buildServices(
+                configuration: testConfiguration(databaseURL: "sqlite::memory:"), database: database, clock: SystemWallClock(), logger: testLogger,
+                mailTransport: mail)
+            let f = try await Fixture.make(s)
+            var settings = EmailSender.Settings(from: "tiffin@example.org")
+            settings.maximumAttempts = 2
+            let sender = EmailSender(
+                database: database, transport: mail, breaker: CircuitBreaker(), clock: s.clock, settings: settings, wake: Doorbell(),
+                logger: testLogger)
+
+            // The customer wants no confirmation anywhere, and the delivery only by email.
+            _ = try await s.notifications.setPreferences(
+                of: f.customer.principal,
+                [NotificationPreference(kind: .orderConfirmed, channels: []), NotificationPreference(kind: .orderDelivered, channels: [.email])])
+            let mine = try await s.notifications.preferences(of: f.customer.principal).preferences
+            #expect(mine.first { $0.kind == .orderConfirmed }?.channels == [])
+            #expect(mine.allSatisfy { $0.kind.audience.contains(.customer) }, "only the kinds a customer receives")
+            await #expect(throws: NotificationsError.channelRequired(kind: "restaurant_new_order", index: 0)) {
+                try await s.notifications.setPreferences(of: f.staff.principal, [NotificationPreference(kind: .restaurantNewOrder, channels: [])])
+            }
+            await #expect(throws: NotificationsError.kindNotForRole(kind: "restaurant_new_order", role: "customer", index: 0)) {
+                try await s.notifications.setPreferences(
+                    of: f.customer.principal, [NotificationPreference(kind: .restaurantNewOrder, channels: [.email])])
+            }
+
+            let order = try await s.orders.place(customerID: f.customer.id, idempotencyKey: "prefs", request: f.request(), card: approvedCard).order
+            try await react(s)
+            try await sender.sendDue()
+            #expect(mail.recipients == [f.staff.email], "the kitchen's new order by email (its default); no confirmation to the customer")
+            let confirmed = try #require(try await Self.feed(s, f.customer.id).first)
+            #expect(confirmed.kind == .orderConfirmed, "kept in the feed all the same")
+            #expect(confirmed.readAt != nil, "no in-app: kept read, so it does not count as unread")
+            #expect(confirmed.deliveries.map(\.status) == [.off, .off])
+            let staffMail = try #require(mail.sent.withLock { $0.first })
+            #expect(staffMail.subject.hasPrefix("New order"))
+            #expect(staffMail.body.contains("Accept it before") && staffMail.messageID.hasSuffix("@tiffin>"))
+            #expect(try await Self.feed(s, f.staff.id).first?.deliveries.last?.status == .delivered)
+
+            // An address the server refuses: marked failed, unread again, and shown with the reason.
+            let refusing = RecordingMail(refusing: f.customer.email)
+            let failing = EmailSender(
+                database: database, transport: refusing, breaker: CircuitBreaker(), clock: s.clock, settings: settings, wake: Doorbell(),
+                logger: testLogger)
+            _ = try await s.orders.restaurantMove(orderID: order.id, to: .rejected, staffID: f.staff.id, reason: "closed early")
+            try await react(s)
+            try await failing.sendDue()
+            let rejected = try #require(try await Self.feed(s, f.customer.id).first { $0.kind == .orderRejected })
+            let email = try #require(rejected.deliveries.first { $0.channel == .email })
+            #expect(email.status == .failed && email.detail?.contains("550") == true)
+            #expect(rejected.readAt == nil)
+
+            // The feed pages by cursor, and marking read counts down.
+            let first = try await s.notifications.activity(userID: f.customer.id, cursor: nil, limit: 1)
+            let second = try await s.notifications.activity(userID: f.customer.id, cursor: first.nextCursor, limit: 1)
+            #expect(first.items.count == 1 && second.items.count == 1 && first.items[0].id != second.items[0].id)
+            #expect(first.items[0].createdAt >= second.items[0].createdAt, "newest first")
+            let unread = first.unreadCount
+            #expect(unread >= 1)
+            #expect(try await s.notifications.markRead(userID: f.customer.id, ids: [rejected.id]).unreadCount == unread - 1)
+            #expect(try await s.notifications.markRead(userID: f.staff.id, ids: [rejected.id]).unreadCount >= 1, "others' ids change nothing")
+            #expect(try await s.notifications.markRead(userID: f.customer.id, ids: nil).unreadCount == 0)
+            await #expect(throws: ValidationError.self) { try await s.notifications.activity(userID: f.customer.id, cursor: "nope", limit: 1) }
+        }
+    }
+}
