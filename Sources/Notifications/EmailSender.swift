@@ -108,7 +108,7 @@ public struct EmailSender: Service {
         // A refused recipient means the server answered: healthy, whatever the mailbox.
         if permanent { breaker.recordSuccess(Self.destination) } else { breaker.recordFailure(Self.destination, now: now) }
         let exhausted = permanent || attempts >= settings.maximumAttempts
-        let backoff = min(settings.maximumBackoff, settings.baseBackoff * pow(2, Double(attempts - 1)))
+        let backoff = Backoff.delay(afterAttempts: attempts, base: settings.baseBackoff, cap: settings.maximumBackoff)
         let reason = String(String(describing: error).prefix(500))
         logger.warning(
             "email not sent",

@@ -384,7 +384,7 @@ public struct OutboxRelay: Service {
 
     /// The delay before attempt `attempts + 1`: `baseBackoff` doubled per attempt, capped.
     func backoff(afterAttempts attempts: Int64) -> TimeInterval {
-        min(settings.maximumBackoff, settings.baseBackoff * pow(2, Double(min(attempts, 30) - 1)))
+        Backoff.delay(afterAttempts: attempts, base: settings.baseBackoff, cap: settings.maximumBackoff)
     }
 
     private func scheduleRetry(_ consumer: String, _ item: Claimed, after error: any Error) async {

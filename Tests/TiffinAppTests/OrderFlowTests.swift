@@ -640,10 +640,25 @@ struct OrderFlowTests {
     }
 }
 
-/// Delivers pending outbox events, as the relay would, until none is left.
+/// Delivers pending outbox events, as the relay would, until none is left — including those the
+/// application's own relay (running beside the test) holds at that moment: it waits for them.
 func react(_ services: TiffinServices) async throws {
     let relay = OutboxRelay(database: services.database, subscriptions: outboxSubscriptions(services), clock: services.clock, logger: testLogger)
-    while try await relay.drainOnce() > 0 {}
+    struct Count: Decodable { let n: Int64 }
+    for _ in 0..<500 {
+        while try await relay.drainOnce() > 0 {}
+        let now = services.clock.now()
+        let open = try await services.database.read { db in
+            try await db.raw(
+                """
+                SELECT CAST(COUNT(*) AS BIGINT) AS n FROM outbox_deliveries
+                WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(bind: now)
+                """
+            ).first(decoding: Count.self)?.n ?? 0
+        }
+        if open == 0 { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
 }
 
 /// Every row of every table as text: for checks that something is nowhere in the database, or

@@ -139,7 +139,7 @@ public struct WebhookSender: Service {
                 breaker.recordFailure(destination, now: at)
                 let attempts = delivery.attempts + 1
                 let jitter = Double.random(in: 0.8...1.2)
-                let wait = min(settings.maximumBackoff, settings.baseBackoff * pow(2, Double(min(attempts, 20) - 1))) * jitter
+                let wait = Backoff.delay(afterAttempts: attempts, base: settings.baseBackoff, cap: settings.maximumBackoff) * jitter
                 let candidate = at.addingTimeInterval(wait)
                 next = candidate <= delivery.giveUpAt ? candidate : nil
             } else {
