@@ -41,24 +41,19 @@ public final class CircuitBreaker: Sendable {
         self.maximumOpenFor = maximumOpenFor
     }
 
-    public func state(_ destination: String, now: Date) -> State {
-        entries.withLock { entries in
-            guard let entry = entries[destination], let until = entry.openUntil else { return .closed }
-            return now < until ? .open : .halfOpen
-        }
-    }
-
     /// Whether an attempt to `destination` may start now. A half-open breaker lets exactly one
     /// trial through until its result is recorded.
     public func allow(_ destination: String, now: Date) -> Decision {
-        entries.withLock { entries in
-            guard var entry = entries[destination], let until = entry.openUntil else { return .allow }
-            if now < until { return .refuse(until: until) }
-            if entry.trialInFlight { return .refuse(until: now.addingTimeInterval(min(entry.openFor, 5))) }
+        let decision = entries.withLock { entries -> (Decision, trial: Bool) in
+            guard var entry = entries[destination], let until = entry.openUntil else { return (.allow, false) }
+            if now < until { return (.refuse(until: until), false) }
+            if entry.trialInFlight { return (.refuse(until: now.addingTimeInterval(min(entry.openFor, 5))), false) }
             entry.trialInFlight = true
             entries[destination] = entry
-            return .allow
+            return (.allow, true)
         }
+        if decision.trial { record(destination, .halfOpen) }
+        return decision.0
     }
 
     public func recordSuccess(_ destination: String) {

@@ -27,6 +27,7 @@ public struct EmailSender: Service {
     }
 
     static let destination = "smtp"
+    static let batchSize = 4
 
     let store: NotificationStore
     let transport: any MailTransport
@@ -51,13 +52,8 @@ public struct EmailSender: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                var claimed = 0
-                do { claimed = try await sendDue() } catch {
-                    if Task.isCancelled { return }
-                    logger.error("email pass failed", metadata: ["error": "\(error)"])
-                }
-                if claimed == 0 { await wake.wait(upTo: settings.idlePoll) }
+            await drainUntilCancelled(wokenBy: wake, idle: settings.idlePoll, name: "notifications.email", logger: logger) {
+                try await sendDue() >= EmailSender.batchSize
             }
         }
     }
@@ -68,7 +64,7 @@ public struct EmailSender: Service {
         let now = clock.now()
         // No more than can be sent within the lease at the transport's worst (15 s each), so
         // another instance never re-claims an email still being sent here.
-        let batch = try await store.claimEmails(now: now, leaseUntil: now.addingTimeInterval(settings.lease), limit: 4)
+        let batch = try await store.claimEmails(now: now, leaseUntil: now.addingTimeInterval(settings.lease), limit: Self.batchSize)
         for email in batch where !Task.isCancelled {
             if case .refuse(let until) = breaker.allow(Self.destination, now: clock.now()) {
                 try await store.emailPostponed(email.notificationID, until: until)

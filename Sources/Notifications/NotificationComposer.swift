@@ -28,12 +28,9 @@ struct NotificationComposer: Sendable {
                 .offerExpired, .offerWithdrawn, .payment(.voided), .paymentRefundIssued,
             ])
 
+    /// `HH:MM` in UTC, cut from the API's own date form (`2026-11-21T18:30:00.000Z`).
     static func time(_ date: Date) -> String {
-        let c = Calendar(identifier: .gregorian)
-        var utc = c
-        utc.timeZone = TimeZone(identifier: "UTC")!
-        let parts = utc.dateComponents([.hour, .minute], from: date)
-        return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+        String(TiffinJSON.format(date).dropFirst(11).prefix(5))
     }
 
     private func facts(_ order: OrderFacts) -> [String: String] {

@@ -55,12 +55,11 @@ public struct NotificationService: Sendable {
             var email: ChannelStatus = wanted.contains(.email) ? .pending : .off
             var detail: String?
             var mail: (String, String, String)?
-            if email == .pending {
-                let contact = try await directory.contact(userID: draft.recipientID)
-                if !emailEnabled {
-                    email = .unavailable
-                    detail = "email is not configured on this server"
-                } else if let contact {
+            if email == .pending && !emailEnabled {
+                email = .unavailable
+                detail = "email is not configured on this server"
+            } else if email == .pending {
+                if let contact = try await directory.contact(userID: draft.recipientID) {
                     mail = (contact.email, draft.title, Self.emailBody(draft, name: contact.name))
                 } else {
                     email = .unavailable
@@ -79,7 +78,7 @@ public struct NotificationService: Sendable {
         for n in written {
             Self.count(n.kind, .inApp, n.inApp.rawValue)
             if n.email != .off { Self.count(n.kind, .email, n.email == .pending ? "queued" : n.email.rawValue) }
-            if n.inApp == .delivered, let item = try await store.item(id: n.id) { push.push(item, to: n.recipientID) }
+            if n.inApp == .delivered { push.push(n.item, to: n.recipientID) }
         }
         if written.contains(where: { $0.mail != nil }) { mailQueued.ring() }
     }
@@ -105,16 +104,10 @@ public struct NotificationService: Sendable {
 
     // MARK: The feed
 
-    public static let pageSizes = 1...100
-
     /// The caller's notifications, newest first, `limit` per page, with the unread count.
     public func activity(userID: UUID, cursor: String?, limit: Int) async throws -> ActivityPage {
-        guard Self.pageSizes.contains(limit) else { throw ValidationError(field: "limit", reason: "must be 1 to 100") }
-        var before: Int64?
-        if let cursor {
-            guard let seq = Int64(cursor), seq > 0 else { throw ValidationError(field: "cursor", reason: "is not a cursor from an earlier page") }
-            before = seq
-        }
+        try Paging.check(limit: limit)
+        let before = try Paging.cursor(cursor) { Int64($0) }
         let (items, unread, next) = try await store.page(recipientID: userID, before: before, limit: limit)
         return ActivityPage(items: items, unreadCount: unread, nextCursor: next.map(String.init))
     }

@@ -116,6 +116,17 @@ struct NotificationStore: Sendable {
         let emailDetail: String?
         /// The email to queue, when `email` is pending.
         let mail: (address: String, subject: String, body: String)?
+
+        /// As the feed shows it just after it is written (unread unless in-app is off).
+        var item: ActivityItem {
+            ActivityItem(
+                id: id, kind: kind, title: title, body: body, orderID: orderID, subjectID: subjectID, createdAt: createdAt,
+                readAt: inApp == .off ? createdAt : nil,
+                deliveries: [
+                    ChannelDelivery(channel: .inApp, status: inApp, detail: nil),
+                    ChannelDelivery(channel: .email, status: email, detail: emailDetail),
+                ])
+        }
     }
 
     /// Writes the notifications not written before (an event delivered twice writes them once),
@@ -124,7 +135,7 @@ struct NotificationStore: Sendable {
         try await database.transaction { db in
             var written: [NewNotification] = []
             for n in notifications {
-                let readAt: Date? = n.inApp == .off ? n.createdAt : nil
+                let readAt = n.item.readAt
                 let mailWrites: [SQLWrite] =
                     n.mail.map { mail in
                         [
@@ -161,12 +172,6 @@ struct NotificationStore: Sendable {
             let rows = try await db.raw(query).all(decoding: ItemRow.self)
             let unread = try await Self.unread(recipientID, on: db)
             return (rows.compactMap(\.item), unread, rows.count == limit ? rows.last?.seq : nil)
-        }
-    }
-
-    func item(id: UUID) async throws -> ActivityItem? {
-        try await database.read { db in
-            try await db.raw("SELECT \(unsafeRaw: ItemRow.columns) FROM notifications WHERE id = \(bind: id)").first(decoding: ItemRow.self)?.item
         }
     }
 

@@ -6,13 +6,11 @@ public struct Contact: Sendable, Equatable {
     public let userID: UUID
     public let email: String
     public let name: String
-    public let role: Role
 
-    public init(userID: UUID, email: String, name: String, role: Role) {
+    public init(userID: UUID, email: String, name: String) {
         self.userID = userID
         self.email = email
         self.name = name
-        self.role = role
     }
 }
 

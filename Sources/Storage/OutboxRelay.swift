@@ -95,9 +95,18 @@ public struct OutboxRelay: Service {
         }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await fanOutLoop() }
+                // Nobody rings the fan-out: it looks every `pollInterval`.
+                group.addTask {
+                    await drainUntilCancelled(wokenBy: Doorbell(), idle: settings.pollInterval, name: "outbox.fan-out", logger: logger) {
+                        try await fanOut() >= settings.batchSize
+                    }
+                }
                 for subscription in subscriptions {
-                    group.addTask { await consumerLoop(subscription) }
+                    group.addTask {
+                        await drainUntilCancelled(
+                            wokenBy: bells[subscription.name]!, idle: settings.idlePoll, name: "outbox.\(subscription.name)", logger: logger
+                        ) { try await deliver(subscription) >= settings.batchSize }
+                    }
                 }
                 group.addTask {
                     await repeatUntilShutdown(every: settings.pruneInterval, name: "outbox.prune", logger: logger) { _ = try await prune() }
@@ -106,31 +115,6 @@ public struct OutboxRelay: Service {
                     await repeatUntilShutdown(every: .seconds(15), name: "outbox.backlog", logger: logger) { try await recordBacklog() }
                 }
             }
-        }
-    }
-
-    private func fanOutLoop() async {
-        while !Task.isCancelled {
-            var relayed = 0
-            do { relayed = try await fanOut() } catch {
-                if Task.isCancelled { return }
-                logger.error("outbox fan-out failed", metadata: ["error": "\(error)"])
-            }
-            if relayed >= settings.batchSize { continue }
-            do { try await Task.sleep(for: settings.pollInterval) } catch { return }
-        }
-    }
-
-    private func consumerLoop(_ subscription: OutboxSubscription) async {
-        let bell = bells[subscription.name]!
-        while !Task.isCancelled {
-            var claimed = 0
-            do { claimed = try await deliver(subscription) } catch {
-                if Task.isCancelled { return }
-                logger.error("outbox consumer pass failed", metadata: ["consumer": "\(subscription.name)", "error": "\(error)"])
-            }
-            if claimed >= settings.batchSize { continue }
-            await bell.wait(upTo: settings.idlePoll)
         }
     }
 

@@ -15,7 +15,7 @@ struct RecipientDirectoryAdapter: RecipientDirectory {
     func contact(userID: UUID) async throws -> Contact? {
         let account: Account
         do { account = try await accounts.account(id: userID) } catch is NotFoundError { return nil }
-        return Contact(userID: account.id, email: account.email, name: account.name, role: account.role)
+        return Contact(userID: account.id, email: account.email, name: account.name)
     }
 
     func restaurantOwner(restaurantID: UUID) async throws -> UUID? {

@@ -91,9 +91,14 @@ struct CreateWebhookBody: ValidatedRequest, Codable, Sendable, SchemaConstrained
     let eventTypes: [String]
     let description: String?
 
-    func validate() throws {
-        if TextSafetyRules.length(url) > 2_000 { throw ValidationError(field: "url", reason: "at most 2,000 characters") }
-        guard Self.typeCount.contains(eventTypes.count) else { throw ValidationError(field: "eventTypes", reason: "1 to 50 event types") }
+    func validate() throws { try Self.check(url: url, eventTypes: eventTypes, description: description) }
+
+    /// The limits of an endpoint's fields, for creating and changing one alike.
+    static func check(url: String?, eventTypes: [String]?, description: String?) throws {
+        if let url, TextSafetyRules.length(url) > 2_000 { throw ValidationError(field: "url", reason: "at most 2,000 characters") }
+        if let eventTypes, !typeCount.contains(eventTypes.count) {
+            throw ValidationError(field: "eventTypes", reason: "1 to 50 event types")
+        }
         if let description, TextSafetyRules.length(description) > 200 {
             throw ValidationError(field: "description", reason: "at most 200 characters")
         }
@@ -110,15 +115,7 @@ struct UpdateWebhookBody: ValidatedRequest, Codable, Sendable, SchemaConstrained
     let description: String?
     let enabled: Bool?
 
-    func validate() throws {
-        if let url, TextSafetyRules.length(url) > 2_000 { throw ValidationError(field: "url", reason: "at most 2,000 characters") }
-        if let eventTypes, !CreateWebhookBody.typeCount.contains(eventTypes.count) {
-            throw ValidationError(field: "eventTypes", reason: "1 to 50 event types")
-        }
-        if let description, TextSafetyRules.length(description) > 200 {
-            throw ValidationError(field: "description", reason: "at most 200 characters")
-        }
-    }
+    func validate() throws { try CreateWebhookBody.check(url: url, eventTypes: eventTypes, description: description) }
 }
 
 struct RotateSecretBody: ValidatedRequest, Codable, Sendable, SchemaConstrained {

@@ -60,13 +60,8 @@ public struct WebhookSender: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                var claimed = 0
-                do { claimed = try await sendDue() } catch {
-                    if Task.isCancelled { return }
-                    logger.error("webhook pass failed", metadata: ["error": "\(error)"])
-                }
-                if claimed < settings.concurrency * 4 { await wake.wait(upTo: settings.idlePoll) }
+            await drainUntilCancelled(wokenBy: wake, idle: settings.idlePoll, name: "webhooks.send", logger: logger) {
+                try await sendDue() >= settings.concurrency * 4
             }
         }
     }

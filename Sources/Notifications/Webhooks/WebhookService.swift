@@ -172,18 +172,10 @@ public struct WebhookService: Sendable {
 
     // MARK: Deliveries
 
-    public static let pageSizes = 1...100
-
     public func deliveries(_ id: UUID, by principal: Principal, cursor: String?, limit: Int) async throws -> WebhookDeliveryPage {
         _ = try await owned(id, by: principal)
-        guard Self.pageSizes.contains(limit) else { throw ValidationError(field: "limit", reason: "must be 1 to 100") }
-        var before: UUID?
-        if let cursor {
-            guard let parsed = UUID(uuidString: cursor) else {
-                throw ValidationError(field: "cursor", reason: "is not a cursor from an earlier page")
-            }
-            before = parsed
-        }
+        try Paging.check(limit: limit)
+        let before = try Paging.cursor(cursor) { UUID(uuidString: $0) }
         let rows = try await store.deliveries(endpointID: id, before: before, limit: limit)
         return WebhookDeliveryPage(deliveries: rows.map(\.delivery), nextCursor: rows.count == limit ? rows.last?.id.uuidString : nil)
     }
