@@ -48,16 +48,26 @@ final class LiveNotificationPush: LivePush, Sendable {
     private struct Sinks {
         var hub: RealtimeHub?
         var bus: ClusterBus?
+        /// Told of every push (the relay benchmark times them).
+        var observer: (@Sendable (ActivityItem, UUID) -> Void)?
     }
 
     private let sinks = Mutex(Sinks())
 
     func bind(hub: RealtimeHub, bus: ClusterBus) {
-        sinks.withLock { $0 = Sinks(hub: hub, bus: bus) }
+        sinks.withLock {
+            $0.hub = hub
+            $0.bus = bus
+        }
+    }
+
+    func observe(_ observer: @escaping @Sendable (ActivityItem, UUID) -> Void) {
+        sinks.withLock { $0.observer = observer }
     }
 
     func push(_ item: ActivityItem, to userID: UUID) {
-        let (hub, bus) = sinks.withLock { ($0.hub, $0.bus) }
+        let (hub, bus, observer) = sinks.withLock { ($0.hub, $0.bus, $0.observer) }
+        observer?(item, userID)
         hub?.publish(LiveMessage.text(LiveMessage.Notice(notification: item)), to: .user(userID))
         bus?.enqueue([.notice(userID: userID, item: item)])
     }

@@ -22,7 +22,7 @@ struct TiffinCommand: AsyncParsableCommand {
             flags override them. Without TIFFIN_DATABASE_URL, Tiffin uses an embedded SQLite file in ./tiffin-data.
             """,
         subcommands: [
-            Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self, BenchCity.self, BenchDispatch.self, BenchLiveCity.self,
+            Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self, BenchCity.self, BenchDispatch.self, BenchLiveCity.self, BenchRelay.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -217,5 +217,41 @@ struct BenchLiveCity: AsyncParsableCommand {
         try parties.watchers.map { "\($0.token) \($0.orderID.uuidString)\n" }.joined()
             .write(to: directory.appendingPathComponent("watchers.txt"), atomically: true, encoding: .utf8)
         print("bench city: \(parties.watchers.count) orders picked up by \(parties.couriers.count) couriers")
+    }
+}
+
+struct BenchRelay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-relay",
+        abstract: "Time the outbox relay draining a city's backlog, and notification delay under load (for scripts/bench-relay.sh).",
+        shouldDisplay: false)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "Orders taken to picked-up (their events are the backlog), then delivered under load.") var orders = 2_000
+    @Option(name: .long, help: "Deliveries per second in the load phase.") var rate = 100
+
+    func validate() throws {
+        guard (3...100_000).contains(orders), (1...10_000).contains(rate) else {
+            throw ArgumentParser.ValidationError("--orders 3…100000, --rate 1…10000")
+        }
+    }
+
+    func run() async throws {
+        let configuration = try common.configuration()
+        TiffinLogging.bootstrap(format: configuration.logFormat, level: .warning)
+        let r = try await RelayBench(orders: orders, rate: rate).run(configuration: configuration, logger: TiffinLogging.logger(level: .warning))
+        func percentile(_ p: Double) -> Double { r.delays.isEmpty ? .nan : r.delays[min(r.delays.count - 1, Int(Double(r.delays.count) * p))] }
+        let written = Double(r.written) / r.writeSeconds
+        let relayed = Double(r.written) / r.relaySeconds
+        print(String(format: "written: %d events in %.2f s = %.0f events/s (reference: the services writing them)", r.written, r.writeSeconds, written))
+        print(
+            String(
+                format: "relayed: %d events, %d deliveries in %.2f s = %.0f events/s, %.0f deliveries/s (%.2f× the write rate)", r.written,
+                r.deliveries, r.relaySeconds, relayed, Double(r.deliveries) / r.relaySeconds, relayed / written))
+        print(
+            String(
+                format: "push delay: %d of %d delivered orders at %.0f/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms", r.delays.count, orders,
+                Double(orders) / r.loadSeconds, percentile(0.5), percentile(0.99), r.delays.last ?? .nan))
     }
 }
