@@ -53,6 +53,9 @@ public struct OutboxRelay: Service {
         /// a retry that came due, and of events fanned out by another instance.
         public var idlePoll: Duration = .milliseconds(500)
         public var batchSize = 200
+        /// How many aggregates (orders) of a batch a consumer handles at once; each one's events
+        /// still one after another.
+        public var parallelAggregates = 16
         public var lease: TimeInterval = 10
         public var maximumAttempts: Int64 = 10
         public var baseBackoff: TimeInterval = 1
@@ -120,8 +123,7 @@ public struct OutboxRelay: Service {
 
     /// Frees every lease: for a process that knows it is the only one delivering (SQLite).
     public func releaseLeases() async throws {
-        try await database.transaction { db in
-            try await db.raw("UPDATE outbox_events SET leased_until = NULL WHERE leased_until IS NOT NULL AND processed_at IS NULL").run()
+        try await database.write { db in
             try await db.raw(
                 "UPDATE outbox_deliveries SET leased_until = NULL WHERE leased_until IS NOT NULL AND delivered_at IS NULL AND failed_at IS NULL"
             ).run()
@@ -183,7 +185,7 @@ public struct OutboxRelay: Service {
                 try await db.raw(insert).run()
             }
             try await db.raw(
-                "UPDATE outbox_events SET processed_at = \(bind: now), leased_until = NULL WHERE seq IN (\(binds: events.map(\.seq)))"
+                "UPDATE outbox_events SET processed_at = \(bind: now) WHERE seq IN (\(binds: events.map(\.seq)))"
             ).run()
             return (events.count, consumers)
         }
@@ -229,26 +231,7 @@ public struct OutboxRelay: Service {
             group.addTask {
                 try await renewLeases(consumer, seqs); return nil
             }
-            group.addTask {
-                var delivered: [Int64] = []
-                var skipped: [Int64] = []
-                var blocked = Set<UUID>()
-                for item in batch {
-                    // At shutdown the rest of the batch is left to its lease, not failed one by one.
-                    if Task.isCancelled { break }
-                    // Order per aggregate: after a failure, its later events wait for the retry.
-                    if blocked.contains(item.aggregateID) {
-                        skipped.append(item.seq)
-                        continue
-                    }
-                    switch await run(subscription, item) {
-                    case .delivered: delivered.append(item.seq)
-                    case .failed: blocked.insert(item.aggregateID)
-                    case .stopped: return (delivered, skipped)
-                    }
-                }
-                return (delivered, skipped)
-            }
+            group.addTask { await runInOrderPerAggregate(subscription, batch) }
             defer { group.cancelAll() }
             while let result = try await group.next() {
                 if let result { return result }
@@ -257,6 +240,49 @@ public struct OutboxRelay: Service {
         }
         try await settle(consumer, delivered: delivered, released: skipped)
         return batch.count
+    }
+
+    /// Runs the batch: one aggregate's events one after another, in order (after a failure, the
+    /// rest of that aggregate's wait for the retry: skipped), up to `parallelAggregates`
+    /// aggregates at once — a consumer's work is mostly waiting on the database, and one order's
+    /// reads need not wait for another's. Returns the delivered and the skipped.
+    private func runInOrderPerAggregate(_ subscription: OutboxSubscription, _ batch: [Claimed]) async -> ([Int64], [Int64]) {
+        var order: [UUID] = []
+        var byAggregate: [UUID: [Claimed]] = [:]
+        for item in batch {
+            if byAggregate[item.aggregateID] == nil { order.append(item.aggregateID) }
+            byAggregate[item.aggregateID, default: []].append(item)
+        }
+        let runs = order.map { byAggregate[$0]! }
+        return await withTaskGroup(of: ([Int64], [Int64]).self) { group in
+            var delivered: [Int64] = []
+            var skipped: [Int64] = []
+            var next = 0
+            func start() {
+                let items = runs[next]
+                next += 1
+                group.addTask {
+                    var done: [Int64] = []
+                    for (index, item) in items.enumerated() {
+                        // At shutdown the rest is left to its lease, not failed one by one.
+                        if Task.isCancelled { return (done, []) }
+                        switch await run(subscription, item) {
+                        case .delivered: done.append(item.seq)
+                        case .failed: return (done, items[(index + 1)...].map(\.seq))
+                        case .stopped: return (done, [])
+                        }
+                    }
+                    return (done, [])
+                }
+            }
+            while next < min(settings.parallelAggregates, runs.count) { start() }
+            for await (done, waiting) in group {
+                delivered += done
+                skipped += waiting
+                if next < runs.count && !Task.isCancelled { start() }
+            }
+            return (delivered, skipped)
+        }
     }
 
     private func claim(_ consumer: String) async throws -> [Claimed] {

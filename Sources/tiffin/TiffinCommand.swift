@@ -22,7 +22,8 @@ struct TiffinCommand: AsyncParsableCommand {
             flags override them. Without TIFFIN_DATABASE_URL, Tiffin uses an embedded SQLite file in ./tiffin-data.
             """,
         subcommands: [
-            Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self, BenchCity.self, BenchDispatch.self, BenchLiveCity.self, BenchRelay.self,
+            Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self, BenchCity.self, BenchDispatch.self, BenchLiveCity.self,
+            BenchRelay.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -244,7 +245,8 @@ struct BenchRelay: AsyncParsableCommand {
         func percentile(_ p: Double) -> Double { r.delays.isEmpty ? .nan : r.delays[min(r.delays.count - 1, Int(Double(r.delays.count) * p))] }
         let written = Double(r.written) / r.writeSeconds
         let relayed = Double(r.written) / r.relaySeconds
-        print(String(format: "written: %d events in %.2f s = %.0f events/s (reference: the services writing them)", r.written, r.writeSeconds, written))
+        print(
+            String(format: "written: %d events in %.2f s = %.0f events/s (reference: the services writing them)", r.written, r.writeSeconds, written))
         print(
             String(
                 format: "relayed: %d events, %d deliveries in %.2f s = %.0f events/s, %.0f deliveries/s (%.2f× the write rate)", r.written,
