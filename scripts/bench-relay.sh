@@ -2,7 +2,7 @@
 # Benchmark of the outbox relay and notifications (tiffin bench-relay), release build, in process:
 #   1. a city of ORDERS orders (default 2,000) is taken to picked-up through the services with no
 #      relay running; the rate the services wrote their events is the reference;
-#   2. the relay, as in production (fan-out every TIFFIN_OUTBOX_POLL_MS, default 250; one loop per
+#   2. the relay, as in production (fan-out every TIFFIN_OUTBOX_POLL_MS, default 50; one loop per
 #      consumer; the production consumers plus one operator webhook endpoint hearing every order
 #      event), drains that backlog: events and deliveries per second;
 #   3. while it runs, the orders are delivered at RATE per second (default 100) and each

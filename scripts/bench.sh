@@ -101,8 +101,9 @@ wait "$probe"
 echo "   placement / health: $(ratio "$(rate <"$work/place.txt")" "$health"); the probe cancelled $(cat "$work/probe.txt") orders"
 sleep 2  # let the relay finish what was committed at the end
 curl -s "$T/metrics" -H "authorization: Bearer bench-scrape-token-0123456789" >"$work/metrics.txt"
-echo "   commit → reaction, holds released (order.cancelled): $(scripts/bench/histogram.py tiffin_outbox_lag_seconds 'event="order.cancelled"' <"$work/metrics.txt")"
-echo "   commit → delivered to the relay, every event:        $(scripts/bench/histogram.py tiffin_outbox_lag_seconds <"$work/metrics.txt")"
+echo "   commit → reaction, holds released:                  $(scripts/bench/histogram.py tiffin_outbox_lag_seconds 'consumer="payments.release-hold-when-order-ends"' <"$work/metrics.txt")"
+echo "   commit → notified (feed written, pushed, queued):    $(scripts/bench/histogram.py tiffin_outbox_lag_seconds 'consumer="notifications"' <"$work/metrics.txt")"
+echo "   commit → handled, every consumer:                    $(scripts/bench/histogram.py tiffin_outbox_lag_seconds <"$work/metrics.txt")"
 echo "   placement as the server timed it:                    $(scripts/bench/histogram.py tiffin_order_placement_seconds 'outcome="confirmed"' <"$work/metrics.txt")"
 
 echo "== a generated city of $CITY restaurants"

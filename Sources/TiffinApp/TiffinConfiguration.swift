@@ -31,8 +31,10 @@ public struct TiffinConfiguration: Sendable {
     public var staleAfterSeconds: Double = 15
     /// `TIFFIN_EXPIRY_INTERVAL_MS`: period of the order-expiry sweep (default 5000).
     public var expiryIntervalMilliseconds = 5_000
-    /// `TIFFIN_OUTBOX_POLL_MS` (default 250).
-    public var outboxPollMilliseconds = 250
+    /// `TIFFIN_OUTBOX_POLL_MS` (default 50): how soon an event is fanned out to its consumers —
+    /// the larger part of the delay from a state change to its notification. An idle look is one
+    /// indexed query that finds nothing.
+    public var outboxPollMilliseconds = 50
     /// `TIFFIN_SANDBOX_SLOW_CARD_MS`: how long the sandbox's slow test card takes (default 30000).
     public var sandboxSlowCardMilliseconds = 30_000
     /// `TIFFIN_LOG_LEVEL` (trace … critical, default info).

@@ -323,7 +323,7 @@ struct WebhookStore: Sendable {
     @discardableResult
     func enqueue(_ deliveries: [NewDelivery], at: Date, giveUpAt: Date) async throws -> Int {
         guard !deliveries.isEmpty else { return 0 }
-        return try await database.transaction { db in
+        return try await database.write { db in
             var insert = SQLWrite.insert(
                 table: "webhook_deliveries",
                 columns: "id, endpoint_id, event_id, event_type, body, status, created_at, give_up_at, next_attempt_at",
