@@ -16,7 +16,8 @@
 #
 # Environment: TIFFIN_PG_BIN (default /usr/lib/postgresql/15/bin), TIFFIN_PG_TMPDIR (default /tmp
 # as root, else ${TMPDIR:-/tmp}), TIFFIN_PG_MAX_CONNECTIONS (default 300), TIFFIN_PG_DURABLE=1 (fsync,
-# synchronous commit and full-page writes on, as a real server runs: for benchmarks).
+# synchronous commit and full-page writes on, as a real server runs: for benchmarks), TIFFIN_PG_CONF (extra
+# postgresql.conf lines, e.g. "shared_preload_libraries = 'pg_stat_statements'" to profile a benchmark).
 set -euo pipefail
 
 PG_MAJOR=15
@@ -133,6 +134,7 @@ full_page_writes = $DURABLE
 max_parallel_workers_per_gather = 0
 log_min_messages = warning
 log_min_error_statement = panic
+${TIFFIN_PG_CONF:-}
 EOF
 
 PORT=

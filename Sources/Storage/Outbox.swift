@@ -69,6 +69,12 @@ public enum Outbox {
                 "CREATE INDEX outbox_events_processed ON outbox_events (processed_at)",
             ]
         },
+        // The fan-out reads unrelayed events in `seq` order (outbox_events_unrelayed); the index on
+        // `next_attempt_at` served the single-consumer relay and now only misled PostgreSQL's
+        // planner into sorting the whole backlog.
+        Migration(id: "storage-004-drop-outbox-pending") { _ in ["DROP INDEX outbox_events_pending"] },
+        // Whose claim holds a delivery's lease: renewal and release touch only their own.
+        Migration(id: "storage-005-outbox-lease-owner") { t in ["ALTER TABLE outbox_deliveries ADD COLUMN leased_by \(t.uuid)"] },
     ]
 
     /// Appends `event` using the caller's transaction.

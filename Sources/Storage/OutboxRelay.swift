@@ -44,6 +44,11 @@ public struct OutboxSubscription: Sendable {
 /// cut short keeps its lease until it lapses (on SQLite, where one process owns the file, leases
 /// are released at start) and is delivered again with the same event id.
 ///
+/// Each claim's lease carries its own token (`leased_by`). Renewal extends only the claim's own
+/// rows; a pass that finds some taken over (it stalled past its lease and another instance
+/// claimed them) stops at once without settling, leaving them to their new holder; a retry or
+/// release never touches rows leased by another claim.
+///
 /// Settled events (every consumer delivered or failed) are pruned `retention` after fan-out.
 public struct OutboxRelay: Service {
     public struct Settings: Sendable {
@@ -125,7 +130,7 @@ public struct OutboxRelay: Service {
     public func releaseLeases() async throws {
         try await database.write { db in
             try await db.raw(
-                "UPDATE outbox_deliveries SET leased_until = NULL WHERE leased_until IS NOT NULL AND delivered_at IS NULL AND failed_at IS NULL"
+                "UPDATE outbox_deliveries SET leased_until = NULL, leased_by = NULL WHERE leased_until IS NOT NULL AND delivered_at IS NULL AND failed_at IS NULL"
             ).run()
         }
     }
@@ -223,22 +228,23 @@ public struct OutboxRelay: Service {
     /// and settles them. Returns how many it claimed.
     @discardableResult
     public func deliver(_ subscription: OutboxSubscription) async throws -> Int {
-        let batch = try await claim(subscription.name)
+        let token = UUID()
+        let batch = try await claim(subscription.name, token: token)
         guard !batch.isEmpty else { return 0 }
         let consumer = subscription.name
         let seqs = batch.map(\.seq)
         let (delivered, skipped): ([Int64], [Int64]) = try await withThrowingTaskGroup(of: ([Int64], [Int64])?.self) { group in
             group.addTask {
-                try await renewLeases(consumer, seqs); return nil
+                try await renewLeases(consumer, seqs, token: token); return nil
             }
-            group.addTask { await runInOrderPerAggregate(subscription, batch) }
+            group.addTask { await runInOrderPerAggregate(subscription, batch, token: token) }
             defer { group.cancelAll() }
             while let result = try await group.next() {
                 if let result { return result }
             }
             return ([], [])
         }
-        try await settle(consumer, delivered: delivered, released: skipped)
+        try await settle(consumer, delivered: delivered, released: skipped, token: token)
         return batch.count
     }
 
@@ -246,7 +252,7 @@ public struct OutboxRelay: Service {
     /// rest of that aggregate's wait for the retry: skipped), up to `parallelAggregates`
     /// aggregates at once — a consumer's work is mostly waiting on the database, and one order's
     /// reads need not wait for another's. Returns the delivered and the skipped.
-    private func runInOrderPerAggregate(_ subscription: OutboxSubscription, _ batch: [Claimed]) async -> ([Int64], [Int64]) {
+    private func runInOrderPerAggregate(_ subscription: OutboxSubscription, _ batch: [Claimed], token: UUID) async -> ([Int64], [Int64]) {
         var order: [UUID] = []
         var byAggregate: [UUID: [Claimed]] = [:]
         for item in batch {
@@ -266,7 +272,7 @@ public struct OutboxRelay: Service {
                     for (index, item) in items.enumerated() {
                         // At shutdown the rest is left to its lease, not failed one by one.
                         if Task.isCancelled { return (done, []) }
-                        switch await run(subscription, item) {
+                        switch await run(subscription, item, token: token) {
                         case .delivered: done.append(item.seq)
                         case .failed: return (done, items[(index + 1)...].map(\.seq))
                         case .stopped: return (done, [])
@@ -285,7 +291,7 @@ public struct OutboxRelay: Service {
         }
     }
 
-    private func claim(_ consumer: String) async throws -> [Claimed] {
+    private func claim(_ consumer: String, token: UUID) async throws -> [Claimed] {
         let now = clock.now()
         let until = now.addingTimeInterval(settings.lease)
         let limit = settings.batchSize
@@ -297,6 +303,11 @@ public struct OutboxRelay: Service {
                 // the one before it took (see the type's comment on order).
                 try await db.raw("SELECT pg_advisory_xact_lock(\(bind: lockKey))").run()
             }
+            // Each candidate is checked by two index lookups on its own order, never by a join over
+            // every open delivery: `LIMIT 1 OFFSET 0` keeps PostgreSQL from turning the first check
+            // into an anti-join (which it planned as a scan of all open rows per candidate while a
+            // fresh table's statistics said it was empty), and the second is skipped outright for
+            // events older than the first one not yet fanned out.
             let seqs = try await db.raw(
                 """
                 SELECT d.event_seq FROM outbox_deliveries d
@@ -304,18 +315,26 @@ public struct OutboxRelay: Service {
                     AND d.next_attempt_at <= \(bind: now) AND (d.leased_until IS NULL OR d.leased_until <= \(bind: now))
                     AND NOT EXISTS (
                         SELECT 1 FROM outbox_deliveries p
-                        WHERE p.consumer = d.consumer AND p.aggregate_id = d.aggregate_id AND p.event_seq < d.event_seq
+                        WHERE p.consumer = \(bind: consumer) AND p.aggregate_id = d.aggregate_id AND p.event_seq < d.event_seq
                             AND p.delivered_at IS NULL AND p.failed_at IS NULL
-                            AND (p.next_attempt_at > \(bind: now) OR p.leased_until > \(bind: now)))
-                    AND NOT EXISTS (
-                        SELECT 1 FROM outbox_events e
-                        WHERE e.aggregate_id = d.aggregate_id AND e.seq < d.event_seq AND e.processed_at IS NULL AND e.failed_at IS NULL)
+                            AND (p.next_attempt_at > \(bind: now) OR p.leased_until > \(bind: now))
+                        LIMIT 1 OFFSET 0)
+                    AND (
+                        d.event_seq < (
+                            SELECT COALESCE(MIN(seq), \(unsafeRaw: String(Int64.max))) FROM outbox_events
+                            WHERE processed_at IS NULL AND failed_at IS NULL)
+                        OR NOT EXISTS (
+                            SELECT 1 FROM outbox_events e
+                            WHERE e.aggregate_id = d.aggregate_id AND e.seq < d.event_seq AND e.processed_at IS NULL AND e.failed_at IS NULL))
                 ORDER BY d.event_seq LIMIT \(bind: limit)
                 """
             ).all(decoding: Seq.self).map(\.seq)
             guard !seqs.isEmpty else { return [] }
             try await db.raw(
-                "UPDATE outbox_deliveries SET leased_until = \(bind: until) WHERE consumer = \(bind: consumer) AND event_seq IN (\(binds: seqs))"
+                """
+                UPDATE outbox_deliveries SET leased_until = \(bind: until), leased_by = \(bind: token)
+                WHERE consumer = \(bind: consumer) AND event_seq IN (\(binds: seqs))
+                """
             ).run()
             return try await db.raw(
                 """
@@ -338,25 +357,45 @@ public struct OutboxRelay: Service {
         return Int64(bitPattern: hash)
     }
 
-    /// Extends the batch's lease every third of a lease until cancelled.
-    private func renewLeases(_ consumer: String, _ seqs: [Int64]) async throws {
+    /// Extends the batch's own leases every third of a lease until cancelled; throws
+    /// `LeaseLost` when another claim holds some of the batch.
+    private func renewLeases(_ consumer: String, _ seqs: [Int64], token: UUID) async throws {
         while true {
             try await Task.sleep(for: .seconds(settings.lease / 3))
             let until = clock.now().addingTimeInterval(settings.lease)
-            try await database.write { db in
+            let takenOver = try await database.transaction { db in
                 try await db.raw(
                     """
                     UPDATE outbox_deliveries SET leased_until = \(bind: until)
-                    WHERE consumer = \(bind: consumer) AND delivered_at IS NULL AND failed_at IS NULL AND event_seq IN (\(binds: seqs))
+                    WHERE consumer = \(bind: consumer) AND leased_by = \(bind: token) AND leased_until IS NOT NULL
+                        AND delivered_at IS NULL AND failed_at IS NULL AND event_seq IN (\(binds: seqs))
                     """
                 ).run()
+                return try await db.raw(
+                    """
+                    SELECT event_seq FROM outbox_deliveries
+                    WHERE consumer = \(bind: consumer) AND event_seq IN (\(binds: seqs)) AND leased_by <> \(bind: token)
+                        AND delivered_at IS NULL AND failed_at IS NULL
+                    """
+                ).all(decoding: Seq.self).map(\.seq)
+            }
+            if !takenOver.isEmpty {
+                Self.outcomes(consumer).leaseLost.increment()
+                throw LeaseLost(consumer: consumer, seqs: takenOver)
             }
         }
     }
 
+    /// Another claim took over deliveries of a running batch: the batch stops unsettled.
+    struct LeaseLost: Error, CustomStringConvertible {
+        let consumer: String
+        let seqs: [Int64]
+        var description: String { "outbox consumer \(consumer) lost the lease of \(seqs.count) deliveries to another claim" }
+    }
+
     private enum Outcome { case delivered, failed, stopped }
 
-    private func run(_ subscription: OutboxSubscription, _ item: Claimed) async -> Outcome {
+    private func run(_ subscription: OutboxSubscription, _ item: Claimed, token: UUID) async -> Outcome {
         do {
             try await subscription.handle(item.event)
             Self.lag(subscription.name).recordInterval(since: item.occurredAt, now: clock.now())
@@ -367,26 +406,32 @@ public struct OutboxRelay: Service {
             // SQLite, until the next start), with no attempt counted against it.
             return .stopped
         } catch {
-            await scheduleRetry(subscription.name, item, after: error)
+            await scheduleRetry(subscription.name, item, after: error, token: token)
             return .failed
         }
     }
 
-    private func settle(_ consumer: String, delivered: [Int64], released: [Int64]) async throws {
+    /// Marks `delivered` done (whoever holds them now: they were delivered) and releases this
+    /// claim's own `released`.
+    private func settle(_ consumer: String, delivered: [Int64], released: [Int64], token: UUID) async throws {
         guard !delivered.isEmpty || !released.isEmpty else { return }
         let now = clock.now()
         try await database.transaction { db in
             if !delivered.isEmpty {
                 try await db.raw(
                     """
-                    UPDATE outbox_deliveries SET delivered_at = \(bind: now), attempts = attempts + 1, leased_until = NULL, last_error = NULL
+                    UPDATE outbox_deliveries SET delivered_at = \(bind: now), attempts = attempts + 1, leased_until = NULL, leased_by = NULL,
+                        last_error = NULL
                     WHERE consumer = \(bind: consumer) AND event_seq IN (\(binds: delivered))
                     """
                 ).run()
             }
             if !released.isEmpty {
                 try await db.raw(
-                    "UPDATE outbox_deliveries SET leased_until = NULL WHERE consumer = \(bind: consumer) AND event_seq IN (\(binds: released))"
+                    """
+                    UPDATE outbox_deliveries SET leased_until = NULL, leased_by = NULL
+                    WHERE consumer = \(bind: consumer) AND leased_by = \(bind: token) AND event_seq IN (\(binds: released))
+                    """
                 ).run()
             }
         }
@@ -397,7 +442,7 @@ public struct OutboxRelay: Service {
         Backoff.delay(afterAttempts: attempts, base: settings.baseBackoff, cap: settings.maximumBackoff)
     }
 
-    private func scheduleRetry(_ consumer: String, _ item: Claimed, after error: any Error) async {
+    private func scheduleRetry(_ consumer: String, _ item: Claimed, after error: any Error, token: UUID) async {
         let attempts = item.attempts + 1
         let now = clock.now()
         let message = String(String(describing: error).prefix(1_000))
@@ -415,8 +460,8 @@ public struct OutboxRelay: Service {
                 try await db.raw(
                     """
                     UPDATE outbox_deliveries SET attempts = \(bind: attempts), last_error = \(bind: message), leased_until = NULL,
-                        next_attempt_at = \(bind: next), failed_at = \(bind: exhausted ? now : nil)
-                    WHERE consumer = \(bind: consumer) AND event_seq = \(bind: item.seq)
+                        leased_by = NULL, next_attempt_at = \(bind: next), failed_at = \(bind: exhausted ? now : nil)
+                    WHERE consumer = \(bind: consumer) AND event_seq = \(bind: item.seq) AND leased_by = \(bind: token)
                     """
                 ).run()
             }
@@ -484,11 +529,11 @@ public struct OutboxRelay: Service {
         Timer(label: "tiffin_outbox_lag_seconds", dimensions: [("consumer", consumer)], preferredDisplayUnit: .seconds)
     }
 
-    private static func outcomes(_ consumer: String) -> (delivered: Counter, retried: Counter, failed: Counter) {
+    private static func outcomes(_ consumer: String) -> (delivered: Counter, retried: Counter, failed: Counter, leaseLost: Counter) {
         func counter(_ outcome: String) -> Counter {
             Counter(label: "tiffin_outbox_deliveries_total", dimensions: [("consumer", consumer), ("outcome", outcome)])
         }
-        return (counter("delivered"), counter("retried"), counter("failed"))
+        return (counter("delivered"), counter("retried"), counter("failed"), counter("lease_lost"))
     }
 }
 

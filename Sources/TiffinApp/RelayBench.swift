@@ -74,7 +74,7 @@ public struct RelayBench: Sendable {
             let relaying = Task { try await relay.run() }
             defer { relaying.cancel() }
             let draining = ContinuousClock.now
-            while try await Self.outstanding(database) > 0 { try await Task.sleep(for: .milliseconds(5)) }
+            while try await Self.outstanding(database) > 0 { try await Task.sleep(for: .milliseconds(50)) }
             report.relaySeconds = (ContinuousClock.now - draining) / .seconds(1)
             report.deliveries =
                 try await Self.count(database, "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM outbox_deliveries") - deliveriesBefore

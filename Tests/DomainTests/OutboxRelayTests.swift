@@ -148,6 +148,46 @@ struct OutboxRelayTests {
     }
 
     @Test(arguments: TestDatabaseKind.available)
+    func aPassWhoseLeaseWasTakenOverStopsWithoutTouchingTheNewHoldersLease(kind: TestDatabaseKind) async throws {
+        let clock = ManualWallClock(Date())
+        try await withTestDatabase(kind, migrations: Outbox.migrations) { db in
+            let event = try Self.event("t", aggregate: UUID(), n: 1, at: clock.now())
+            try await Self.append([event], to: db)
+            let started = AsyncStream<Void>.makeStream()
+            let stopped = Atomic(false)
+            var settings = OutboxRelay.Settings()
+            settings.lease = 0.3  // renewed every 0.1 s
+            let stalled = OutboxRelay(
+                database: db,
+                subscriptions: [
+                    OutboxSubscription(name: "c", eventTypes: [EventType("t")]) { _ in
+                        started.continuation.yield()
+                        do { try await Task.sleep(for: .seconds(5)) } catch {  // long past the lease
+                            stopped.store(true, ordering: .relaxed)
+                            throw error
+                        }
+                    }
+                ], clock: clock, settings: settings, logger: .init(label: "test"))
+            let running = Task { try await stalled.drainOnce() }
+            for await _ in started.stream { break }
+            // Another instance's claim, as it happens when this one stalls past its lease.
+            let other = UUID()
+            let until = clock.now().addingTimeInterval(60)
+            try await db.write { sql in
+                try await sql.raw("UPDATE outbox_deliveries SET leased_by = \(bind: other), leased_until = \(bind: until)").run()
+            }
+            await #expect(throws: (any Error).self, "the pass stops when its renewal finds the lease taken") { try await running.value }
+            let handlerStopped = stopped.load(ordering: .relaxed)
+            #expect(handlerStopped, "the handler in flight was cancelled")
+            let book = try await db.read { sql in try await Outbox.deliveries(eventID: event.id, on: sql) }
+            #expect(book.count == 1 && book[0].deliveredAt == nil && book[0].attempts == 0, "neither settled nor counted as a failure")
+            struct Holder: Decodable { let leased_by: UUID? }
+            let holder = try await db.read { sql in try await sql.raw("SELECT leased_by FROM outbox_deliveries").first(decoding: Holder.self) }
+            #expect(holder?.leased_by == other, "the new holder's lease is left alone")
+        }
+    }
+
+    @Test(arguments: TestDatabaseKind.available)
     func twoRelaysShareTheWorkWithoutHoldingOneDeliveryTwice(kind: TestDatabaseKind) async throws {
         let clock = ManualWallClock(Date())
         try await withTestDatabase(kind, migrations: Outbox.migrations) { db in
