@@ -209,4 +209,42 @@ struct NotificationTests {
             await #expect(throws: ValidationError.self) { try await s.notifications.activity(userID: f.customer.id, cursor: "nope", limit: 1) }
         }
     }
+
+    /// Answers 200 at once, except to `slowHost`, whose requests hang until cancelled.
+    final class HangingTransport: WebhookTransport {
+        let slowHost: String
+        let started = Mutex<[String: Int]>([:])
+        init(slowHost: String) { self.slowHost = slowHost }
+        func post(_ request: OutboundRequest) async throws -> OutboundResponse {
+            let host = request.url.host ?? ""
+            started.withLock { $0[host, default: 0] += 1 }
+            if host == slowHost { try await Task.sleep(for: .seconds(3_600)) }
+            return OutboundResponse(status: 200, excerpt: "ok", latency: .zero, remoteAddress: "192.0.2.1:443")
+        }
+        func count(_ host: String) -> Int { started.withLock { $0[host] ?? 0 } }
+    }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func aSlowWebhookEndpointHoldsOnlyItsOwnSendingSlots(kind: TestDatabaseKind) async throws {
+        try await withServices(kind) { s in
+            let f = try await Fixture.make(s)
+            let op = f.operatorAccount.principal
+            let slow = try await s.webhooks.create(by: op, url: "https://slow.example/hook", eventTypes: ["order.confirmed"], description: nil)
+            let fast = try await s.webhooks.create(by: op, url: "https://fast.example/hook", eventTypes: ["order.confirmed"], description: nil)
+            for _ in 0..<6 { _ = try await s.webhooks.ping(slow.endpoint.id, by: op) }
+            _ = try await s.webhooks.ping(fast.endpoint.id, by: op)  // queued behind all of the slow endpoint's
+            let transport = HangingTransport(slowHost: "slow.example")
+            var settings = WebhookSender.Settings()
+            settings.concurrency = 4
+            settings.perEndpoint = 2
+            let sender = WebhookSender(
+                database: s.database, transport: transport, breaker: CircuitBreaker(), notifications: s.notifications,
+                directory: s.outbound.directory, clock: s.clock, settings: settings, wake: Doorbell(), logger: testLogger)
+            let sending = Task { try await sender.run() }
+            defer { sending.cancel() }
+            for _ in 0..<500 where transport.count("fast.example") == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(transport.count("fast.example") == 1, "the other endpoint's delivery went out while the slow one hangs")
+            #expect(transport.count("slow.example") == 2, "the slow endpoint holds no more than its own two slots")
+        }
+    }
 }

@@ -8,6 +8,9 @@ import Storage
 
 /// Sends queued webhook deliveries, several at once, each signed with the endpoint's secret(s).
 ///
+/// - Up to `concurrency` sends are in flight, at most `perEndpoint` to one endpoint, and a slot
+///   is refilled as soon as its send ends: a slow endpoint holds only its own slots and never
+///   makes another's deliveries wait for it.
 /// - Every attempt is logged (status, latency, the answer's first 1,024 bytes or the error).
 /// - A 2xx answer succeeds; anything else is retried with exponential backoff (30 s doubling, at
 ///   most an hour apart, ±20 % jitter so retries of many deliveries do not arrive together) until
@@ -23,6 +26,8 @@ import Storage
 public struct WebhookSender: Service {
     public struct Settings: Sendable {
         public var concurrency = 8
+        /// At most this many sends to one endpoint at once.
+        public var perEndpoint = 2
         public var timeout: Duration = .seconds(10)
         public var baseBackoff: TimeInterval = 30
         public var maximumBackoff: TimeInterval = 3_600
@@ -59,35 +64,86 @@ public struct WebhookSender: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await drainUntilCancelled(wokenBy: wake, idle: settings.idlePoll, name: "webhooks.send", logger: logger) {
-                try await sendDue() >= settings.concurrency * 4
+        await cancelWhenGracefulShutdown { await sendUntilCancelled() }
+    }
+
+    /// The sending loop: claims into every free slot, then waits for a send to end, the bell
+    /// (new deliveries) or `idlePoll` (retries coming due), whichever is first.
+    func sendUntilCancelled() async {
+        await withTaskGroup(of: UUID?.self) { group in
+            var inFlight: [UUID: Int] = [:]
+            var running = 0
+            var listening = false
+            while !Task.isCancelled {
+                if running < settings.concurrency {
+                    do {
+                        for (delivery, endpoint) in try await claimDue(limit: settings.concurrency - running, inFlight: inFlight) {
+                            inFlight[endpoint.id, default: 0] += 1
+                            running += 1
+                            group.addTask {
+                                await attempt(delivery, endpoint)
+                                return endpoint.id
+                            }
+                        }
+                    } catch {
+                        if Task.isCancelled { break }
+                        logger.error("background pass failed", metadata: ["task": "webhooks.send", "error": "\(error)"])
+                    }
+                }
+                if running < settings.concurrency && !listening {
+                    listening = true
+                    group.addTask {
+                        await wake.wait(upTo: settings.idlePoll)
+                        return nil
+                    }
+                }
+                guard let ended = await group.next() else { break }
+                if let endpointID = ended {
+                    running -= 1
+                    inFlight[endpointID] = inFlight[endpointID].map { $0 > 1 ? $0 - 1 : nil } ?? nil
+                } else {
+                    listening = false
+                }
             }
+            group.cancelAll()
         }
     }
 
     static func destination(_ endpointID: UUID) -> String { "webhook:\(endpointID.uuidString.lowercased())" }
 
-    /// Sends what is due now, `concurrency` at a time. Returns how many deliveries it claimed.
+    /// Sends what is due now (as many as `concurrency` slots take in one claim), and waits for
+    /// the sends: for tests. Returns how many it sent.
     @discardableResult
     public func sendDue() async throws -> Int {
-        let now = clock.now()
-        let batch = try await store.claim(now: now, leaseUntil: now.addingTimeInterval(settings.lease), limit: settings.concurrency * 4)
-        guard !batch.isEmpty else { return 0 }
-        let endpoints = try await store.endpoints(ids: Array(Set(batch.map(\.endpointID))))
+        let due = try await claimDue(limit: settings.concurrency, inFlight: [:])
         await withTaskGroup(of: Void.self) { group in
-            var running = 0
-            for delivery in batch {
-                guard let endpoint = endpoints[delivery.endpointID] else { continue }
-                if running >= settings.concurrency {
-                    await group.next()
-                    running -= 1
-                }
-                group.addTask { await attempt(delivery, endpoint) }
-                running += 1
+            for (delivery, endpoint) in due { group.addTask { await attempt(delivery, endpoint) } }
+        }
+        return due.count
+    }
+
+    /// Leases up to `limit` due deliveries, keeping each endpoint within `perEndpoint` sends
+    /// counting those `inFlight`; what a claim took beyond that is released at once.
+    private func claimDue(limit: Int, inFlight: [UUID: Int]) async throws -> [(WebhookStore.DeliveryRow, WebhookStore.EndpointRow)] {
+        let now = clock.now()
+        let full = inFlight.filter { $0.value >= settings.perEndpoint }.map(\.key)
+        let batch = try await store.claim(now: now, leaseUntil: now.addingTimeInterval(settings.lease), limit: limit, excluding: full)
+        guard !batch.isEmpty else { return [] }
+        let endpoints = try await store.endpoints(ids: Array(Set(batch.map(\.endpointID))))
+        var counts = inFlight
+        var taken: [(WebhookStore.DeliveryRow, WebhookStore.EndpointRow)] = []
+        var over: [UUID] = []
+        for delivery in batch {
+            guard let endpoint = endpoints[delivery.endpointID] else { continue }  // deleted meanwhile, with its deliveries
+            if counts[endpoint.id, default: 0] < settings.perEndpoint {
+                counts[endpoint.id, default: 0] += 1
+                taken.append((delivery, endpoint))
+            } else {
+                over.append(delivery.id)
             }
         }
-        return batch.count
+        if !over.isEmpty { try await store.release(deliveryIDs: over) }
+        return taken
     }
 
     private func attempt(_ delivery: WebhookStore.DeliveryRow, _ endpoint: WebhookStore.EndpointRow) async {
@@ -121,6 +177,8 @@ public struct WebhookSender: Service {
                 excerpt = response.excerpt
                 if !(200..<300).contains(response.status) { failure = "HTTP \(response.status)" }
             } catch {
+                // Shutting down is not the endpoint's failure: the delivery is left to its lease.
+                if Task.isCancelled { return }
                 failure = String(String(describing: error).prefix(500))
             }
             let elapsed = ContinuousClock.now - started

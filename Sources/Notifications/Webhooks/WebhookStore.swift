@@ -334,21 +334,33 @@ struct WebhookStore: Sendable {
         }
     }
 
-    /// Leases up to `limit` due deliveries of enabled endpoints.
-    func claim(now: Date, leaseUntil: Date, limit: Int) async throws -> [DeliveryRow] {
+    /// Leases up to `limit` due deliveries of enabled endpoints, none of those `excluding`.
+    func claim(now: Date, leaseUntil: Date, limit: Int, excluding: [UUID] = []) async throws -> [DeliveryRow] {
         let lock = database.kind == .postgres ? " FOR UPDATE OF d SKIP LOCKED" : ""
-        return try await database.write { db in
-            try await db.raw(
-                """
-                UPDATE webhook_deliveries SET leased_until = \(bind: leaseUntil)
-                WHERE id IN (
-                    SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-                    WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND (d.leased_until IS NULL OR d.leased_until <= \(bind: now))
-                        AND e.status = 'enabled'
-                    ORDER BY d.next_attempt_at LIMIT \(bind: limit)\(unsafeRaw: lock))
-                RETURNING \(unsafeRaw: DeliveryRow.columns)
-                """
-            ).all(decoding: DeliveryRow.self)
+        var query = SQLQueryString(
+            """
+            UPDATE webhook_deliveries SET leased_until = \(bind: leaseUntil)
+            WHERE id IN (
+                SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+                WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND (d.leased_until IS NULL OR d.leased_until <= \(bind: now))
+                    AND e.status = 'enabled'
+            """)
+        if !excluding.isEmpty {
+            query.appendInterpolation(unsafeRaw: " AND d.endpoint_id NOT IN (")
+            query.appendInterpolation(binds: excluding)
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        query.appendInterpolation(unsafeRaw: " ORDER BY d.next_attempt_at LIMIT ")
+        query.appendInterpolation(bind: limit)
+        query.appendInterpolation(unsafeRaw: "\(lock)) RETURNING \(DeliveryRow.columns)")
+        let claim = query
+        return try await database.write { db in try await db.raw(claim).all(decoding: DeliveryRow.self) }
+    }
+
+    /// Gives claimed deliveries back untouched (no attempt counted).
+    func release(deliveryIDs: [UUID]) async throws {
+        try await database.write { db in
+            try await db.raw("UPDATE webhook_deliveries SET leased_until = NULL WHERE id IN (\(binds: deliveryIDs))").run()
         }
     }
 
