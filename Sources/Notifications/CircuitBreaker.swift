@@ -85,7 +85,17 @@ public final class CircuitBreaker: Sendable {
         record(destination, .closed)
     }
 
+    /// Drops a destination that is gone for good (a deleted endpoint), with its gauge.
+    public func remove(_ destination: String) {
+        entries.withLock { $0[destination] = nil }
+        Self.gauge(destination).destroy()
+    }
+
+    private static func gauge(_ destination: String) -> Gauge {
+        Gauge(label: "tiffin_circuit_breaker_state", dimensions: [("destination", destination)])
+    }
+
     private func record(_ destination: String, _ state: State) {
-        Gauge(label: "tiffin_circuit_breaker_state", dimensions: [("destination", destination)]).record(state.gaugeValue)
+        Self.gauge(destination).record(state.gaugeValue)
     }
 }

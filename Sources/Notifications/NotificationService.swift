@@ -117,6 +117,18 @@ public struct NotificationService: Sendable {
         UnreadCount(unreadCount: try await store.markRead(recipientID: userID, ids: ids, at: clock.now()))
     }
 
+    // MARK: Retention
+
+    /// Deletes notifications older than `feed` (a recipient's activity keeps that long) and
+    /// sent or failed emails older than `emails` (the feed keeps their outcome).
+    public func prune(feed: TimeInterval, emails: TimeInterval) async throws {
+        let now = clock.now()
+        let deleted = try await store.prune(feedBefore: now.addingTimeInterval(-feed), emailsBefore: now.addingTimeInterval(-emails))
+        if deleted.notifications + deleted.emails > 0 {
+            logger.info("notifications pruned", metadata: ["notifications": "\(deleted.notifications)", "emails": "\(deleted.emails)"])
+        }
+    }
+
     // MARK: Preferences
 
     /// Every kind the caller's role receives, with the channels in force.

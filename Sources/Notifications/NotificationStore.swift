@@ -58,7 +58,14 @@ struct NotificationStore: Sendable {
                 )
                 """,
             ]
-        }
+        },
+        // Retention: old notifications and settled emails are deleted by age.
+        Migration(id: "notifications-003-retention") { _ in
+            [
+                "CREATE INDEX notifications_created ON notifications (created_at)",
+                "CREATE INDEX notification_emails_created ON notification_emails (created_at)",
+            ]
+        },
     ]
 
     // MARK: Rows
@@ -233,6 +240,49 @@ struct NotificationStore: Sendable {
             try await db.raw(upsert).run()
         }
     }
+
+    // MARK: Retention
+
+    /// Deletes notifications written before `feedCutoff` (with their emails, whatever their
+    /// state) and settled emails queued before `emailCutoff`, a bounded slice per statement.
+    /// Returns how many of each it deleted.
+    func prune(feedBefore feedCutoff: Date, emailsBefore emailCutoff: Date) async throws -> (notifications: Int, emails: Int) {
+        var notifications = 0
+        var emails = 0
+        while !Task.isCancelled {
+            let deleted = try await database.transaction { db -> Int in
+                let ids = try await db.raw(
+                    "SELECT id FROM notifications WHERE created_at < \(bind: feedCutoff) ORDER BY created_at LIMIT \(bind: Self.pruneSlice)"
+                ).all(decoding: IDRow.self).map(\.id)
+                guard !ids.isEmpty else { return 0 }
+                try await db.raw("DELETE FROM notification_emails WHERE notification_id IN (\(binds: ids))").run()
+                try await db.raw("DELETE FROM notifications WHERE id IN (\(binds: ids))").run()
+                return ids.count
+            }
+            notifications += deleted
+            if deleted < Self.pruneSlice { break }
+        }
+        while !Task.isCancelled {
+            let deleted = try await database.write { db -> Int in
+                try await db.raw(
+                    """
+                    DELETE FROM notification_emails WHERE notification_id IN (
+                        SELECT notification_id FROM notification_emails
+                        WHERE created_at < \(bind: emailCutoff) AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)
+                        ORDER BY created_at LIMIT \(bind: Self.pruneSlice))
+                    RETURNING notification_id
+                    """
+                ).all().count
+            }
+            emails += deleted
+            if deleted < Self.pruneSlice { break }
+        }
+        return (notifications, emails)
+    }
+
+    static let pruneSlice = 1_000
+
+    private struct IDRow: Decodable { let id: UUID }
 
     // MARK: The email queue
 

@@ -221,6 +221,13 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
             PeriodicService(name: "payments.reconcile", interval: .milliseconds(configuration.reconcileIntervalMilliseconds), logger: logger) {
                 try await payments.reconcile()
             },
+            PeriodicService(name: "notifications.prune", interval: .seconds(3_600), logger: logger) { [notifications = services.notifications] in
+                let days = 86_400.0
+                try await notifications.prune(
+                    feed: configuration.notifications.activityRetentionDays * days,
+                    emails: configuration.notifications.deliveryLogRetentionDays * days)
+                try await webhookSender.prune(logRetention: configuration.notifications.deliveryLogRetentionDays * days)
+            },
         ] + (emailSender.map { [$0] } ?? [])
     let gate = StartupGate()
     var app = Application(

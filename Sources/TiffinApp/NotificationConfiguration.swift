@@ -51,6 +51,11 @@ public struct NotificationConfiguration: Sendable {
     public var acceptReminderSeconds: Double = 180
     /// `TIFFIN_OUTBOX_RETENTION_HOURS`: keep relayed events this long (default 168, a week).
     public var outboxRetentionHours: Double = 168
+    /// `TIFFIN_ACTIVITY_RETENTION_DAYS`: keep notifications in the activity feed this long (default 90).
+    public var activityRetentionDays: Double = 90
+    /// `TIFFIN_DELIVERY_LOG_RETENTION_DAYS`: keep sent or failed emails and webhook deliveries with
+    /// their attempt log this long (default 30); undelivered ones are kept whatever their age.
+    public var deliveryLogRetentionDays: Double = 30
 
     public init() {}
 
@@ -83,5 +88,7 @@ public struct NotificationConfiguration: Sendable {
         if let v: Double = try env.number("TIFFIN_WEBHOOK_DISABLE_AFTER_SECONDS", 0...2_592_000) { webhookDisableAfterSeconds = v }
         if let v: Double = try env.number("TIFFIN_ACCEPT_REMINDER_SECONDS", 0...86_400) { acceptReminderSeconds = v }
         if let v: Double = try env.number("TIFFIN_OUTBOX_RETENTION_HOURS", 1...87_600) { outboxRetentionHours = v }
+        if let v: Double = try env.number("TIFFIN_ACTIVITY_RETENTION_DAYS", 1...3_650) { activityRetentionDays = v }
+        if let v: Double = try env.number("TIFFIN_DELIVERY_LOG_RETENTION_DAYS", 1...3_650) { deliveryLogRetentionDays = v }
     }
 }

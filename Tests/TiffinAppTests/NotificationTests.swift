@@ -247,4 +247,54 @@ struct NotificationTests {
             #expect(transport.count("slow.example") == 2, "the slow endpoint holds no more than its own two slots")
         }
     }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func oldActivitySentEmailsAndWebhookLogsArePrunedAndUndeliveredOnesKept(kind: TestDatabaseKind) async throws {
+        let clock = ManualWallClock(Date())
+        try await withTestDatabase(kind, migrations: allMigrations) { database in
+            let mail = RecordingMail()
+            let s = buildServices(
+                configuration: testConfiguration(databaseURL: "sqlite::memory:"), database: database, clock: clock, logger: testLogger,
+                mailTransport: mail)
+            struct Count: Decodable { let n: Int64 }
+            func count(_ table: String) async throws -> Int64 {
+                try await database.read { db in
+                    try await db.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM \(unsafeRaw: table)").first(decoding: Count.self)?.n ?? -1
+                }
+            }
+            let f = try await Fixture.make(s)
+            _ = try await s.orders.place(customerID: f.customer.id, idempotencyKey: "old", request: f.request(), card: approvedCard)
+            try await react(s)
+            let mailer = EmailSender(
+                database: database, transport: mail, breaker: CircuitBreaker(), clock: clock, settings: .init(from: "tiffin@example.org"),
+                wake: Doorbell(), logger: testLogger)
+            try await mailer.sendDue()
+            let op = f.operatorAccount.principal
+            let endpoint = try await s.webhooks.create(by: op, url: "https://hooks.example/a", eventTypes: ["order.confirmed"], description: nil)
+            let sender = WebhookSender(
+                database: database, transport: HangingTransport(slowHost: "none"), breaker: CircuitBreaker(), notifications: s.notifications,
+                directory: s.outbound.directory, clock: clock, settings: .init(), wake: Doorbell(), logger: testLogger)
+            _ = try await s.webhooks.ping(endpoint.endpoint.id, by: op)
+            #expect(try await sender.sendDue() == 1)
+            let undelivered = try await s.webhooks.ping(endpoint.endpoint.id, by: op)  // never sent
+            let notifications = try await count("notifications")
+            #expect(notifications >= 2 && mail.recipients.count >= 2)
+            #expect(try await count("notification_emails") == Int64(mail.recipients.count))
+            #expect(try await count("webhook_attempts") == 1)
+
+            clock.advance(by: 31 * 86_400)
+            try await s.notifications.prune(feed: 90 * 86_400, emails: 30 * 86_400)
+            try await sender.prune(logRetention: 30 * 86_400)
+            #expect(try await count("notification_emails") == 0, "sent emails go after 30 days")
+            #expect(try await count("notifications") == notifications, "the feed keeps them for 90")
+            #expect(try await count("webhook_attempts") == 0, "the sent delivery goes with its attempt log")
+            let left = try await s.webhooks.deliveries(endpoint.endpoint.id, by: op, cursor: nil, limit: 10).deliveries
+            #expect(left.map(\.id) == [undelivered.id], "a delivery not yet settled is kept whatever its age")
+
+            clock.advance(by: 60 * 86_400)
+            try await s.notifications.prune(feed: 90 * 86_400, emails: 30 * 86_400)
+            #expect(try await count("notifications") == 0)
+            #expect(try await s.notifications.activity(userID: f.customer.id, cursor: nil, limit: 10).unreadCount == 0)
+        }
+    }
 }

@@ -5,6 +5,7 @@ import Metrics
 import Outbound
 import ServiceLifecycle
 import Storage
+import Synchronization
 
 /// Sends queued webhook deliveries, several at once, each signed with the endpoint's secret(s).
 ///
@@ -47,6 +48,8 @@ public struct WebhookSender: Service {
     let settings: Settings
     let wake: Doorbell
     let logger: Logger
+    /// Endpoints this instance has metered: their series are dropped once the endpoint is gone.
+    private let metered = MeteredEndpoints()
 
     public init(
         database: any Database, transport: any WebhookTransport, breaker: CircuitBreaker, notifications: NotificationService,
@@ -183,8 +186,8 @@ public struct WebhookSender: Service {
             }
             let elapsed = ContinuousClock.now - started
             let latency = Int(elapsed / .milliseconds(1))
-            Timer(label: "tiffin_webhook_latency_seconds", dimensions: [("endpoint", endpoint.id.uuidString.lowercased())])
-                .recordNanoseconds(Int64(elapsed / .nanoseconds(1)))
+            metered.ids.withLock { _ = $0.insert(endpoint.id) }
+            Self.latency(endpoint.id).recordNanoseconds(Int64(elapsed / .nanoseconds(1)))
             let at = clock.now()
             let succeeded = failure == nil
             var next: Date?
@@ -202,8 +205,7 @@ public struct WebhookSender: Service {
                 deliveryID: delivery.id, at: at, statusCode: status, latencyMilliseconds: latency, excerpt: excerpt, error: failure,
                 succeeded: succeeded, next: next)
             let outcome = succeeded ? "delivered" : (next == nil ? "failed" : "retried")
-            Counter(label: "tiffin_webhook_deliveries_total", dimensions: [("endpoint", endpoint.id.uuidString.lowercased()), ("outcome", outcome)])
-                .increment()
+            Self.outcome(endpoint.id, outcome).increment()
             let streak = try await store.recordOutcome(endpointID: endpoint.id, succeeded: succeeded, at: at)
             if !succeeded, streak.streak >= settings.disableAfterFailures, let since = streak.since,
                 at.timeIntervalSince(since) >= settings.disableAfter
@@ -212,6 +214,31 @@ public struct WebhookSender: Service {
             }
         } catch {
             logger.error("webhook attempt bookkeeping failed", metadata: ["delivery.id": "\(delivery.id)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Metrics and retention
+
+    static func latency(_ endpointID: UUID) -> Timer {
+        Timer(label: "tiffin_webhook_latency_seconds", dimensions: [("endpoint", endpointID.uuidString.lowercased())])
+    }
+
+    static func outcome(_ endpointID: UUID, _ outcome: String) -> Counter {
+        Counter(label: "tiffin_webhook_deliveries_total", dimensions: [("endpoint", endpointID.uuidString.lowercased()), ("outcome", outcome)])
+    }
+
+    /// Deletes settled deliveries (and their attempts) queued more than `logRetention` ago, and
+    /// drops the metrics and breaker of every endpoint metered here that has been deleted.
+    public func prune(logRetention: TimeInterval) async throws {
+        let deleted = try await store.prune(before: clock.now().addingTimeInterval(-logRetention))
+        if deleted > 0 { logger.info("webhook deliveries pruned", metadata: ["deliveries": "\(deleted)"]) }
+        let seen = Array(metered.ids.withLock { $0 })
+        let existing = try await store.existing(endpointIDs: seen)
+        for id in seen where !existing.contains(id) {
+            Self.latency(id).destroy()
+            for outcome in ["delivered", "retried", "failed"] { Self.outcome(id, outcome).destroy() }
+            breaker.remove(Self.destination(id))
+            metered.ids.withLock { _ = $0.remove(id) }
         }
     }
 
@@ -228,4 +255,9 @@ public struct WebhookSender: Service {
             recipients.map { NotificationDraft(recipientID: $0, kind: .webhookDisabled, orderID: nil, subjectID: endpoint.id, facts: facts) },
             eventID: UUID.timeOrdered(at: at))
     }
+}
+
+/// The endpoints one sender has metered (shared by its copies).
+private final class MeteredEndpoints: Sendable {
+    let ids = Mutex<Set<UUID>>([])
 }

@@ -65,7 +65,11 @@ struct WebhookStore: Sendable {
                 """,
                 "CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempted_at)",
             ]
-        }
+        },
+        // Retention: settled deliveries (and their attempts) are deleted by age.
+        Migration(id: "notifications-004-webhook-retention") { _ in
+            ["CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at)"]
+        },
     ]
 
     // MARK: Endpoints
@@ -355,6 +359,40 @@ struct WebhookStore: Sendable {
         query.appendInterpolation(unsafeRaw: "\(lock)) RETURNING \(DeliveryRow.columns)")
         let claim = query
         return try await database.write { db in try await db.raw(claim).all(decoding: DeliveryRow.self) }
+    }
+
+    private struct IDRow: Decodable { let id: UUID }
+
+    /// Deletes settled deliveries (succeeded or failed) queued before `cutoff`, with their
+    /// attempts, a bounded slice per transaction. Pending ones are kept whatever their age.
+    /// Returns how many it deleted.
+    func prune(before cutoff: Date) async throws -> Int {
+        var total = 0
+        while !Task.isCancelled {
+            let deleted = try await database.transaction { db -> Int in
+                let ids = try await db.raw(
+                    """
+                    SELECT id FROM webhook_deliveries WHERE created_at < \(bind: cutoff) AND status <> 'pending'
+                    ORDER BY created_at LIMIT \(bind: NotificationStore.pruneSlice)
+                    """
+                ).all(decoding: IDRow.self).map(\.id)
+                guard !ids.isEmpty else { return 0 }
+                try await db.raw("DELETE FROM webhook_attempts WHERE delivery_id IN (\(binds: ids))").run()
+                try await db.raw("DELETE FROM webhook_deliveries WHERE id IN (\(binds: ids))").run()
+                return ids.count
+            }
+            total += deleted
+            if deleted < NotificationStore.pruneSlice { break }
+        }
+        return total
+    }
+
+    /// Which of `ids` are endpoints that exist.
+    func existing(endpointIDs ids: [UUID]) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        return try await database.read { db in
+            Set(try await db.raw("SELECT id FROM webhook_endpoints WHERE id IN (\(binds: ids))").all(decoding: IDRow.self).map(\.id))
+        }
     }
 
     /// Gives claimed deliveries back untouched (no attempt counted).
