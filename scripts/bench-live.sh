@@ -130,12 +130,12 @@ if want push; then
     if [[ "$INSTANCES" == 2 ]]; then
         [[ -n "${TIFFIN_TEST_DATABASE_URL:-}" ]] || { echo "bench-live: INSTANCES=2 runs under scripts/with-postgres.sh" >&2; exit 2; }
         peak_url=$TIFFIN_TEST_DATABASE_URL
-        pending_events() { "${TIFFIN_PG_BIN:-/usr/lib/postgresql/15/bin}/psql" "$peak_url" -tAc "SELECT count(*) FROM outbox_events WHERE processed_at IS NULL AND failed_at IS NULL"; }
+        pending_events() { "${TIFFIN_PG_BIN:-/usr/lib/postgresql/15/bin}/psql" "$peak_url" -tAc "SELECT (SELECT count(*) FROM outbox_events WHERE processed_at IS NULL AND failed_at IS NULL) + (SELECT count(*) FROM outbox_deliveries WHERE delivered_at IS NULL AND failed_at IS NULL)"; }
         storage="two instances on PostgreSQL"
     else
         [[ "$INSTANCES" == 1 ]] || { echo "bench-live: INSTANCES is 1 or 2" >&2; exit 2; }
         peak_url=sqlite://$work/peak.sqlite
-        pending_events() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM outbox_events WHERE processed_at IS NULL AND failed_at IS NULL").fetchone()[0])' "$work/peak.sqlite"; }
+        pending_events() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT (SELECT count(*) FROM outbox_events WHERE processed_at IS NULL AND failed_at IS NULL) + (SELECT count(*) FROM outbox_deliveries WHERE delivered_at IS NULL AND failed_at IS NULL)").fetchone()[0])' "$work/peak.sqlite"; }
         storage="one instance on SQLite"
     fi
     echo "== push latency: $WATCHERS customers watching, $ORDERS_PER_COURIER orders per courier, a fix every ${INTERVAL}s, ${PUSH_SECONDS}s; $storage"
@@ -146,7 +146,8 @@ if want push; then
         start_server "peak-$i" "$peak_url"
         urls+=("ws://127.0.0.1:$port")
     done
-    # The city's history (every order's events) is relayed first; time only once it has been.
+    # The city's history (every order's events) is relayed first, to every consumer (the
+    # notifications of 14,600 orders among them); time only once it has been.
     for _ in $(seq 1 1200); do
         pending=$(pending_events)
         [[ "$pending" == 0 ]] && break
@@ -194,10 +195,13 @@ PY
     done
     for _ in $(seq 1 1500); do [[ $(ls "$work"/stream-started-* 2>/dev/null | wc -l) -eq "$INSTANCES" ]] && break; sleep 0.2; done
     sleep "$warmup"
+    scrape() { curl -s "$T/metrics" -H "authorization: Bearer bench-scrape-token-0123456789" >"$1"; }
+    scrape "$work/metrics-go.txt"
     touch "$work/watch-go"
     for _ in $(seq 1 $(((PUSH_SECONDS + 60) * 5))); do [[ $(ls "$work"/stream-done-* 2>/dev/null | wc -l) -eq "$INSTANCES" ]] && break; sleep 0.2; done
     sleep 1  # the last fixes' positions arrive
     touch "$work/watch-stop"  # the customers stop timing; then the couriers log off
+    scrape "$work/metrics-stop.txt"
     for pid in "${streamers[@]}"; do wait "$pid" || { echo "bench-live: tiffin-load stream failed" >&2; exit 1; }; done
     cat "$work"/stream-*.txt | sed 's/^/   client: /'
     for pid in "${loaders[@]}"; do wait "$pid" || { echo "bench-live: tiffin-load watch failed" >&2; exit 1; }; done
@@ -216,6 +220,21 @@ if not push: sys.exit("bench-live: no position was timed")
 print(f"   push:    {len(push):,} positions, p50 {pct(push, .5):.1f} ms, p99 {pct(push, .99):.1f} ms, p99.9 {pct(push, .999):.1f} ms, max {push[-1] / 1000:.1f} ms")
 print(f"   /health: {len(health):,} round trips in the same window, p50 {pct(health, .5):.1f} ms, p99 {pct(health, .99):.1f} ms")
 print(f"   push p99 / GET /health p99 = {pct(push, .99) / pct(health, .99):.1f}x")
+PY
+    # What else the server did in the window: notifications written (courier nearby, arriving), per kind.
+    python3 - "$work/metrics-go.txt" "$work/metrics-stop.txt" <<'PY'
+import re, sys
+def counts(path):
+    out = {}
+    for line in open(path):
+        m = re.match(r'tiffin_notifications_total\{(.*)\} ([0-9.e+]+)$', line.strip())
+        if m and 'channel="in_app"' in m.group(1):
+            kind = re.search(r'kind="([^"]+)"', m.group(1)).group(1)
+            out[kind] = out.get(kind, 0) + float(m.group(2))
+    return out
+before, after = counts(sys.argv[1]), counts(sys.argv[2])
+delta = {k: after[k] - before.get(k, 0) for k in after if after[k] - before.get(k, 0) > 0}
+print("   notifications in the window (this instance): " + (", ".join(f"{k} {v:,.0f}" for k, v in sorted(delta.items())) or "none"))
 PY
     stop_server
 fi

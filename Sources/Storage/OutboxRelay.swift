@@ -78,6 +78,9 @@ public struct OutboxRelay: Service {
     let logger: Logger
     private let consumersByType: [EventType: [String]]
     private let bells: [String: Doorbell]
+    /// Each consumer's metrics, made once (a lookup in the registry per delivery cost more than
+    /// the delivery's bookkeeping).
+    private let meters: [String: Meters]
 
     public init(database: any Database, subscriptions: [OutboxSubscription], clock: any WallClock, settings: Settings = .init(), logger: Logger) {
         precondition(Set(subscriptions.map(\.name)).count == subscriptions.count, "outbox consumer names must be unique")
@@ -92,6 +95,7 @@ public struct OutboxRelay: Service {
         }
         consumersByType = byType
         bells = Dictionary(uniqueKeysWithValues: subscriptions.map { ($0.name, Doorbell()) })
+        meters = Dictionary(uniqueKeysWithValues: subscriptions.map { ($0.name, Meters($0.name)) })
     }
 
     /// Stops at graceful shutdown by cancelling the passes in flight: a delivery cut short is
@@ -380,7 +384,7 @@ public struct OutboxRelay: Service {
                 ).all(decoding: Seq.self).map(\.seq)
             }
             if !takenOver.isEmpty {
-                Self.outcomes(consumer).leaseLost.increment()
+                meters[consumer]?.leaseLost.increment()
                 throw LeaseLost(consumer: consumer, seqs: takenOver)
             }
         }
@@ -398,8 +402,9 @@ public struct OutboxRelay: Service {
     private func run(_ subscription: OutboxSubscription, _ item: Claimed, token: UUID) async -> Outcome {
         do {
             try await subscription.handle(item.event)
-            Self.lag(subscription.name).recordInterval(since: item.occurredAt, now: clock.now())
-            Self.outcomes(subscription.name).delivered.increment()
+            let meters = meters[subscription.name]
+            meters?.lag.recordInterval(since: item.occurredAt, now: clock.now())
+            meters?.delivered.increment()
             return .delivered
         } catch  where Task.isCancelled {
             // Stopped, not failed: the delivery stays claimed until its lease lapses (or, on
@@ -447,7 +452,7 @@ public struct OutboxRelay: Service {
         let now = clock.now()
         let message = String(String(describing: error).prefix(1_000))
         let exhausted = attempts >= settings.maximumAttempts
-        (exhausted ? Self.outcomes(consumer).failed : Self.outcomes(consumer).retried).increment()
+        (exhausted ? meters[consumer]?.failed : meters[consumer]?.retried)?.increment()
         logger.warning(
             "outbox delivery failed",
             metadata: [
@@ -525,15 +530,20 @@ public struct OutboxRelay: Service {
         }
     }
 
-    private static func lag(_ consumer: String) -> Timer {
-        Timer(label: "tiffin_outbox_lag_seconds", dimensions: [("consumer", consumer)], preferredDisplayUnit: .seconds)
-    }
+    private struct Meters: Sendable {
+        let lag: Timer
+        let delivered: Counter
+        let retried: Counter
+        let failed: Counter
+        let leaseLost: Counter
 
-    private static func outcomes(_ consumer: String) -> (delivered: Counter, retried: Counter, failed: Counter, leaseLost: Counter) {
-        func counter(_ outcome: String) -> Counter {
-            Counter(label: "tiffin_outbox_deliveries_total", dimensions: [("consumer", consumer), ("outcome", outcome)])
+        init(_ consumer: String) {
+            func counter(_ outcome: String) -> Counter {
+                Counter(label: "tiffin_outbox_deliveries_total", dimensions: [("consumer", consumer), ("outcome", outcome)])
+            }
+            lag = Timer(label: "tiffin_outbox_lag_seconds", dimensions: [("consumer", consumer)], preferredDisplayUnit: .seconds)
+            (delivered, retried, failed, leaseLost) = (counter("delivered"), counter("retried"), counter("failed"), counter("lease_lost"))
         }
-        return (counter("delivered"), counter("retried"), counter("failed"), counter("lease_lost"))
     }
 }
 
