@@ -247,35 +247,25 @@ struct NotificationStore: Sendable {
     /// state) and settled emails queued before `emailCutoff`, a bounded slice per statement.
     /// Returns how many of each it deleted.
     func prune(feedBefore feedCutoff: Date, emailsBefore emailCutoff: Date) async throws -> (notifications: Int, emails: Int) {
-        var notifications = 0
-        var emails = 0
-        while !Task.isCancelled {
-            let deleted = try await database.transaction { db -> Int in
-                let ids = try await db.raw(
-                    "SELECT id FROM notifications WHERE created_at < \(bind: feedCutoff) ORDER BY created_at LIMIT \(bind: Self.pruneSlice)"
-                ).all(decoding: IDRow.self).map(\.id)
-                guard !ids.isEmpty else { return 0 }
-                try await db.raw("DELETE FROM notification_emails WHERE notification_id IN (\(binds: ids))").run()
-                try await db.raw("DELETE FROM notifications WHERE id IN (\(binds: ids))").run()
-                return ids.count
-            }
-            notifications += deleted
-            if deleted < Self.pruneSlice { break }
+        let notifications = try await database.deleteInSlices(of: Self.pruneSlice) { db, size in
+            let ids = try await db.raw(
+                "SELECT id FROM notifications WHERE created_at < \(bind: feedCutoff) ORDER BY created_at LIMIT \(bind: size)"
+            ).all(decoding: IDRow.self).map(\.id)
+            guard !ids.isEmpty else { return 0 }
+            try await db.raw("DELETE FROM notification_emails WHERE notification_id IN (\(binds: ids))").run()
+            try await db.raw("DELETE FROM notifications WHERE id IN (\(binds: ids))").run()
+            return ids.count
         }
-        while !Task.isCancelled {
-            let deleted = try await database.write { db -> Int in
-                try await db.raw(
-                    """
-                    DELETE FROM notification_emails WHERE notification_id IN (
-                        SELECT notification_id FROM notification_emails
-                        WHERE created_at < \(bind: emailCutoff) AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)
-                        ORDER BY created_at LIMIT \(bind: Self.pruneSlice))
-                    RETURNING notification_id
-                    """
-                ).all().count
-            }
-            emails += deleted
-            if deleted < Self.pruneSlice { break }
+        let emails = try await database.deleteInSlices(of: Self.pruneSlice) { db, size in
+            try await db.raw(
+                """
+                DELETE FROM notification_emails WHERE notification_id IN (
+                    SELECT notification_id FROM notification_emails
+                    WHERE created_at < \(bind: emailCutoff) AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)
+                    ORDER BY created_at LIMIT \(bind: size))
+                RETURNING notification_id
+                """
+            ).all().count
         }
         return (notifications, emails)
     }

@@ -113,3 +113,18 @@ public func openDatabase(_ location: DatabaseLocation, logger: Logger) async thr
     case .postgres(let pg): PostgresStorage(location: pg, logger: logger)
     }
 }
+
+extension Database {
+    /// Deletes in bounded slices, each its own transaction, until a slice comes back short (or the
+    /// task is cancelled): `slice` deletes at most `size` rows and returns how many. A long
+    /// retention pass never holds the database in one long transaction. Returns the total.
+    public func deleteInSlices(of size: Int, _ slice: @escaping @Sendable (any SQLDatabase, Int) async throws -> Int) async throws -> Int {
+        var total = 0
+        while !Task.isCancelled {
+            let deleted = try await transaction { db in try await slice(db, size) }
+            total += deleted
+            if deleted < size { break }
+        }
+        return total
+    }
+}

@@ -485,25 +485,20 @@ public struct OutboxRelay: Service {
     @discardableResult
     public func prune() async throws -> Int {
         let cutoff = clock.now().addingTimeInterval(-settings.retention)
-        var total = 0
-        while !Task.isCancelled {
-            let deleted = try await database.transaction { db -> Int in
-                let seqs = try await db.raw(
-                    """
-                    SELECT seq FROM outbox_events e
-                    WHERE e.processed_at < \(bind: cutoff)
-                        AND NOT EXISTS (
-                            SELECT 1 FROM outbox_deliveries d WHERE d.event_seq = e.seq AND d.delivered_at IS NULL AND d.failed_at IS NULL)
-                    ORDER BY seq LIMIT 1000
-                    """
-                ).all(decoding: EventSeq.self).map(\.seq)
-                guard !seqs.isEmpty else { return 0 }
-                try await db.raw("DELETE FROM outbox_deliveries WHERE event_seq IN (\(binds: seqs))").run()
-                try await db.raw("DELETE FROM outbox_events WHERE seq IN (\(binds: seqs))").run()
-                return seqs.count
-            }
-            total += deleted
-            if deleted < 1_000 { break }
+        let total = try await database.deleteInSlices(of: 1_000) { db, size in
+            let seqs = try await db.raw(
+                """
+                SELECT seq FROM outbox_events e
+                WHERE e.processed_at < \(bind: cutoff)
+                    AND NOT EXISTS (
+                        SELECT 1 FROM outbox_deliveries d WHERE d.event_seq = e.seq AND d.delivered_at IS NULL AND d.failed_at IS NULL)
+                ORDER BY seq LIMIT \(bind: size)
+                """
+            ).all(decoding: EventSeq.self).map(\.seq)
+            guard !seqs.isEmpty else { return 0 }
+            try await db.raw("DELETE FROM outbox_deliveries WHERE event_seq IN (\(binds: seqs))").run()
+            try await db.raw("DELETE FROM outbox_events WHERE seq IN (\(binds: seqs))").run()
+            return seqs.count
         }
         if total > 0 { logger.info("outbox pruned", metadata: ["events": "\(total)"]) }
         return total

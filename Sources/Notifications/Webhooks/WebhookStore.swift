@@ -367,24 +367,18 @@ struct WebhookStore: Sendable {
     /// attempts, a bounded slice per transaction. Pending ones are kept whatever their age.
     /// Returns how many it deleted.
     func prune(before cutoff: Date) async throws -> Int {
-        var total = 0
-        while !Task.isCancelled {
-            let deleted = try await database.transaction { db -> Int in
-                let ids = try await db.raw(
-                    """
-                    SELECT id FROM webhook_deliveries WHERE created_at < \(bind: cutoff) AND status <> 'pending'
-                    ORDER BY created_at LIMIT \(bind: NotificationStore.pruneSlice)
-                    """
-                ).all(decoding: IDRow.self).map(\.id)
-                guard !ids.isEmpty else { return 0 }
-                try await db.raw("DELETE FROM webhook_attempts WHERE delivery_id IN (\(binds: ids))").run()
-                try await db.raw("DELETE FROM webhook_deliveries WHERE id IN (\(binds: ids))").run()
-                return ids.count
-            }
-            total += deleted
-            if deleted < NotificationStore.pruneSlice { break }
+        try await database.deleteInSlices(of: NotificationStore.pruneSlice) { db, size in
+            let ids = try await db.raw(
+                """
+                SELECT id FROM webhook_deliveries WHERE created_at < \(bind: cutoff) AND status <> 'pending'
+                ORDER BY created_at LIMIT \(bind: size)
+                """
+            ).all(decoding: IDRow.self).map(\.id)
+            guard !ids.isEmpty else { return 0 }
+            try await db.raw("DELETE FROM webhook_attempts WHERE delivery_id IN (\(binds: ids))").run()
+            try await db.raw("DELETE FROM webhook_deliveries WHERE id IN (\(binds: ids))").run()
+            return ids.count
         }
-        return total
     }
 
     /// Which of `ids` are endpoints that exist.
