@@ -134,12 +134,22 @@ let package = Package(
         ),
         // The deterministic demo city seeded on first start: restaurants, menus, accounts, couriers.
         .target(name: "DemoCityData", dependencies: ["Core", "Accounts", "Catalog"], path: "Sources/DemoCity", swiftSettings: swiftSettings),
+        // The web apps (Sources/WebApps/Web), embedded in the binary by the EmbedWebFiles plugin.
+        .executableTarget(name: "EmbedWebFilesTool", swiftSettings: swiftSettings),
+        .plugin(name: "EmbedWebFiles", capability: .buildTool(), dependencies: ["EmbedWebFilesTool"]),
+        .target(
+            name: "WebApps",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Web"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedWebFiles"]
+        ),
         // Assembly: configuration, buildApplication, wiring of ports between domains.
         .target(
             name: "TiffinApp",
             dependencies: [
                 "Core", "Events", "Storage", "TiffinHTTP", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching", "DemoCityData",
-                "Notifications", "Outbound",
+                "Notifications", "Outbound", "WebApps",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

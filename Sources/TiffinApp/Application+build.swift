@@ -286,5 +286,7 @@ func buildRouter(services: TiffinServices, configuration: TiffinConfiguration) -
     NotificationController(service: services.notifications).addRoutes(to: router)
     WebhookController(service: services.webhooks).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    WebAppController(tileOrigin: configuration.mapTileOrigin).addRoutes(to: router)
+    TelemetryController().addRoutes(to: router)
     return router
 }

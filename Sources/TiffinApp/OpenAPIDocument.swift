@@ -7,12 +7,13 @@ import Notifications
 import Ordering
 import Payments
 import TiffinHTTP
+import WebApps
 
 /// Every documented route of Tiffin. `OpenAPITests` checks it against the routes the router serves.
 let allOperations: [APIOperation] =
     AccountController.operations + CatalogController.operations + OrderController.operations + PaymentController.operations
     + DispatchController.operations + NotificationController.operations + WebhookController.operations + SystemController.operations
-    + MetricsController.operations + OpenAPIController.operations
+    + MetricsController.operations + OpenAPIController.operations + TelemetryController.operations + WebAppController.operations
 
 /// The OpenAPI 3.1 document of the API, built from `APIOperation`s. Request and response schemas
 /// are inferred from each operation's example, encoded exactly as the API encodes it.
@@ -85,10 +86,13 @@ struct OpenAPIDocument: Sendable {
         ("Webhooks", "Signed deliveries of events to partners' endpoints, with retries and a log of every attempt"),
         ("Operations", "What operators see: every order, filtered; online couriers"),
         ("System", "Health, readiness and this document"),
+        ("Apps", "The customer, restaurant and courier web apps, served by Tiffin itself"),
     ]
 
     /// Paths answered with something other than JSON.
-    static let plainContent: [String: String] = ["/": "text/html", "/metrics": "text/plain"]
+    static let plainContent: [String: String] =
+        ["/": "text/html", "/metrics": "text/plain"]
+        .merging(WebApps.apps.map { ("/\($0)", "text/html") } + WebApps.folders.map { ("/\($0)/**", "*/*") }) { a, _ in a }
 
     /// The documented tags, in a fixed order, then any others the operations use.
     func tags() -> [(String, String)] {
@@ -231,13 +235,14 @@ struct OpenAPIDocument: Sendable {
         path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }
     }
 
-    /// `post /v1/orders/:orderID/cancel` → `postV1OrdersByOrderIDCancel`; `/` is `Root`.
+    /// `post /v1/orders/:orderID/cancel` → `postV1OrdersByOrderIDCancel`; `/` is `Root`; a
+    /// trailing `**` (any file below) is `Files`.
     static func operationID(_ operation: APIOperation) -> String {
         func capitalized(_ word: Substring) -> String { word.prefix(1).uppercased() + word.dropFirst() }
         let words = operation.path.split(separator: "/").map { segment in
             segment.hasPrefix(":")
                 ? "By" + capitalized(segment.dropFirst())
-                : segment.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(capitalized).joined()
+                : segment == "**" ? "Files" : segment.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(capitalized).joined()
         }
         return operation.method.rawValue + (words.isEmpty ? "Root" : words.joined())
     }

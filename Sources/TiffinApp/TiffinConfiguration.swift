@@ -51,6 +51,22 @@ public struct TiffinConfiguration: Sendable {
     public var attentionPickupSeconds: Double = 600
     /// `TIFFIN_ATTENTION_DELIVERY_SECONDS`: flag a picked-up order not delivered after this long (default 2700).
     public var attentionDeliverySeconds: Double = 2_700
+    /// `TIFFIN_MAP_TILES`: a raster tile URL template drawn beneath the apps' maps, with `{z}`,
+    /// `{x}` and `{y}` (e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`). Unset: the apps
+    /// draw the city themselves, with no request leaving the server.
+    public var mapTiles: String? = nil
+    /// `TIFFIN_MAP_ATTRIBUTION`: the credit the tile server asks for (required with a tile server
+    /// other than OpenStreetMap's, whose credit is the default).
+    public var mapAttribution: String? = nil
+
+    /// The scheme and host of `mapTiles`, which the apps' Content-Security-Policy allows images from.
+    public var mapTileOrigin: String? {
+        guard let mapTiles, let url = URL(string: mapTiles.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
+            let scheme = url.scheme, let host = url.host
+        else { return nil }
+        return "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
+    }
+
     /// `TIFFIN_SMTP_*`, `TIFFIN_WEBHOOKS_*` and the reminder: see `NotificationConfiguration`.
     public var notifications = NotificationConfiguration()
 
@@ -99,6 +115,24 @@ public struct TiffinConfiguration: Sendable {
         if let v: Double = try number("TIFFIN_ATTENTION_PICKUP_SECONDS", 1...86_400) { c.attentionPickupSeconds = v }
         if let v: Double = try number("TIFFIN_ATTENTION_DELIVERY_SECONDS", 1...86_400) { c.attentionDeliverySeconds = v }
         c.notifications = try NotificationConfiguration(reader)
+        if let tiles = value("TIFFIN_MAP_TILES") {
+            let lower = tiles.lowercased()
+            guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), ["{z}", "{x}", "{y}"].allSatisfy(tiles.contains),
+                !tiles.contains(where: { $0.isWhitespace || $0 == "'" || $0 == ";" || $0 == "\"" })
+            else {
+                throw Error(
+                    key: "TIFFIN_MAP_TILES",
+                    reason: "an http(s) URL template with {z}, {x} and {y}, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+            }
+            c.mapTiles = tiles
+            c.mapAttribution = value("TIFFIN_MAP_ATTRIBUTION")
+            if c.mapAttribution == nil {
+                guard lower.contains("openstreetmap.org") else {
+                    throw Error(key: "TIFFIN_MAP_ATTRIBUTION", reason: "the tile server's credit is required with TIFFIN_MAP_TILES")
+                }
+                c.mapAttribution = "© OpenStreetMap contributors"
+            }
+        }
         if let token = value("TIFFIN_METRICS_TOKEN") {
             guard token.count >= 16, !token.contains(where: \.isWhitespace) else {
                 throw Error(key: "TIFFIN_METRICS_TOKEN", reason: "must be at least 16 characters without spaces")

@@ -1,0 +1,1 @@
+import { report } from "/shared/tiffin.js"; report("page_load");
