@@ -33,6 +33,15 @@ public enum DemoCity {
     public static let customerHome = GeoPoint(uncheckedLat: 52.5296, lon: 13.4010)
     public static let customerAddress = "Weinbergsweg 1, 10119 Berlin"
 
+    /// Addresses the customer app offers in the demo city, the demo customer's first; each has
+    /// restaurants delivering to it.
+    public static let addresses: [(label: String, point: GeoPoint)] = [
+        (customerAddress, customerHome),
+        ("Alexanderplatz 1, 10178 Berlin", GeoPoint(uncheckedLat: 52.5219, lon: 13.4132)),
+        ("Kastanienallee 12, 10435 Berlin", GeoPoint(uncheckedLat: 52.5363, lon: 13.4073)),
+        ("Oranienburger Straße 32, 10117 Berlin", GeoPoint(uncheckedLat: 52.5246, lon: 13.3932)),
+    ]
+
     /// The demo courier first, then `courier-01` … `courier-24@tiffin.demo`.
     public static let couriers: [DemoCourier] = DemoCouriers.build()
 

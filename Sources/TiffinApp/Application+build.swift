@@ -288,5 +288,6 @@ func buildRouter(services: TiffinServices, configuration: TiffinConfiguration) -
     OpenAPIController().addRoutes(to: router)
     WebAppController(tileOrigin: configuration.mapTileOrigin).addRoutes(to: router)
     TelemetryController().addRoutes(to: router)
+    AppConfigController(accounts: services.accounts, configuration: configuration).addRoutes(to: router)
     return router
 }

@@ -13,7 +13,8 @@ import WebApps
 let allOperations: [APIOperation] =
     AccountController.operations + CatalogController.operations + OrderController.operations + PaymentController.operations
     + DispatchController.operations + NotificationController.operations + WebhookController.operations + SystemController.operations
-    + MetricsController.operations + OpenAPIController.operations + TelemetryController.operations + WebAppController.operations
+    + MetricsController.operations + OpenAPIController.operations + TelemetryController.operations + AppConfigController.operations
+    + WebAppController.operations
 
 /// The OpenAPI 3.1 document of the API, built from `APIOperation`s. Request and response schemas
 /// are inferred from each operation's example, encoded exactly as the API encodes it.

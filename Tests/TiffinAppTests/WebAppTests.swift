@@ -1,3 +1,4 @@
+import DemoCityData
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -62,6 +63,18 @@ struct WebAppTests {
                 let reply = try await api.call(.post, "/v1/telemetry", json: body)
                 #expect(reply.status.code >= 400 && reply.status.code < 500 && reply.string("field") == field, "\(body)")
             }
+        }
+    }
+
+    @Test func theAppsConfigurationShowsTheDemosAccountsOnlyWhereTheDemoCityIs() async throws {
+        try await withApp(.sqlite) { api, services in
+            let plain = try await api.call(.get, "/v1/app-config")
+            #expect(plain.status == .ok && plain.json["demo"] == nil, "no demo password where there is no demo city")
+            #expect((plain.json["testCards"] as? [[String: Any]])?.first?["number"] as? String == "4242424242424242")
+            _ = try await DemoCity.seed(accounts: services.accounts, catalog: services.catalog)
+            let demo = try #require(try await api.call(.get, "/v1/app-config").json["demo"] as? [String: Any])
+            #expect((demo["accounts"] as? [[String: Any]])?.compactMap { $0["email"] as? String }.contains("customer@tiffin.demo") == true)
+            #expect((demo["addresses"] as? [[String: Any]])?.count == DemoCity.addresses.count)
         }
     }
 

@@ -1,1 +1,679 @@
-import { report } from "/shared/tiffin.js"; report("page_load");
+// The customer app: sign in, choose where to deliver, browse restaurants that deliver there,
+// build a basket from a menu, check out with a sandbox card, and follow the order live.
+import {
+  api, session, signIn, signOut, el, show, money, clock, ago, label, toast, formError, Live, report, onSignedOut, ApiError,
+} from "/shared/tiffin.js";
+
+report("page_load");
+
+const main = document.getElementById("main");
+const nav = document.getElementById("nav");
+let config = null;
+let live = null;
+/** What a page leaves running (timers, subscriptions); stopped when the page changes. */
+let cleanups = [];
+
+// ---------------------------------------------------------------------------------------------
+// State kept for the tab: the delivery address and the basket.
+
+const store = {
+  get(key, fallback) {
+    try {
+      return JSON.parse(sessionStorage.getItem(`tiffin.app.${key}`)) ?? fallback;
+    } catch (_) {
+      return fallback;
+    }
+  },
+  set(key, value) {
+    sessionStorage.setItem(`tiffin.app.${key}`, JSON.stringify(value));
+  },
+};
+
+/** { label, lat, lon } or null */
+const address = () => store.get("address", null);
+/** { restaurantID, restaurantName, lines: [{ key, itemID, name, quantity, options: [ids], optionNames: [..] }], idempotencyKey } */
+const basket = () => store.get("basket", null);
+function basketCount() {
+  return (basket()?.lines || []).reduce((n, line) => n + line.quantity, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Navigation
+
+function renderNav() {
+  const signedIn = session.get();
+  const count = basketCount();
+  show(
+    nav,
+    signedIn && el("a", { href: "#/" }, "Restaurants"),
+    signedIn && el("a", { href: "#/basket" }, count ? `Basket (${count})` : "Basket"),
+    signedIn && el("a", { href: "#/orders" }, "Orders"),
+    signedIn && el("a", { href: "#/activity", id: "activity-link" }, "Activity"),
+    signedIn
+      ? el("button", { class: "link", type: "button", onclick: async () => { await signOut(); live?.close(); live = null; location.hash = "#/signin"; } }, "Sign out")
+      : el("a", { href: "#/signin" }, "Sign in"),
+  );
+}
+
+const routes = [
+  [/^#\/signin$/, signInPage, false],
+  [/^#\/address$/, addressPage, true],
+  [/^#\/r\/([0-9A-Fa-f-]{36})$/, menuPage, true],
+  [/^#\/basket$/, basketPage, true],
+  [/^#\/orders$/, ordersPage, true],
+  [/^#\/orders\/([0-9A-Fa-f-]{36})$/, orderPage, true],
+  [/^#\/activity$/, activityPage, true],
+  [/^#\/?$/, restaurantsPage, true],
+];
+
+async function route() {
+  for (const cleanup of cleanups) cleanup();
+  cleanups = [];
+  renderNav();
+  const hash = location.hash || "#/";
+  for (const [pattern, page, needsSession] of routes) {
+    const match = hash.match(pattern);
+    if (!match) continue;
+    if (needsSession && !session.get()) {
+      location.hash = "#/signin";
+      return;
+    }
+    if (needsSession) startLive();
+    try {
+      await page(...match.slice(1));
+    } catch (error) {
+      show(main, el("h1", { text: "Something went wrong" }), el("p", { class: "field-error", role: "alert", text: error.message }));
+    }
+    main.focus({ preventScroll: true });
+    return;
+  }
+  location.hash = "#/";
+}
+
+window.addEventListener("hashchange", route);
+onSignedOut(() => {
+  live?.close();
+  live = null;
+  toast("Your session ended. Please sign in again.");
+  location.hash = "#/signin";
+});
+
+// ---------------------------------------------------------------------------------------------
+// The live connection: notifications everywhere; order events on the order page.
+
+function startLive() {
+  if (live) return;
+  live = new Live();
+  live.on("notification", (message) => {
+    const item = message.notification;
+    toast(item.title);
+    const link = document.getElementById("activity-link");
+    if (link) link.textContent = "Activity •";
+  });
+  live.on("state", ({ state }) => {
+    const badge = document.getElementById("live-state");
+    if (badge) badge.textContent = liveText(state);
+  });
+  live.connect();
+}
+
+function liveText(state) {
+  return { live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…", "signed-out": "Signed out" }[state] || state;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages
+
+async function signInPage() {
+  if (session.get()) {
+    location.hash = "#/";
+    return;
+  }
+  const signInForm = el(
+    "form",
+    { class: "card stack", "aria-labelledby": "signin-title" },
+    el("h2", { id: "signin-title", text: "Sign in" }),
+    el("label", { for: "email" }, "Email"),
+    el("input", { id: "email", name: "email", type: "email", autocomplete: "email", required: true }),
+    el("label", { for: "password" }, "Password"),
+    el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true }),
+    el("button", { type: "submit" }, "Sign in"),
+  );
+  signInForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(signInForm);
+    try {
+      const account = await signIn(data.get("email"), data.get("password"));
+      if (account.role !== "customer") {
+        await signOut();
+        formError(signInForm, new Error(`This is the customer app; ${account.role} accounts use their own app.`));
+        return;
+      }
+      location.hash = address() ? "#/" : "#/address";
+    } catch (error) {
+      formError(signInForm, error);
+    }
+  });
+
+  const signUpForm = el(
+    "form",
+    { class: "card stack", "aria-labelledby": "signup-title" },
+    el("h2", { id: "signup-title", text: "New here? Create an account" }),
+    el("label", { for: "su-name" }, "Name"),
+    el("input", { id: "su-name", name: "name", autocomplete: "name", required: true }),
+    el("label", { for: "su-email" }, "Email"),
+    el("input", { id: "su-email", name: "email", type: "email", autocomplete: "email", required: true }),
+    el("label", { for: "su-password" }, "Password (at least 10 characters)"),
+    el("input", { id: "su-password", name: "password", type: "password", autocomplete: "new-password", minlength: "10", required: true }),
+    el("button", { type: "submit", class: "secondary" }, "Create account"),
+  );
+  signUpForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(signUpForm);
+    try {
+      await api("POST", "/v1/auth/signup", {
+        auth: false,
+        body: { name: data.get("name"), email: data.get("email"), password: data.get("password"), role: "customer" },
+      });
+      await signIn(data.get("email"), data.get("password"));
+      location.hash = "#/address";
+    } catch (error) {
+      formError(signUpForm, error);
+    }
+  });
+
+  const demo = config?.demo?.accounts.find((a) => a.role === "customer");
+  show(
+    main,
+    el("h1", { text: "Order from the restaurants of your city" }),
+    demo &&
+      el(
+        "p",
+        { class: "notice" },
+        "Demo city: ",
+        el("button", {
+          type: "button",
+          class: "secondary",
+          id: "demo-signin",
+          onclick: () => {
+            signInForm.elements.email.value = demo.email;
+            signInForm.elements.password.value = demo.password;
+            signInForm.requestSubmit();
+          },
+        }, `Sign in as ${demo.email}`),
+      ),
+    el("div", { class: "grid" }, signInForm, signUpForm),
+  );
+}
+
+async function addressPage() {
+  const current = address();
+  const choose = (value) => {
+    store.set("address", value);
+    location.hash = "#/";
+  };
+  const form = el(
+    "form",
+    { class: "card stack" },
+    el("h2", { text: "Another address" }),
+    el("label", { for: "addr-label" }, "Street and number"),
+    el("input", { id: "addr-label", name: "label", required: true, autocomplete: "street-address", value: current?.label || "" }),
+    el("div", { class: "row" },
+      el("div", {}, el("label", { for: "addr-lat" }, "Latitude"), el("input", { id: "addr-lat", name: "lat", inputmode: "decimal", required: true, value: current?.lat ?? "" })),
+      el("div", {}, el("label", { for: "addr-lon" }, "Longitude"), el("input", { id: "addr-lon", name: "lon", inputmode: "decimal", required: true, value: current?.lon ?? "" })),
+    ),
+    el("div", { class: "row" },
+      el("button", {
+        type: "button",
+        class: "secondary",
+        onclick: () => {
+          if (!navigator.geolocation) return toast("This browser cannot tell where you are.", "error");
+          navigator.geolocation.getCurrentPosition(
+            (position) => {
+              form.elements.lat.value = position.coords.latitude.toFixed(5);
+              form.elements.lon.value = position.coords.longitude.toFixed(5);
+            },
+            () => toast("Your position is not available.", "error"),
+          );
+        },
+      }, "Use my position"),
+      el("button", { type: "submit" }, "Deliver here"),
+    ),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const lat = Number(form.elements.lat.value);
+    const lon = Number(form.elements.lon.value);
+    if (!Number.isFinite(lat) || lat < -90 || lat > 90) return formError(form, new ApiError(422, { detail: "A latitude is between -90 and 90.", field: "lat" }));
+    if (!Number.isFinite(lon) || lon < -180 || lon > 180) return formError(form, new ApiError(422, { detail: "A longitude is between -180 and 180.", field: "lon" }));
+    choose({ label: form.elements.label.value.trim(), lat, lon });
+  });
+  const offered = config?.demo?.addresses || [];
+  show(
+    main,
+    el("h1", { text: "Where should we deliver?" }),
+    offered.length > 0 &&
+      el("section", { "aria-labelledby": "demo-addresses" },
+        el("h2", { id: "demo-addresses", text: "Addresses in the demo city" }),
+        el("ul", { class: "plain stack" },
+          offered.map((a) => el("li", {}, el("button", { type: "button", class: "secondary", onclick: () => choose(a) }, a.label))),
+        ),
+      ),
+    form,
+  );
+}
+
+async function restaurantsPage() {
+  const where = address();
+  if (!where) {
+    location.hash = "#/address";
+    return;
+  }
+  show(main, el("h1", { text: "Restaurants" }), el("p", { text: "Loading…" }));
+  const answer = await api("GET", `/v1/restaurants/nearby?lat=${encodeURIComponent(where.lat)}&lon=${encodeURIComponent(where.lon)}`);
+  const list = answer.restaurants;
+  show(
+    main,
+    el("div", { class: "spread" },
+      el("h1", { text: "Restaurants delivering to you" }),
+      el("p", { class: "muted" }, `To ${where.label} · `, el("a", { href: "#/address" }, "change")),
+    ),
+    list.length === 0
+      ? el("p", { class: "notice", text: "No restaurant open now delivers to this address. Try another address or come back later." })
+      : el("ul", { class: "grid plain", "aria-label": "Restaurants" },
+          list.map((r) =>
+            el("li", { class: "card" },
+              el("h2", {}, el("a", { href: `#/r/${r.restaurant.id}`, class: "restaurant-link" }, r.restaurant.name)),
+              el("p", { class: "muted", text: `${r.restaurant.cuisine} · ${r.restaurant.address}` }),
+              el("p", {},
+                el("span", { class: "badge" }, `${r.etaMinutes} min`), " ",
+                el("span", { class: "badge" }, `Delivery ${money(r.deliveryFee)}`), " ",
+                el("span", { class: "badge" }, `Minimum ${money(r.restaurant.minimumOrder)}`),
+              ),
+            ),
+          ),
+        ),
+  );
+}
+
+async function menuPage(restaurantID) {
+  show(main, el("p", { text: "Loading the menu…" }));
+  const [restaurant, menu] = await Promise.all([
+    api("GET", `/v1/restaurants/${restaurantID}`),
+    api("GET", `/v1/restaurants/${restaurantID}/menu`),
+  ]);
+  const sections = menu.sections.filter((s) => s.items.length > 0);
+  show(
+    main,
+    el("p", {}, el("a", { href: "#/" }, "← Restaurants")),
+    el("h1", { text: restaurant.name }),
+    el("p", { class: "muted", text: `${restaurant.cuisine} · ${restaurant.address}` }),
+    restaurant.description && el("p", { text: restaurant.description }),
+    el("nav", { "aria-label": "Menu sections", class: "row" }, sections.map((s) => el("a", { href: `#/r/${restaurantID}`, onclick: (e) => { e.preventDefault(); document.getElementById(`section-${s.id}`)?.scrollIntoView(); } }, s.name))),
+    sections.map((section) =>
+      el("section", { id: `section-${section.id}`, "aria-labelledby": `h-${section.id}` },
+        el("h2", { id: `h-${section.id}`, text: section.name }),
+        el("ul", { class: "grid plain" }, section.items.map((item) => itemCard(restaurant, item))),
+      ),
+    ),
+  );
+}
+
+/** One menu item, with its option groups enforcing their min/max, and "Add to basket". */
+function itemCard(restaurant, item) {
+  const form = el("form", { class: "card stack", "aria-label": item.name });
+  const groups = item.optionGroups.map((group) => {
+    const multiple = group.maxChoices > 1;
+    const legend = group.minChoices > 0
+      ? `${group.name} (choose ${group.minChoices === group.maxChoices ? group.minChoices : `${group.minChoices} to ${group.maxChoices}`})`
+      : `${group.name} (up to ${group.maxChoices}, optional)`;
+    return el("fieldset", { dataset: { group: group.id } },
+      el("legend", { text: legend }),
+      group.options.map((option) =>
+        el("label", { class: "choice" },
+          el("input", {
+            type: multiple ? "checkbox" : "radio",
+            name: `group-${group.id}`,
+            value: option.id,
+            disabled: option.isSoldOut,
+            dataset: { name: option.name },
+          }),
+          `${option.name}${option.priceDelta ? ` (+${money(option.priceDelta, item.price.currency)})` : ""}${option.isSoldOut ? " — sold out" : ""}`,
+        ),
+      ),
+    );
+  });
+  form.append(
+    el("h3", { text: item.name }),
+    item.description && el("p", { class: "muted", text: item.description }),
+    el("p", { class: "price", text: money(item.price) }),
+    ...groups,
+    el("div", { class: "row" },
+      el("label", { for: `qty-${item.id}`, class: "sr-label" }, "Quantity"),
+      el("input", { id: `qty-${item.id}`, name: "quantity", type: "number", min: "1", max: "50", value: "1" }),
+      el("button", { type: "submit", disabled: item.isSoldOut }, item.isSoldOut ? "Sold out" : "Add to basket"),
+    ),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = [];
+    const names = [];
+    for (const group of item.optionGroups) {
+      const picked = [...form.querySelectorAll(`input[name="group-${CSS.escape(group.id)}"]:checked`)];
+      if (picked.length < group.minChoices || picked.length > group.maxChoices) {
+        const rule = group.minChoices === group.maxChoices ? `exactly ${group.minChoices}` : `${group.minChoices} to ${group.maxChoices}`;
+        const error = new ApiError(422, { detail: `${group.name}: choose ${rule}.` });
+        formError(form, error);
+        form.querySelector(`[data-group="${CSS.escape(group.id)}"] input`)?.focus();
+        return;
+      }
+      for (const input of picked) {
+        chosen.push(input.value);
+        names.push(input.dataset.name);
+      }
+    }
+    const quantity = Number(form.elements.quantity.value);
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > 50) {
+      formError(form, new ApiError(422, { detail: "A quantity from 1 to 50.", field: "quantity" }));
+      return;
+    }
+    let current = basket();
+    if (current && current.restaurantID !== restaurant.id && current.lines.length > 0) {
+      if (!confirm(`Your basket holds items from ${current.restaurantName}. Start a new basket here?`)) return;
+      current = null;
+    }
+    current = current || { restaurantID: restaurant.id, restaurantName: restaurant.name, lines: [] };
+    const key = `${item.id}:${[...chosen].sort().join(",")}`;
+    const line = current.lines.find((l) => l.key === key);
+    if (line) line.quantity = Math.min(50, line.quantity + quantity);
+    else current.lines.push({ key, itemID: item.id, name: item.name, quantity, options: chosen, optionNames: names });
+    current.idempotencyKey = null; // a changed basket is a new order
+    store.set("basket", current);
+    for (const old of form.querySelectorAll(".field-error")) old.remove();
+    renderNav();
+    toast(`${quantity} × ${item.name} added to your basket`);
+  });
+  return el("li", {}, form);
+}
+
+async function basketPage() {
+  const current = basket();
+  const where = address();
+  if (!current || current.lines.length === 0) {
+    show(main, el("h1", { text: "Your basket" }), el("p", {}, "It is empty. ", el("a", { href: "#/" }, "Find a restaurant.")));
+    return;
+  }
+  if (!where) {
+    location.hash = "#/address";
+    return;
+  }
+  const request = {
+    restaurantID: current.restaurantID,
+    items: current.lines.map((l) => ({ itemID: l.itemID, quantity: l.quantity, options: l.options })),
+    deliveryLocation: { lat: where.lat, lon: where.lon },
+    deliveryAddress: where.label,
+  };
+  show(main, el("h1", { text: "Your basket" }), el("p", { text: "Pricing your basket…" }));
+  let quote;
+  let quoteError = null;
+  try {
+    quote = await api("POST", "/v1/quotes", { body: request });
+  } catch (error) {
+    quoteError = error;
+  }
+  const lines = el("ul", { class: "plain stack" },
+    current.lines.map((line, index) =>
+      el("li", { class: "card spread" },
+        el("div", {},
+          el("strong", { text: `${line.quantity} × ${line.name}` }),
+          line.optionNames.length > 0 && el("p", { class: "muted", text: line.optionNames.join(", ") }),
+          quote && el("p", { text: money(quote.lines[index]?.lineTotal || { amount: 0, currency: quote.total.currency }) }),
+        ),
+        el("div", { class: "row" },
+          el("button", { type: "button", class: "secondary", "aria-label": `One fewer ${line.name}`, onclick: () => changeQuantity(index, -1) }, "−"),
+          el("button", { type: "button", class: "secondary", "aria-label": `One more ${line.name}`, onclick: () => changeQuantity(index, 1) }, "+"),
+        ),
+      ),
+    ),
+  );
+  const cards = config?.testCards || [];
+  const checkout = el("form", { class: "card stack", id: "checkout" },
+    el("h2", { text: "Pay and order" }),
+    el("label", { for: "card" }, "Card number (sandbox)"),
+    el("input", { id: "card", name: "card", inputmode: "numeric", autocomplete: "off", required: true, value: cards[0]?.number || "" }),
+    cards.length > 0 &&
+      el("details", {},
+        el("summary", { text: "Sandbox test cards" }),
+        el("ul", {}, cards.map((c) => el("li", {}, el("code", { text: c.number }), ` — ${c.outcome}`))),
+      ),
+    el("button", { type: "submit", id: "place-order", disabled: !quote }, quote ? `Order and pay ${money(quote.total)}` : "Order"),
+  );
+  checkout.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = checkout.querySelector("#place-order");
+    button.disabled = true;
+    const basketNow = basket();
+    // One key per basket: a retry after a lost answer replays the same order instead of placing two.
+    basketNow.idempotencyKey = basketNow.idempotencyKey || crypto.randomUUID();
+    store.set("basket", basketNow);
+    try {
+      const order = await api("POST", "/v1/orders", {
+        body: { ...request, payment: { card: checkout.elements.card.value.replace(/\s+/g, "") } },
+        headers: { "Idempotency-Key": basketNow.idempotencyKey },
+      });
+      store.set("basket", null);
+      renderNav();
+      location.hash = `#/orders/${order.id}`;
+    } catch (error) {
+      // A declined card or a changed menu leaves the basket; another try is another order.
+      const again = basket();
+      if (again && error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 409) again.idempotencyKey = null;
+      if (again) store.set("basket", again);
+      formError(checkout, error);
+      button.disabled = false;
+    }
+  });
+  show(
+    main,
+    el("h1", { text: `Your basket from ${current.restaurantName}` }),
+    lines,
+    quoteError && el("p", { class: "field-error", role: "alert", text: quoteError.message }),
+    quote &&
+      el("table", { class: "totals" },
+        el("tbody", {},
+          el("tr", {}, el("th", { text: "Subtotal" }), el("td", { text: money(quote.subtotal) })),
+          el("tr", {}, el("th", { text: "Delivery" }), el("td", { text: money(quote.deliveryFee) })),
+          el("tr", {}, el("th", { text: "Service" }), el("td", { text: money(quote.serviceFee) })),
+          el("tr", {}, el("th", { text: "Total" }), el("td", {}, el("strong", { text: money(quote.total) }))),
+        ),
+      ),
+    quote && el("p", { class: "muted", text: `To ${where.label} · about ${quote.etaMinutes} min` }),
+    checkout,
+  );
+}
+
+function changeQuantity(index, delta) {
+  const current = basket();
+  const line = current.lines[index];
+  line.quantity = Math.min(50, line.quantity + delta);
+  if (line.quantity <= 0) current.lines.splice(index, 1);
+  current.idempotencyKey = null;
+  store.set("basket", current.lines.length ? current : null);
+  renderNav();
+  basketPage();
+}
+
+async function ordersPage() {
+  const answer = await api("GET", "/v1/orders");
+  show(
+    main,
+    el("h1", { text: "Your orders" }),
+    answer.orders.length === 0
+      ? el("p", { text: "No orders yet." })
+      : el("ul", { class: "plain stack" },
+          answer.orders.map((o) =>
+            el("li", { class: "card spread" },
+              el("div", {},
+                el("a", { href: `#/orders/${o.id}` }, o.restaurantName),
+                el("p", { class: "muted", text: `${new Date(o.placedAt).toLocaleString()} · ${money(o.total)}` }),
+              ),
+              el("span", { class: `badge ${o.status === "delivered" ? "ok" : ["rejected", "cancelled", "expired"].includes(o.status) ? "danger" : ""}` }, label(o.status)),
+            ),
+          ),
+        ),
+  );
+}
+
+const lifecycle = ["placed", "confirmed", "accepted", "preparing", "ready", "picked_up", "delivered"];
+const endings = ["rejected", "cancelled", "expired"];
+
+async function orderPage(orderID) {
+  let order = await api("GET", `/v1/orders/${orderID}`);
+  const seen = new Set();
+  let lastEventID = null;
+  let position = null;
+
+  const status = el("p", { class: "order-status", id: "order-status", "aria-live": "polite" });
+  const timeline = el("ol", { class: "timeline", id: "timeline", "aria-label": "Progress" });
+  const eta = el("p", { id: "eta" });
+  const courier = el("p", { id: "courier-position", "aria-live": "polite" });
+  const actions = el("div", { class: "row" });
+  const liveState = el("span", { id: "live-state", class: "badge live-state", text: liveText(live?.state || "connecting") });
+
+  function render() {
+    show(status, el("strong", { text: label(order.status) }), order.history?.length ? ` since ${clock(order.history[order.history.length - 1].at)}` : "");
+    const ended = endings.includes(order.status);
+    const reached = new Set((order.history || []).map((h) => h.to));
+    const steps = ended ? [...lifecycle.filter((s) => reached.has(s)), order.status] : lifecycle;
+    show(timeline, steps.map((step) => {
+      const when = (order.history || []).find((h) => h.to === step);
+      const current = step === order.status;
+      return el("li", { class: current ? "current" : when ? "done" : "", "aria-current": current ? "step" : undefined },
+        label(step), when ? ` · ${clock(when.at)}` : "");
+    }));
+    show(actions,
+      order.status === "confirmed" &&
+        el("button", { type: "button", class: "danger", id: "cancel-order", onclick: cancel }, "Cancel order"),
+    );
+    renderEta();
+    renderCourier();
+  }
+
+  function renderEta() {
+    if (["delivered", ...endings].includes(order.status)) return show(eta, order.status === "delivered" ? "Delivered. Enjoy your meal!" : "");
+    const arrival = position?.estimatedArrival ? Date.parse(position.estimatedArrival) : Date.parse(order.placedAt) + order.etaMinutes * 60000;
+    const seconds = Math.max(0, Math.round((arrival - Date.now()) / 1000));
+    show(eta, `Arriving in about ${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, "0")} s (around ${clock(new Date(arrival).toISOString())})`);
+  }
+
+  function renderCourier() {
+    if (order.status !== "picked_up") return show(courier, order.courierID && order.status !== "delivered" ? "A courier is assigned." : "");
+    if (!position) return show(courier, "Your courier is on the way.");
+    const age = Math.max(0, Math.round((Date.now() - Date.parse(position.recordedAt)) / 1000));
+    const stale = position.isStale || age >= (config?.staleAfterSeconds || 15);
+    show(courier,
+      el("span", { class: stale ? "badge danger" : "badge ok" }, stale ? `Last seen ${age} s ago` : "Live"),
+      ` Courier at ${position.lat.toFixed(4)}, ${position.lon.toFixed(4)}`,
+    );
+  }
+
+  async function cancel() {
+    if (!confirm("Cancel this order? The hold on your card is released.")) return;
+    try {
+      order = await api("POST", `/v1/orders/${orderID}/cancel`, { body: { reason: "changed my mind" } });
+      render();
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  }
+
+  const onEvent = (message) => {
+    if (message.orderID !== orderID || seen.has(message.id)) return;
+    seen.add(message.id);
+    lastEventID = message.id;
+    const to = message.payload?.to;
+    if (to) {
+      order.status = to;
+      order.history = [...(order.history || []), { to, at: message.occurredAt, from: message.payload.from }];
+      if (message.payload.courierID) order.courierID = message.payload.courierID;
+      if (to !== "picked_up") position = to === "delivered" ? null : position;
+      render();
+    } else if (message.eventType === "order.courier_assigned") {
+      order.courierID = message.payload?.courierID || order.courierID;
+      render();
+    }
+  };
+  const onPosition = (message) => {
+    if (message.orderID !== orderID) return;
+    position = message;
+    renderCourier();
+    renderEta();
+  };
+  live.on("event", onEvent);
+  live.on("position", onPosition);
+  // Events since the order was read; after a reconnect, since the last one seen.
+  live.subscribe(`order:${orderID}`, () => ({ type: "subscribe", topic: "order", id: orderID, ...(lastEventID ? { after: lastEventID } : {}) }));
+  const ticker = setInterval(() => { renderEta(); renderCourier(); }, 1000);
+  cleanups.push(() => {
+    clearInterval(ticker);
+    live?.off("event", onEvent);
+    live?.off("position", onPosition);
+    live?.unsubscribe(`order:${orderID}`, { type: "unsubscribe", topic: "order", id: orderID });
+  });
+
+  show(
+    main,
+    el("p", {}, el("a", { href: "#/orders" }, "← Your orders")),
+    el("div", { class: "spread" }, el("h1", { text: order.restaurantName }), liveState),
+    status,
+    eta,
+    courier,
+    timeline,
+    el("section", { class: "panel", "aria-labelledby": "order-lines" },
+      el("h2", { id: "order-lines", text: "Your order" }),
+      el("ul", {}, order.lines.map((l) => el("li", { text: `${l.quantity} × ${l.name}${l.options?.length ? ` (${l.options.map((o) => o.name).join(", ")})` : ""} — ${money(l.lineTotal)}` }))),
+      el("p", {}, el("strong", { text: `Total ${money(order.total)}` }), ` · to ${order.deliveryAddress}`),
+    ),
+    actions,
+  );
+  render();
+}
+
+async function activityPage() {
+  const answer = await api("GET", "/v1/me/activity?limit=50");
+  const link = document.getElementById("activity-link");
+  if (link) link.textContent = "Activity";
+  show(
+    main,
+    el("div", { class: "spread" },
+      el("h1", { text: "Activity" }),
+      answer.unreadCount > 0 &&
+        el("button", { type: "button", class: "secondary", onclick: async () => { await api("POST", "/v1/me/activity/read"); activityPage(); } }, `Mark ${answer.unreadCount} read`),
+    ),
+    answer.items.length === 0
+      ? el("p", { text: "Nothing yet: what happens to your orders will show here." })
+      : el("ul", { class: "plain stack" },
+          answer.items.map((item) =>
+            el("li", { class: `card${item.readAt ? "" : " highlight"}` },
+              el("div", { class: "spread" }, el("strong", { text: item.title }), el("span", { class: "muted", text: clock(item.createdAt) })),
+              el("p", { text: item.body }),
+              item.orderID && el("a", { href: `#/orders/${item.orderID}` }, "The order"),
+              item.deliveries.some((d) => d.status === "failed") && el("p", { class: "field-error", text: "The email could not be delivered." }),
+            ),
+          ),
+        ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function start() {
+  try {
+    config = await api("GET", "/v1/app-config", { auth: false });
+  } catch (_) {
+    config = null; // the app works without it: no demo shortcuts
+  }
+  route();
+}
+
+start();

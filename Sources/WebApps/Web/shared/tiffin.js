@@ -238,6 +238,10 @@ export class Live {
     return this;
   }
 
+  off(type, handler) {
+    this.handlers.get(type)?.delete(handler);
+  }
+
   emit(type, message) {
     for (const handler of this.handlers.get(type) || []) {
       try {
