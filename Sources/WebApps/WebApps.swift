@@ -23,8 +23,9 @@ public struct WebAsset: Sendable {
 /// module they share (`/shared/`): plain HTML, CSS and JavaScript modules, embedded in the binary
 /// at build time (the EmbedWebFiles plugin), so `tiffin` serves them from any directory.
 public enum WebApps {
-    /// The apps, by the first segment of their path.
-    public static let apps = ["app", "restaurant", "courier"]
+    /// The apps, by the first segment of their path: those of `app` (customer), `restaurant` and
+    /// `courier` that have a page in this build.
+    public static let apps = ["app", "restaurant", "courier"].filter { embeddedWebFiles["\($0)/index.html"] != nil }
     /// The folders served: the apps and their shared module.
     public static let folders = apps + ["shared"]
 

@@ -1,1 +1,0 @@
-import { report } from "/shared/tiffin.js"; report("page_load");
