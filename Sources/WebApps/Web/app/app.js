@@ -3,6 +3,7 @@
 import {
   api, session, signIn, signOut, el, show, money, clock, ago, label, toast, formError, Live, report, onSignedOut, ApiError,
 } from "/shared/tiffin.js";
+import { CityMap } from "/shared/map.js";
 
 report("page_load");
 
@@ -119,6 +120,17 @@ function startLive() {
 
 function liveText(state) {
   return { live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…", "signed-out": "Signed out" }[state] || state;
+}
+
+/** A map in `container`, centred on the city, with the server's tiles if it has some. */
+function cityMap(container, label, extra = {}) {
+  return new CityMap(container, {
+    centre: config?.centre || { lat: 52.52, lon: 13.405 },
+    tiles: config?.map?.tiles,
+    attribution: config?.map?.attribution,
+    label,
+    ...extra,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,9 +261,11 @@ async function addressPage() {
     choose({ label: form.elements.label.value.trim(), lat, lon });
   });
   const offered = config?.demo?.addresses || [];
+  const mapBox = el("div", { class: "stack" }, el("p", { class: "muted", id: "map-help", text: "Or pick the spot on the map (click or tap; with the keyboard, move with the arrows and press Enter)." }));
   show(
     main,
     el("h1", { text: "Where should we deliver?" }),
+    mapBox,
     offered.length > 0 &&
       el("section", { "aria-labelledby": "demo-addresses" },
         el("h2", { id: "demo-addresses", text: "Addresses in the demo city" }),
@@ -261,6 +275,18 @@ async function addressPage() {
       ),
     form,
   );
+  const picker = cityMap(mapBox, "Map of the city: pick the delivery address", {
+    onPick: (point) => {
+      form.elements.lat.value = point.lat.toFixed(5);
+      form.elements.lon.value = point.lon.toFixed(5);
+      picker.setMarker("home", { ...point, kind: "home", label: "Delivery address" });
+      form.elements.label.focus();
+    },
+  });
+  if (current) {
+    picker.setMarker("home", { lat: current.lat, lon: current.lon, kind: "home", label: current.label });
+    picker.fit([current]);
+  }
 }
 
 async function restaurantsPage() {
@@ -539,6 +565,20 @@ async function orderPage(orderID) {
   const courier = el("p", { id: "courier-position", "aria-live": "polite" });
   const actions = el("div", { class: "row" });
   const liveState = el("span", { id: "live-state", class: "badge live-state", text: liveText(live?.state || "connecting") });
+  const mapBox = el("div", { class: "order-map" });
+  let map = null;
+
+  function renderMap() {
+    if (!map) return;
+    const courierStale = position && (position.isStale || Date.now() - Date.parse(position.recordedAt) >= 15000);
+    if (position && order.status === "picked_up") {
+      map.setMarker("courier", { lat: position.lat, lon: position.lon, kind: courierStale ? "stale" : "courier", label: courierStale ? "Courier (position is old)" : "Courier" });
+      map.setRoute([position, order.deliveryLocation]);
+    } else {
+      map.removeMarker("courier");
+      map.setRoute(order.status === "delivered" || endings.includes(order.status) ? null : [order.pickupLocation, order.deliveryLocation]);
+    }
+  }
 
   function render() {
     show(status, el("strong", { text: label(order.status) }), order.history?.length ? ` since ${clock(order.history[order.history.length - 1].at)}` : "");
@@ -557,6 +597,7 @@ async function orderPage(orderID) {
     );
     renderEta();
     renderCourier();
+    renderMap();
   }
 
   function renderEta() {
@@ -608,12 +649,13 @@ async function orderPage(orderID) {
     position = message;
     renderCourier();
     renderEta();
+    renderMap();
   };
   live.on("event", onEvent);
   live.on("position", onPosition);
   // Events since the order was read; after a reconnect, since the last one seen.
   live.subscribe(`order:${orderID}`, () => ({ type: "subscribe", topic: "order", id: orderID, ...(lastEventID ? { after: lastEventID } : {}) }));
-  const ticker = setInterval(() => { renderEta(); renderCourier(); }, 1000);
+  const ticker = setInterval(() => { renderEta(); renderCourier(); renderMap(); }, 1000);
   cleanups.push(() => {
     clearInterval(ticker);
     live?.off("event", onEvent);
@@ -628,6 +670,7 @@ async function orderPage(orderID) {
     status,
     eta,
     courier,
+    mapBox,
     timeline,
     el("section", { class: "panel", "aria-labelledby": "order-lines" },
       el("h2", { id: "order-lines", text: "Your order" }),
@@ -636,6 +679,10 @@ async function orderPage(orderID) {
     ),
     actions,
   );
+  map = cityMap(mapBox, `Map: ${order.restaurantName}, your address and the courier`);
+  map.setMarker("restaurant", { ...order.pickupLocation, kind: "restaurant", label: order.restaurantName });
+  map.setMarker("home", { ...order.deliveryLocation, kind: "home", label: order.deliveryAddress });
+  map.fit([order.pickupLocation, order.deliveryLocation]);
   render();
 }
 
