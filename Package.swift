@@ -111,6 +111,7 @@ let package = Package(
         .target(
             name: "Outbound",
             dependencies: [
+                "Core",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -139,7 +140,7 @@ let package = Package(
         .plugin(name: "EmbedWebFiles", capability: .buildTool(), dependencies: ["EmbedWebFilesTool"]),
         .target(
             name: "WebApps",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Core", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Web"],
             swiftSettings: swiftSettings,
             plugins: ["EmbedWebFiles"]

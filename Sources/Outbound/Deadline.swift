@@ -1,26 +1,7 @@
 import NIOCore
 
-/// Thrown by ``withDeadline(_:_:)`` when the deadline passes first; callers map it to their own timeout error.
-struct DeadlineExceeded: Error {}
-
-/// Runs `body`, cancelling it and throwing ``DeadlineExceeded`` once `deadline` passes.
-///
-/// `body` must react to cancellation (NIOAsyncChannel reads do; use ``awaitCancellable(_:)`` for futures). When it returns
-/// or throws first, the timer task is cancelled; nothing is left running either way.
-func withDeadline<T: Sendable>(
-    _ deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(until: deadline, clock: .continuous)
-            throw DeadlineExceeded()
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw DeadlineExceeded() }
-        return first
-    }
-}
+// The whole exchange is bounded by Core's `withDeadline`, which cancels the work at the deadline;
+// the work reacts to cancellation (NIOAsyncChannel reads do; futures through `awaitCancellable`).
 
 /// Awaits `future`, but throws `CancellationError` as soon as the task is cancelled. The work behind the future is not
 /// stopped: it runs to completion and its result is dropped.

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Logging
 import NIOCore
@@ -48,7 +49,7 @@ public struct HTTPWebhookTransport: WebhookTransport {
         let body = request.body
         let deadline = ContinuousClock.now + request.timeout
         do {
-            let response = try await withDeadline(deadline) { try await self.perform(head, body, target, deadline) }
+            let response = try await withDeadline(request.timeout) { try await self.perform(head, body, target, deadline) }
             logger.debug(
                 "webhook delivered",
                 metadata: ["webhook.host": "\(target.host)", "webhook.status": "\(response.status)", "webhook.remote": "\(response.remoteAddress)"])

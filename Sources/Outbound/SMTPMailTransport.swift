@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Logging
 import NIOCore
@@ -35,7 +36,7 @@ public struct SMTPMailTransport: MailTransport {
         let deadline = ContinuousClock.now + settings.timeout
         let server = "\(settings.host):\(settings.port)"
         do {
-            try await withDeadline(deadline) { try await self.deliver(message, content: content, deadline: deadline) }
+            try await withDeadline(settings.timeout) { try await self.deliver(message, content: content, deadline: deadline) }
             logger.info("mail accepted", metadata: ["smtp.server": "\(server)", "mail.message_id": "\(message.messageID)"])
         } catch let error as MailError {
             throw error

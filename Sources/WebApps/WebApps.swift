@@ -1,3 +1,4 @@
+import Core
 import Crypto
 import Foundation
 
@@ -34,7 +35,7 @@ public enum WebApps {
         for (path, base64) in embeddedWebFiles {
             guard let data = Data(base64Encoded: base64) else { continue }
             let bytes = [UInt8](data)
-            let digest = SHA256.hash(data: bytes).prefix(16).map { String(format: "%02x", $0) }.joined()
+            let digest = hexString(SHA256.hash(data: bytes).prefix(16))
             assets[path] = WebAsset(path: path, bytes: bytes, contentType: contentType(of: path), etag: "\"\(digest)\"")
         }
         return assets

@@ -94,7 +94,7 @@ public enum WebhookSignature {
         var message = Array("\(timestamp).".utf8)
         message += body
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(secret.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return hexString(mac)
     }
 
     public static func headerValue(secrets: [String], timestamp: Int64, body: [UInt8]) -> String {
@@ -102,7 +102,7 @@ public enum WebhookSignature {
     }
 
     static func makeSecret() -> String {
-        "whsec_" + SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }.map { String(format: "%02x", $0) }.joined()
+        "whsec_" + SymmetricKey(size: .bits256).withUnsafeBytes { hexString($0) }
     }
 }
 
