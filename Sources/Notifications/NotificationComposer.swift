@@ -116,13 +116,15 @@ struct NotificationComposer: Sendable {
             default: nil
             }
         if let customerKind { drafts.append(draft(p.customerID, customerKind, order, f)) }
-        let owner = try await directory.restaurantOwner(restaurantID: p.restaurantID)
-        if let owner {
-            if p.to == .confirmed { drafts.append(draft(owner, .restaurantNewOrder, order, f)) }
-            // The restaurant is told of an ending it did not cause itself.
-            if (p.to == .cancelled && p.actor != .restaurant) || p.to == .expired {
-                drafts.append(draft(owner, .restaurantOrderCancelled, order, f))
+        // The restaurant hears of a new order, and of an ending it did not cause itself.
+        let restaurantKind: NotificationKind? =
+            switch p.to {
+            case .confirmed: .restaurantNewOrder
+            case .cancelled where p.actor != .restaurant, .expired: .restaurantOrderCancelled
+            default: nil
             }
+        if let restaurantKind, let owner = try await directory.restaurantOwner(restaurantID: p.restaurantID) {
+            drafts.append(draft(owner, restaurantKind, order, f))
         }
         if p.to == .cancelled, let courierID = p.courierID ?? order.courierID {
             drafts.append(draft(courierID, .courierOrderCancelled, order, f))

@@ -219,14 +219,18 @@ public struct WebhookService: Sendable {
     }
 
     /// Queues `event` for every enabled endpoint that chose its type and may see it (the
-    /// relay's `webhooks` consumer). Idempotent per (endpoint, event).
+    /// relay's `webhooks` consumer). Idempotent per (endpoint, event). With no endpoint for the
+    /// type it costs one read; the order is read (for its restaurant) only when a restaurant's
+    /// endpoint might hear it and the payload does not say the restaurant.
     public func enqueue(_ event: DomainEvent) async throws {
         let routing = try TiffinJSON.decoder.decode(Routing.self, from: event.payload)
         var restaurantID = routing.restaurantID
-        if restaurantID == nil, let orderID = routing.orderID { restaurantID = try await directory.order(orderID)?.restaurantID }
-        let listeners = try await store.listeners(restaurantID: restaurantID).filter { row in
-            row.types.contains(event.type.rawValue) && (row.restaurantID == nil || row.restaurantID == restaurantID)
+        let candidates = try await store.listeners(restaurantID: restaurantID).filter { $0.types.contains(event.type.rawValue) }
+        guard !candidates.isEmpty else { return }
+        if restaurantID == nil, candidates.contains(where: { $0.restaurantID != nil }), let orderID = routing.orderID {
+            restaurantID = try await directory.order(orderID)?.restaurantID
         }
+        let listeners = candidates.filter { $0.restaurantID == nil || $0.restaurantID == restaurantID }
         guard !listeners.isEmpty else { return }
         let now = clock.now()
         let body = Self.body(event.id, event.type.rawValue, event.occurredAt, String(decoding: event.payload, as: UTF8.self))

@@ -179,14 +179,16 @@ struct WebhookStore: Sendable {
 
     /// Endpoints that hear events of `restaurantID` (theirs, and operators' for all), disabled
     /// ones included: what they miss is queued, and sent once they are enabled again.
+    /// The endpoints that may hear an event of `restaurantID`'s: the operators' and that
+    /// restaurant's. Nil (the restaurant is not known yet): every endpoint.
     func listeners(restaurantID: UUID?) async throws -> [EndpointRow] {
         try await database.read { db in
-            try await db.raw(
-                """
-                SELECT \(unsafeRaw: EndpointRow.columns) FROM webhook_endpoints
-                WHERE (restaurant_id IS NULL OR restaurant_id = \(bind: restaurantID))
-                """
-            ).all(decoding: EndpointRow.self)
+            var query = SQLQueryString("SELECT \(unsafeRaw: EndpointRow.columns) FROM webhook_endpoints")
+            if let restaurantID {
+                query.appendInterpolation(unsafeRaw: " WHERE restaurant_id IS NULL OR restaurant_id = ")
+                query.appendInterpolation(bind: restaurantID)
+            }
+            return try await db.raw(query).all(decoding: EndpointRow.self)
         }
     }
 
