@@ -79,7 +79,8 @@ public final class CircuitBreaker: Sendable {
         record(destination, state)
     }
 
-    /// Forgets a destination (a deleted endpoint), so its gauge does not linger as open.
+    /// Forgets a destination's failures (an endpoint just disabled), showing it closed: its
+    /// gauge does not linger as open.
     public func forget(_ destination: String) {
         entries.withLock { $0[destination] = nil }
         record(destination, .closed)

@@ -82,6 +82,8 @@ public struct EmailSender: Service {
         let attempts = email.attempts + 1
         do {
             try await transport.send(message)
+        } catch  where Task.isCancelled {
+            return  // shutting down is not the server's failure: the email is left to its lease
         } catch {
             await failed(email, attempts: attempts, error: error)
             return

@@ -39,9 +39,10 @@ public protocol MailTransport: Sendable {
 
 /// Why a mail was not delivered, split by whether retrying may help.
 public enum MailError: Error, Equatable, CustomStringConvertible {
-    /// Connection refused or reset, timeout, TLS failure, 4xx reply: worth retrying later.
+    /// Connection refused or reset, timeout, TLS failure, 4xx reply, and a server not offering the
+    /// STARTTLS the settings require (it may have been stripped on the way): worth retrying later.
     case transient(String)
-    /// 5xx reply (e.g. 550 mailbox unknown), invalid address or header, TLS/credential policy violated: retrying won't help.
+    /// 5xx reply (e.g. 550 mailbox unknown), invalid address or header: retrying won't help.
     case permanent(String)
 
     public var description: String {
@@ -58,7 +59,7 @@ public struct SMTPSettings: Sendable {
     public enum Security: String, Sendable {
         /// Upgrade with STARTTLS when the server offers it, otherwise continue in clear (but never send credentials in clear).
         case startTLSWhenOffered = "starttls"
-        /// Upgrade with STARTTLS; fail with ``MailError/permanent(_:)`` when the server does not offer it.
+        /// Upgrade with STARTTLS; fail with ``MailError/transient(_:)`` when the server does not offer it.
         case startTLSRequired = "starttls-required"
         /// TLS from the first byte (SMTPS, usually port 465).
         case implicitTLS = "tls"
