@@ -62,7 +62,10 @@ public struct OutboxRelay: Service {
         /// still one after another.
         public var parallelAggregates = 16
         public var lease: TimeInterval = 10
-        public var maximumAttempts: Int64 = 10
+        /// 150 attempts: ten doubling backoffs (1 s … 512 s), then one every 10 minutes, about a day
+        /// in all. Ten attempts gave up after 17 minutes, so an outage of that length lost, for
+        /// good, the notifications (and captures) that fell in it.
+        public var maximumAttempts: Int64 = 150
         public var baseBackoff: TimeInterval = 1
         public var maximumBackoff: TimeInterval = 600
         /// How long relayed events and their settled deliveries are kept (7 days).
