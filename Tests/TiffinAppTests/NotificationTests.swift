@@ -249,7 +249,7 @@ struct NotificationTests {
     }
 
     @Test(arguments: TestDatabaseKind.available)
-    func oldActivitySentEmailsAndWebhookLogsArePrunedAndUndeliveredOnesKept(kind: TestDatabaseKind) async throws {
+    func oldActivitySentEmailsAndWebhookLogsArePrunedAndUnsentDeliveriesFailWithTheirWindow(kind: TestDatabaseKind) async throws {
         let clock = ManualWallClock(Date())
         try await withTestDatabase(kind, migrations: allMigrations) { database in
             let mail = RecordingMail()
@@ -276,20 +276,29 @@ struct NotificationTests {
                 directory: s.outbound.directory, clock: clock, settings: .init(), wake: Doorbell(), logger: testLogger)
             _ = try await s.webhooks.ping(endpoint.endpoint.id, by: op)
             #expect(try await sender.sendDue() == 1)
-            let undelivered = try await s.webhooks.ping(endpoint.endpoint.id, by: op)  // never sent
+            let unsent = try await s.webhooks.ping(endpoint.endpoint.id, by: op)  // never sent: as if the endpoint were disabled
             let notifications = try await count("notifications")
             #expect(notifications >= 2 && mail.recipients.count >= 2)
             #expect(try await count("notification_emails") == Int64(mail.recipients.count))
             #expect(try await count("webhook_attempts") == 1)
+            func deliveries() async throws -> [WebhookDelivery] {
+                try await s.webhooks.deliveries(endpoint.endpoint.id, by: op, cursor: nil, limit: 10).deliveries
+            }
 
-            clock.advance(by: 31 * 86_400)
+            clock.advance(by: 2 * 86_400)
+            let late = try await s.webhooks.ping(endpoint.endpoint.id, by: op)
+            try await sender.prune(logRetention: 30 * 86_400)
+            let states = Dictionary(uniqueKeysWithValues: try await deliveries().map { ($0.id, $0.status) })
+            #expect(states[unsent.id] == .failed, "its 24-hour window closed unsent: failed, and shown so")
+            #expect(states[late.id] == .pending && states.count == 3, "one within its window stays pending; nothing deleted yet")
+
+            clock.advance(by: 29 * 86_400)
             try await s.notifications.prune(feed: 90 * 86_400, emails: 30 * 86_400)
             try await sender.prune(logRetention: 30 * 86_400)
             #expect(try await count("notification_emails") == 0, "sent emails go after 30 days")
             #expect(try await count("notifications") == notifications, "the feed keeps them for 90")
             #expect(try await count("webhook_attempts") == 0, "the sent delivery goes with its attempt log")
-            let left = try await s.webhooks.deliveries(endpoint.endpoint.id, by: op, cursor: nil, limit: 10).deliveries
-            #expect(left.map(\.id) == [undelivered.id], "a delivery not yet settled is kept whatever its age")
+            #expect(try await deliveries().map(\.id) == [late.id], "settled deliveries older than 30 days go; a younger one stays")
 
             clock.advance(by: 60 * 86_400)
             try await s.notifications.prune(feed: 90 * 86_400, emails: 30 * 86_400)

@@ -227,10 +227,12 @@ public struct WebhookSender: Service {
         Counter(label: "tiffin_webhook_deliveries_total", dimensions: [("endpoint", endpointID.uuidString.lowercased()), ("outcome", outcome)])
     }
 
-    /// Deletes settled deliveries (and their attempts) queued more than `logRetention` ago, and
-    /// drops the metrics and breaker of every endpoint metered here that has been deleted.
+    /// Fails the deliveries whose window closed unsent (a disabled endpoint's), deletes settled
+    /// deliveries (and their attempts) queued more than `logRetention` ago, and drops the
+    /// metrics and breaker of every endpoint metered here that has been deleted.
     public func prune(logRetention: TimeInterval) async throws {
-        let deleted = try await store.prune(before: clock.now().addingTimeInterval(-logRetention))
+        let now = clock.now()
+        let deleted = try await store.prune(before: now.addingTimeInterval(-logRetention), now: now)
         if deleted > 0 { logger.info("webhook deliveries pruned", metadata: ["deliveries": "\(deleted)"]) }
         let seen = Array(metered.ids.withLock { $0 })
         let existing = try await store.existing(endpointIDs: seen)

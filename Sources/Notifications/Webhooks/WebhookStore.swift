@@ -365,11 +365,20 @@ struct WebhookStore: Sendable {
 
     private struct IDRow: Decodable { let id: UUID }
 
-    /// Deletes settled deliveries (succeeded or failed) queued before `cutoff`, with their
-    /// attempts, a bounded slice per transaction. Pending ones are kept whatever their age.
-    /// Returns how many it deleted.
-    func prune(before cutoff: Date) async throws -> Int {
-        try await database.deleteInSlices(of: NotificationStore.pruneSlice) { db, size in
+    /// Marks failed the pending deliveries whose window closed unsent (their endpoint was
+    /// disabled all along: the sender never claimed them), then deletes settled deliveries
+    /// queued before `cutoff` with their attempts, a bounded slice per transaction. Returns how
+    /// many it deleted.
+    func prune(before cutoff: Date, now: Date) async throws -> Int {
+        try await database.write { db in
+            try await db.raw(
+                """
+                UPDATE webhook_deliveries SET status = 'failed', last_error = COALESCE(last_error, 'not sent within its window: the endpoint was disabled')
+                WHERE status = 'pending' AND give_up_at < \(bind: now) AND (leased_until IS NULL OR leased_until <= \(bind: now))
+                """
+            ).run()
+        }
+        return try await database.deleteInSlices(of: NotificationStore.pruneSlice) { db, size in
             let ids = try await db.raw(
                 """
                 SELECT id FROM webhook_deliveries WHERE created_at < \(bind: cutoff) AND status <> 'pending'

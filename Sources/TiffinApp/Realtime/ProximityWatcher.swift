@@ -23,6 +23,12 @@ final class ProximityWatcher: Service, Sendable {
         let courierID: UUID
         let milestone: ProximityMilestone
         let distance: Int
+        var key: Key { Key(orderID: orderID, milestone: milestone) }
+    }
+
+    struct Key: Hashable, Sendable {
+        let orderID: UUID
+        let milestone: ProximityMilestone
     }
 
     let tracking: LiveTracking
@@ -30,7 +36,7 @@ final class ProximityWatcher: Service, Sendable {
     let logger: Logger
     private let hits: (stream: AsyncStream<Hit>, continuation: AsyncStream<Hit>.Continuation)
     /// Orders and milestones already noticed here (bounded: cleared when it grows large).
-    private let noticed = Mutex(Set<String>())
+    private let noticed = Mutex(Set<Key>())
 
     init(dispatch: DispatchService, tracking: LiveTracking, orders: OrderService, logger: Logger) {
         self.tracking = tracking
@@ -48,14 +54,14 @@ final class ProximityWatcher: Service, Sendable {
                 ? (.courierNearby, delivery.dropoff, Self.nearbyMetres) : (.courierArriving, delivery.pickup, Self.arrivingMetres)
             let distance = location.distance(to: target)
             guard distance <= limit else { continue }
-            let key = "\(delivery.orderID):\(milestone.rawValue)"
+            let hit = Hit(orderID: delivery.orderID, courierID: courier.courierID, milestone: milestone, distance: Int(distance))
             let fresh = noticed.withLock { set in
                 if set.count > 100_000 { set.removeAll() }
-                return set.insert(key).inserted
+                return set.insert(hit.key).inserted
             }
-            if fresh {
-                hits.continuation.yield(Hit(orderID: delivery.orderID, courierID: courier.courierID, milestone: milestone, distance: Int(distance)))
-            }
+            guard fresh else { continue }
+            // A hit pushed out of a full buffer is forgotten, so the next fix in range tries again.
+            if case .dropped(let lost) = hits.continuation.yield(hit) { _ = noticed.withLock { $0.remove(lost.key) } }
         }
     }
 
@@ -68,7 +74,7 @@ final class ProximityWatcher: Service, Sendable {
                 } catch {
                     if Task.isCancelled { return }
                     // Forget it, so the next fix in range tries again.
-                    _ = self.noticed.withLock { $0.remove("\(hit.orderID):\(hit.milestone.rawValue)") }
+                    _ = self.noticed.withLock { $0.remove(hit.key) }
                     self.logger.warning("proximity not recorded", metadata: ["order.id": "\(hit.orderID)", "error": "\(error)"])
                 }
             }
