@@ -4,13 +4,17 @@
     scripts/e2e/apps.py http://localhost:8080 [--screenshots DIR]
 
 Against a running `tiffin serve` with the demo city. The customer signs in with the demo
-button, picks a demo address, opens the first restaurant, adds an item, checks out with the
-sandbox's approving card and lands on the live order page, which must show the order confirmed
-and the notification that says so arrive live. The run fails on any JavaScript error or failed
-request in the browser's console. Loopback only; each step waits at most 20 s.
+button, picks a demo address, opens Forno Rosenthaler (the demo staff's restaurant), adds an
+item, checks out with the sandbox's approving card and lands on the live order page, which must
+show the order confirmed and its notification arrive live. Then the restaurant accepts it (over
+the API, as the demo staff) and the page must show "Accepted" with no reload. The run fails on
+any JavaScript error or failed request in the browser's console. Loopback only; each step waits
+at most 20 s.
 """
 import argparse
+import json
 import os
+import urllib.request
 import sys
 import time
 
@@ -33,6 +37,17 @@ def browser(size):
     return webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
 
 
+def call(base, method, path, body=None, token=None):
+    """One API call; returns the decoded answer."""
+    request = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode())
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=20) as response:
+        text = response.read()
+        return json.loads(text) if text else None
+
+
 def console_errors(driver):
     """Every SEVERE console entry since the last call: script errors and failed requests."""
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
@@ -45,7 +60,7 @@ def customer_orders(base, driver, shots):
     wait.until(EC.element_to_be_clickable((By.XPATH, "//button[contains(., 'Weinbergsweg')]"))).click()
     wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "a.restaurant-link")))
     shots("customer-restaurants")
-    driver.find_element(By.CSS_SELECTOR, "a.restaurant-link").click()
+    driver.find_element(By.LINK_TEXT, "Forno Rosenthaler").click()
     forms = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "main form"))
     plain = next(
         f for f in forms
@@ -62,10 +77,16 @@ def customer_orders(base, driver, shots):
     place.click()
     wait.until(lambda d: "#/orders/" in d.current_url)
     wait.until(lambda d: "Confirmed" in d.find_element(By.ID, "order-status").text)
-    # The confirmation's notification arrives over the live connection, with no reload.
-    wait.until(lambda d: any("confirmed" in t.text.lower() for t in d.find_elements(By.CSS_SELECTOR, ".toast")))
+    # The confirmation's notification arrives over the live connection, with no reload: the
+    # activity link is marked (it stays marked, unlike the toast that also announces it).
+    wait.until(lambda d: "Activity •" in d.find_element(By.ID, "nav").text)
+    order = driver.current_url.rsplit("/", 1)[-1]
+    # The restaurant accepts: the page hears the event live.
+    staff = call(base, "POST", "/v1/auth/login", {"email": "staff@tiffin.demo", "password": "tiffin-demo"})["token"]
+    call(base, "POST", f"/v1/orders/{order}/accept", {}, token=staff)
+    wait.until(lambda d: "Accepted" in d.find_element(By.ID, "order-status").text)
     shots("customer-order")
-    return driver.current_url.rsplit("/", 1)[-1]
+    return order
 
 
 def main():
@@ -85,7 +106,7 @@ def main():
 
         try:
             order = customer_orders(base, driver, shots)
-            print(f"e2e: {size_name}: the customer ordered {order} and saw it confirmed live")
+            print(f"e2e: {size_name}: the customer ordered {order}, saw it confirmed and accepted live")
         except Exception as error:  # noqa: BLE001 - any failure fails the run, with where it was
             failures.append(f"{size_name}: {type(error).__name__}: {error}")
             driver.save_screenshot(f"/tmp/tiffin-e2e-failure-{size_name}.png")

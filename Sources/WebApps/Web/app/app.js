@@ -1,7 +1,7 @@
 // The customer app: sign in, choose where to deliver, browse restaurants that deliver there,
 // build a basket from a menu, check out with a sandbox card, and follow the order live.
 import {
-  api, session, signIn, signOut, el, show, money, clock, ago, label, toast, formError, Live, report, onSignedOut, ApiError,
+  api, session, signIn, signOut, el, show, money, clock, label, toast, formError, Live, report, onSignedOut, ApiError,
 } from "/shared/tiffin.js";
 import { CityMap } from "/shared/map.js";
 
@@ -13,6 +13,11 @@ let config = null;
 let live = null;
 /** What a page leaves running (timers, subscriptions); stopped when the page changes. */
 let cleanups = [];
+/** Counts page changes: a page whose data arrives after the next page began draws nothing. */
+let navigation = 0;
+const stale = (started) => started !== navigation;
+/** Notifications that arrived live since the activity feed was last opened. */
+let unseen = 0;
 
 // ---------------------------------------------------------------------------------------------
 // State kept for the tab: the delivery address and the basket.
@@ -49,9 +54,9 @@ function renderNav() {
     signedIn && el("a", { href: "#/" }, "Restaurants"),
     signedIn && el("a", { href: "#/basket" }, count ? `Basket (${count})` : "Basket"),
     signedIn && el("a", { href: "#/orders" }, "Orders"),
-    signedIn && el("a", { href: "#/activity", id: "activity-link" }, "Activity"),
+    signedIn && el("a", { href: "#/activity", id: "activity-link" }, unseen > 0 ? "Activity •" : "Activity"),
     signedIn
-      ? el("button", { class: "link", type: "button", onclick: async () => { await signOut(); live?.close(); live = null; location.hash = "#/signin"; } }, "Sign out")
+      ? el("button", { class: "link", type: "button", onclick: async () => { await signOut(); live?.close(); live = null; unseen = 0; location.hash = "#/signin"; } }, "Sign out")
       : el("a", { href: "#/signin" }, "Sign in"),
   );
 }
@@ -68,6 +73,9 @@ const routes = [
 ];
 
 async function route() {
+  // In-page anchors (the skip link's "#main") are not pages.
+  if (location.hash && !location.hash.startsWith("#/")) return;
+  navigation += 1;
   for (const cleanup of cleanups) cleanup();
   cleanups = [];
   renderNav();
@@ -80,12 +88,14 @@ async function route() {
       return;
     }
     if (needsSession) startLive();
+    const started = navigation;
     try {
       await page(...match.slice(1));
     } catch (error) {
+      if (stale(started)) return;
       show(main, el("h1", { text: "Something went wrong" }), el("p", { class: "field-error", role: "alert", text: error.message }));
     }
-    main.focus({ preventScroll: true });
+    if (!stale(started)) main.focus({ preventScroll: true });
     return;
   }
   location.hash = "#/";
@@ -108,8 +118,8 @@ function startLive() {
   live.on("notification", (message) => {
     const item = message.notification;
     toast(item.title);
-    const link = document.getElementById("activity-link");
-    if (link) link.textContent = "Activity •";
+    unseen += 1;
+    renderNav();
   });
   live.on("state", ({ state }) => {
     const badge = document.getElementById("live-state");
@@ -175,8 +185,8 @@ async function signInPage() {
     el("input", { id: "su-name", name: "name", autocomplete: "name", required: true }),
     el("label", { for: "su-email" }, "Email"),
     el("input", { id: "su-email", name: "email", type: "email", autocomplete: "email", required: true }),
-    el("label", { for: "su-password" }, "Password (at least 10 characters)"),
-    el("input", { id: "su-password", name: "password", type: "password", autocomplete: "new-password", minlength: "10", required: true }),
+    el("label", { for: "su-password" }, "Password (at least 8 characters)"),
+    el("input", { id: "su-password", name: "password", type: "password", autocomplete: "new-password", minlength: "8", required: true }),
     el("button", { type: "submit", class: "secondary" }, "Create account"),
   );
   signUpForm.addEventListener("submit", async (event) => {
@@ -261,7 +271,7 @@ async function addressPage() {
     choose({ label: form.elements.label.value.trim(), lat, lon });
   });
   const offered = config?.demo?.addresses || [];
-  const mapBox = el("div", { class: "stack" }, el("p", { class: "muted", id: "map-help", text: "Or pick the spot on the map (click or tap; with the keyboard, move with the arrows and press Enter)." }));
+  const mapBox = el("div", { class: "stack" }, el("p", { class: "muted", id: "map-help", text: "Or pick the spot on the map: click or tap it; with the keyboard, move the map with the arrow keys until the cross is on it, and press Enter." }));
   show(
     main,
     el("h1", { text: "Where should we deliver?" }),
@@ -276,6 +286,7 @@ async function addressPage() {
     form,
   );
   const picker = cityMap(mapBox, "Map of the city: pick the delivery address", {
+    describedBy: "map-help",
     onPick: (point) => {
       form.elements.lat.value = point.lat.toFixed(5);
       form.elements.lon.value = point.lon.toFixed(5);
@@ -295,8 +306,10 @@ async function restaurantsPage() {
     location.hash = "#/address";
     return;
   }
+  const started = navigation;
   show(main, el("h1", { text: "Restaurants" }), el("p", { text: "Loading…" }));
   const answer = await api("GET", `/v1/restaurants/nearby?lat=${encodeURIComponent(where.lat)}&lon=${encodeURIComponent(where.lon)}`);
+  if (stale(started)) return;
   const list = answer.restaurants;
   show(
     main,
@@ -323,11 +336,13 @@ async function restaurantsPage() {
 }
 
 async function menuPage(restaurantID) {
+  const started = navigation;
   show(main, el("p", { text: "Loading the menu…" }));
   const [restaurant, menu] = await Promise.all([
     api("GET", `/v1/restaurants/${restaurantID}`),
     api("GET", `/v1/restaurants/${restaurantID}/menu`),
   ]);
+  if (stale(started)) return;
   const sections = menu.sections.filter((s) => s.items.length > 0);
   show(
     main,
@@ -335,7 +350,7 @@ async function menuPage(restaurantID) {
     el("h1", { text: restaurant.name }),
     el("p", { class: "muted", text: `${restaurant.cuisine} · ${restaurant.address}` }),
     restaurant.description && el("p", { text: restaurant.description }),
-    el("nav", { "aria-label": "Menu sections", class: "row" }, sections.map((s) => el("a", { href: `#/r/${restaurantID}`, onclick: (e) => { e.preventDefault(); document.getElementById(`section-${s.id}`)?.scrollIntoView(); } }, s.name))),
+    el("nav", { "aria-label": "Menu sections", class: "row" }, sections.map((s) => el("a", { href: `#/r/${restaurantID}`, onclick: (e) => { e.preventDefault(); const target = document.getElementById(`h-${s.id}`); target?.setAttribute("tabindex", "-1"); target?.focus(); } }, s.name))),
     sections.map((section) =>
       el("section", { id: `section-${section.id}`, "aria-labelledby": `h-${section.id}` },
         el("h2", { id: `h-${section.id}`, text: section.name }),
@@ -433,20 +448,16 @@ async function basketPage() {
     location.hash = "#/address";
     return;
   }
-  const request = {
-    restaurantID: current.restaurantID,
-    items: current.lines.map((l) => ({ itemID: l.itemID, quantity: l.quantity, options: l.options })),
-    deliveryLocation: { lat: where.lat, lon: where.lon },
-    deliveryAddress: where.label,
-  };
+  const started = navigation;
   show(main, el("h1", { text: "Your basket" }), el("p", { text: "Pricing your basket…" }));
   let quote;
   let quoteError = null;
   try {
-    quote = await api("POST", "/v1/quotes", { body: request });
+    quote = await api("POST", "/v1/quotes", { body: basketRequest(current, where) });
   } catch (error) {
     quoteError = error;
   }
+  if (stale(started)) return;
   const lines = el("ul", { class: "plain stack" },
     current.lines.map((line, index) =>
       el("li", { class: "card spread" },
@@ -466,7 +477,7 @@ async function basketPage() {
   const checkout = el("form", { class: "card stack", id: "checkout" },
     el("h2", { text: "Pay and order" }),
     el("label", { for: "card" }, "Card number (sandbox)"),
-    el("input", { id: "card", name: "card", inputmode: "numeric", autocomplete: "off", required: true, value: cards[0]?.number || "" }),
+    el("input", { id: "card", name: "payment.card", inputmode: "numeric", autocomplete: "off", required: true, value: cards[0]?.number || "" }),
     cards.length > 0 &&
       el("details", {},
         el("summary", { text: "Sandbox test cards" }),
@@ -484,16 +495,18 @@ async function basketPage() {
     store.set("basket", basketNow);
     try {
       const order = await api("POST", "/v1/orders", {
-        body: { ...request, payment: { card: checkout.elements.card.value.replace(/\s+/g, "") } },
+        body: { ...basketRequest(basketNow, address()), payment: { card: checkout.elements["payment.card"].value.replace(/\s+/g, "") } },
         headers: { "Idempotency-Key": basketNow.idempotencyKey },
       });
       store.set("basket", null);
       renderNav();
       location.hash = `#/orders/${order.id}`;
     } catch (error) {
-      // A declined card or a changed menu leaves the basket; another try is another order.
+      // The key is kept only while the outcome is unknown (no answer, a server fault, the same
+      // request still running): then a retry must replay, not place a second order. After a
+      // final answer — declined, sold out, payment unavailable — another try is a new order.
       const again = basket();
-      if (again && error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 409) again.idempotencyKey = null;
+      if (again && !outcomeUnknown(error)) again.idempotencyKey = null;
       if (again) store.set("basket", again);
       formError(checkout, error);
       button.disabled = false;
@@ -518,19 +531,40 @@ async function basketPage() {
   );
 }
 
-function changeQuantity(index, delta) {
+/** The order a basket makes, to quote or to place. */
+function basketRequest(current, where) {
+  return {
+    restaurantID: current.restaurantID,
+    items: current.lines.map((l) => ({ itemID: l.itemID, quantity: l.quantity, options: l.options })),
+    deliveryLocation: { lat: where.lat, lon: where.lon },
+    deliveryAddress: where.label,
+  };
+}
+
+function outcomeUnknown(error) {
+  if (!(error instanceof ApiError)) return true;
+  if (error.status === 0 || error.status === 500 || error.status === 502 || error.status === 504) return true;
+  return error.status === 409 && String(error.problem?.type || "").endsWith("/request-in-progress");
+}
+
+async function changeQuantity(index, delta) {
   const current = basket();
   const line = current.lines[index];
+  const focused = document.activeElement?.getAttribute("aria-label");
   line.quantity = Math.min(50, line.quantity + delta);
   if (line.quantity <= 0) current.lines.splice(index, 1);
   current.idempotencyKey = null;
   store.set("basket", current.lines.length ? current : null);
-  renderNav();
-  basketPage();
+  await route();
+  // The buttons were drawn again: keep the keyboard where it was.
+  const again = focused && [...main.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === focused);
+  (again || main).focus();
 }
 
 async function ordersPage() {
+  const started = navigation;
   const answer = await api("GET", "/v1/orders");
+  if (stale(started)) return;
   show(
     main,
     el("h1", { text: "Your orders" }),
@@ -543,7 +577,7 @@ async function ordersPage() {
                 el("a", { href: `#/orders/${o.id}` }, o.restaurantName),
                 el("p", { class: "muted", text: `${new Date(o.placedAt).toLocaleString()} · ${money(o.total)}` }),
               ),
-              el("span", { class: `badge ${o.status === "delivered" ? "ok" : ["rejected", "cancelled", "expired"].includes(o.status) ? "danger" : ""}` }, label(o.status)),
+              el("span", { class: `badge ${o.status === "delivered" ? "ok" : endings.includes(o.status) ? "danger" : ""}` }, label(o.status)),
             ),
           ),
         ),
@@ -551,10 +585,13 @@ async function ordersPage() {
 }
 
 const lifecycle = ["placed", "confirmed", "accepted", "preparing", "ready", "picked_up", "delivered"];
-const endings = ["rejected", "cancelled", "expired"];
+const endings = ["payment_failed", "rejected", "cancelled", "expired"];
+const rank = (status) => (endings.includes(status) ? lifecycle.length : lifecycle.indexOf(status));
 
 async function orderPage(orderID) {
+  const started = navigation;
   let order = await api("GET", `/v1/orders/${orderID}`);
+  if (stale(started)) return;
   const seen = new Set();
   let lastEventID = null;
   let position = null;
@@ -562,17 +599,23 @@ async function orderPage(orderID) {
   const status = el("p", { class: "order-status", id: "order-status", "aria-live": "polite" });
   const timeline = el("ol", { class: "timeline", id: "timeline", "aria-label": "Progress" });
   const eta = el("p", { id: "eta" });
-  const courier = el("p", { id: "courier-position", "aria-live": "polite" });
+  const courier = el("p", { id: "courier-position" });
   const actions = el("div", { class: "row" });
   const liveState = el("span", { id: "live-state", class: "badge live-state", text: liveText(live?.state || "connecting") });
   const mapBox = el("div", { class: "order-map" });
   let map = null;
 
+  /** Stale as the server said when it sent it, or since: older than its staleness limit now. */
+  function positionIsStale() {
+    const limit = (live?.welcome?.staleAfterSeconds ?? 15) * 1000;
+    return position.isStale || Date.now() - Date.parse(position.recordedAt) >= limit;
+  }
+
   function renderMap() {
     if (!map) return;
-    const courierStale = position && (position.isStale || Date.now() - Date.parse(position.recordedAt) >= 15000);
     if (position && order.status === "picked_up") {
-      map.setMarker("courier", { lat: position.lat, lon: position.lon, kind: courierStale ? "stale" : "courier", label: courierStale ? "Courier (position is old)" : "Courier" });
+      const quiet = positionIsStale();
+      map.setMarker("courier", { lat: position.lat, lon: position.lon, kind: quiet ? "stale" : "courier", label: quiet ? "Courier (position is old)" : "Courier" });
       map.setRoute([position, order.deliveryLocation]);
     } else {
       map.removeMarker("courier");
@@ -581,7 +624,8 @@ async function orderPage(orderID) {
   }
 
   function render() {
-    show(status, el("strong", { text: label(order.status) }), order.history?.length ? ` since ${clock(order.history[order.history.length - 1].at)}` : "");
+    const since = order.history?.find((h) => h.to === order.status);
+    show(status, el("strong", { text: label(order.status) }), since ? ` since ${clock(since.at)}` : "");
     const ended = endings.includes(order.status);
     const reached = new Set((order.history || []).map((h) => h.to));
     const steps = ended ? [...lifecycle.filter((s) => reached.has(s)), order.status] : lifecycle;
@@ -611,9 +655,9 @@ async function orderPage(orderID) {
     if (order.status !== "picked_up") return show(courier, order.courierID && order.status !== "delivered" ? "A courier is assigned." : "");
     if (!position) return show(courier, "Your courier is on the way.");
     const age = Math.max(0, Math.round((Date.now() - Date.parse(position.recordedAt)) / 1000));
-    const stale = position.isStale || age >= (config?.staleAfterSeconds || 15);
+    const quiet = positionIsStale();
     show(courier,
-      el("span", { class: stale ? "badge danger" : "badge ok" }, stale ? `Last seen ${age} s ago` : "Live"),
+      el("span", { class: quiet ? "badge danger" : "badge ok" }, quiet ? `Last seen ${age} s ago` : "Live"),
       ` Courier at ${position.lat.toFixed(4)}, ${position.lon.toFixed(4)}`,
     );
   }
@@ -621,26 +665,35 @@ async function orderPage(orderID) {
   async function cancel() {
     if (!confirm("Cancel this order? The hold on your card is released.")) return;
     try {
-      order = await api("POST", `/v1/orders/${orderID}/cancel`, { body: { reason: "changed my mind" } });
+      await api("POST", `/v1/orders/${orderID}/cancel`, { body: { reason: "changed my mind" } });
+      order = await api("GET", `/v1/orders/${orderID}`); // with its whole history
       render();
     } catch (error) {
       toast(error.message, "error");
     }
   }
 
+  // The subscription replays the order's history, and a live event may come before older
+  // replayed ones: a status is applied only when it is later in the lifecycle than the one shown.
   const onEvent = (message) => {
     if (message.orderID !== orderID || seen.has(message.id)) return;
     seen.add(message.id);
     lastEventID = message.id;
     const to = message.payload?.to;
     if (to) {
-      order.status = to;
-      order.history = [...(order.history || []), { to, at: message.occurredAt, from: message.payload.from }];
+      if (!order.history?.some((h) => h.to === to)) {
+        order.history = [...(order.history || []), { to, at: message.occurredAt, from: message.payload.from }];
+      }
+      if (rank(to) > rank(order.status)) order.status = to;
       if (message.payload.courierID) order.courierID = message.payload.courierID;
-      if (to !== "picked_up") position = to === "delivered" ? null : position;
+      if (order.status === "delivered") position = null;
       render();
     } else if (message.eventType === "order.courier_assigned") {
       order.courierID = message.payload?.courierID || order.courierID;
+      render();
+    } else if (message.eventType === "order.courier_released") {
+      order.courierID = null;
+      position = null;
       render();
     }
   };
@@ -653,7 +706,8 @@ async function orderPage(orderID) {
   };
   live.on("event", onEvent);
   live.on("position", onPosition);
-  // Events since the order was read; after a reconnect, since the last one seen.
+  // The whole history at first (replayed entries already shown are skipped); after a reconnect,
+  // only what came after the last event seen.
   live.subscribe(`order:${orderID}`, () => ({ type: "subscribe", topic: "order", id: orderID, ...(lastEventID ? { after: lastEventID } : {}) }));
   const ticker = setInterval(() => { renderEta(); renderCourier(); renderMap(); }, 1000);
   cleanups.push(() => {
@@ -687,15 +741,17 @@ async function orderPage(orderID) {
 }
 
 async function activityPage() {
+  const started = navigation;
   const answer = await api("GET", "/v1/me/activity?limit=50");
-  const link = document.getElementById("activity-link");
-  if (link) link.textContent = "Activity";
+  if (stale(started)) return;
+  unseen = 0;
+  renderNav();
   show(
     main,
     el("div", { class: "spread" },
       el("h1", { text: "Activity" }),
       answer.unreadCount > 0 &&
-        el("button", { type: "button", class: "secondary", onclick: async () => { await api("POST", "/v1/me/activity/read"); activityPage(); } }, `Mark ${answer.unreadCount} read`),
+        el("button", { type: "button", class: "secondary", onclick: async () => { await api("POST", "/v1/me/activity/read"); route(); } }, `Mark ${answer.unreadCount} read`),
     ),
     answer.items.length === 0
       ? el("p", { text: "Nothing yet: what happens to your orders will show here." })

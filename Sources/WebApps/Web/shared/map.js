@@ -43,7 +43,7 @@ export class CityMap {
   /**
    * @param {HTMLElement} container  where the map goes (it fills the container's width)
    * @param {{centre: {lat: number, lon: number}, zoom?: number, tiles?: string, attribution?: string,
-   *          label: string, onPick?: (point: {lat: number, lon: number}) => void}} options
+   *          label: string, describedBy?: string, onPick?: (point: {lat: number, lon: number}) => void}} options
    */
   constructor(container, options) {
     this.options = options;
@@ -51,12 +51,18 @@ export class CityMap {
     this.zoom = options.zoom ?? 14;
     this.markers = new Map();
     this.route = null;
-    this.svg = node("svg", { class: "map", role: "img", "aria-label": options.label, tabindex: "0" });
+    // A map that picks a point is operated (role application: arrow keys move it, Enter picks
+    // the point under the cross); one that only shows is an image that can still be panned.
+    this.svg = node("svg", {
+      class: "map", role: options.onPick ? "application" : "img", "aria-label": options.label, tabindex: "0",
+      ...(options.describedBy ? { "aria-describedby": options.describedBy } : {}),
+    });
     this.tiles = node("g", { class: "map-tiles" });
     this.grid = node("g", { class: "map-grid" });
     this.routeLayer = node("g", { class: "map-route" });
     this.markerLayer = node("g", { class: "map-markers" });
-    this.svg.append(this.tiles, this.grid, this.routeLayer, this.markerLayer);
+    this.cross = node("g", { class: "map-cross", "aria-hidden": "true" });
+    this.svg.append(this.tiles, this.grid, this.routeLayer, this.markerLayer, this.cross);
     const zoomIn = Object.assign(document.createElement("button"), { type: "button", textContent: "+", className: "secondary" });
     zoomIn.setAttribute("aria-label", "Zoom in");
     zoomIn.addEventListener("click", () => this.setZoom(this.zoom + 1));
@@ -189,6 +195,19 @@ export class CityMap {
     this.drawGrid();
     this.drawRoute();
     this.drawMarkers();
+    this.drawCross();
+  }
+
+  /** On a map that picks: a cross at the centre, the point Enter picks. */
+  drawCross() {
+    this.cross.replaceChildren();
+    if (!this.options.onPick) return;
+    const { width, height } = this.size;
+    const x = width / 2;
+    const y = height / 2;
+    for (const [x1, y1, x2, y2] of [[x - 10, y, x + 10, y], [x, y - 10, x, y + 10]]) {
+      this.cross.append(node("line", { x1, y1, x2, y2, stroke: "#1f2328", "stroke-width": 2 }));
+    }
   }
 
   drawTiles() {

@@ -188,6 +188,8 @@ export function label(status) {
 
 /** Shows `message` in the page's live region (read out by screen readers). */
 export function toast(message, kind = "info") {
+  // The region is in each page from the start: one created with its first message is often
+  // not read out.
   let region = document.getElementById("toasts");
   if (!region) {
     region = el("div", { id: "toasts", class: "toasts", role: "status", "aria-live": "polite" });
@@ -201,7 +203,10 @@ export function toast(message, kind = "info") {
 /** Shows an API error on a form: next to the field it names when there is one, else on top. */
 export function formError(form, error) {
   for (const old of form.querySelectorAll(".field-error")) old.remove();
-  for (const old of form.querySelectorAll("[aria-invalid]")) old.removeAttribute("aria-invalid");
+  for (const old of form.querySelectorAll("[aria-invalid]")) {
+    old.removeAttribute("aria-invalid");
+    old.removeAttribute("aria-describedby");
+  }
   const message = error instanceof ApiError ? error.message : String(error?.message || error);
   const field = error instanceof ApiError && error.field ? form.querySelector(`[name="${CSS.escape(error.field)}"]`) : null;
   const note = el("p", { class: "field-error", role: "alert", text: message });
@@ -285,6 +290,7 @@ export class Live {
       if (error instanceof ApiError && error.status === 401) return this.setState("signed-out");
       return this.scheduleReconnect();
     }
+    if (this.closed) return; // closed (signed out) while the ticket was on its way
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${location.host}/v1/realtime`, ["tiffin.v1", `ticket.${ticket}`]);
     this.socket = socket;
@@ -300,6 +306,7 @@ export class Live {
       } catch (_) {
         return;
       }
+      if (message.type === "welcome") this.welcome = message; // staleAfterSeconds, heartbeatSeconds
       this.emit(message.type, message);
     });
     socket.addEventListener("close", () => {
