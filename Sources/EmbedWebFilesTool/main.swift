@@ -19,6 +19,10 @@ while let url = enumerator?.nextObject() as? URL {
     let relative = String(path.dropFirst(rootPath.count))
     // Editor droppings and hidden files are not part of the apps.
     if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") || $0.hasSuffix("~") }) { continue }
+    guard !relative.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        FileHandle.standardError.write(Data("EmbedWebFilesTool: a web file's name has a control character: \(relative.debugDescription)\n".utf8))
+        exit(1)
+    }
     entries.append((relative, try Data(contentsOf: url).base64EncodedString()))
 }
 entries.sort { $0.0 < $1.0 }

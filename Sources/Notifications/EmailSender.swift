@@ -21,7 +21,9 @@ public struct EmailSender: Service {
         public var maximumAttempts: Int64 = 8
         public var baseBackoff: TimeInterval = 30
         public var maximumBackoff: TimeInterval = 1_800
-        public var lease: TimeInterval = 60
+        /// Twice the worst a batch can take (4 emails × the 15 s SMTP timeout): another instance
+        /// never re-claims an email still being sent here, even at the limit.
+        public var lease: TimeInterval = 120
         public var idlePoll: Duration = .seconds(1)
         public init(from: String) { self.from = from }
     }

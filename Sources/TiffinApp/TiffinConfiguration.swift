@@ -59,12 +59,26 @@ public struct TiffinConfiguration: Sendable {
     /// other than OpenStreetMap's, whose credit is the default).
     public var mapAttribution: String? = nil
 
-    /// The scheme and host of `mapTiles`, which the apps' Content-Security-Policy allows images from.
-    public var mapTileOrigin: String? {
-        guard let mapTiles, let url = URL(string: mapTiles.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
-            let scheme = url.scheme, let host = url.host
+    /// The scheme, host and port of `mapTiles`, which the apps' Content-Security-Policy allows
+    /// images from.
+    public var mapTileOrigin: String? { mapTiles.flatMap(Self.tileOrigin) }
+
+    /// The origin of a tile URL template, or nil when the template is not one the apps can use
+    /// and the policy can name: http(s), a host of letters, digits, `-` and `.` (a name or an
+    /// IPv4 address) with an optional port, no credentials, and no placeholder but `{z}`, `{x}`,
+    /// `{y}` (each present). Nothing else can reach the policy header.
+    static func tileOrigin(_ template: String) -> String? {
+        let placeholders = template.split(separator: "{", omittingEmptySubsequences: false).dropFirst().map { String($0.prefix { $0 != "}" }) }
+        guard Set(placeholders) == ["z", "x", "y"], placeholders.count == 3,
+            !template.contains(where: { $0.isWhitespace || ",;'\"\\".contains($0) }),
+            let parts = URLComponents(
+                string: template.replacingOccurrences(of: "{z}", with: "0").replacingOccurrences(of: "{x}", with: "0")
+                    .replacingOccurrences(of: "{y}", with: "0")),
+            let scheme = parts.scheme?.lowercased(), scheme == "https" || scheme == "http", parts.user == nil, parts.password == nil,
+            let host = parts.host?.lowercased(), !host.isEmpty,
+            host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") })
         else { return nil }
-        return "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
+        return "\(scheme)://\(host)\(parts.port.map { ":\($0)" } ?? "")"
     }
 
     /// `TIFFIN_SMTP_*`, `TIFFIN_WEBHOOKS_*` and the reminder: see `NotificationConfiguration`.
@@ -116,18 +130,16 @@ public struct TiffinConfiguration: Sendable {
         if let v: Double = try number("TIFFIN_ATTENTION_DELIVERY_SECONDS", 1...86_400) { c.attentionDeliverySeconds = v }
         c.notifications = try NotificationConfiguration(reader)
         if let tiles = value("TIFFIN_MAP_TILES") {
-            let lower = tiles.lowercased()
-            guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), ["{z}", "{x}", "{y}"].allSatisfy(tiles.contains),
-                !tiles.contains(where: { $0.isWhitespace || $0 == "'" || $0 == ";" || $0 == "\"" })
-            else {
+            guard let origin = Self.tileOrigin(tiles) else {
                 throw Error(
                     key: "TIFFIN_MAP_TILES",
-                    reason: "an http(s) URL template with {z}, {x} and {y}, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+                    reason: "an http(s) URL template on a host name with {z}, {x} and {y} and no other placeholder, "
+                        + "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png")
             }
             c.mapTiles = tiles
             c.mapAttribution = value("TIFFIN_MAP_ATTRIBUTION")
             if c.mapAttribution == nil {
-                guard lower.contains("openstreetmap.org") else {
+                guard origin.hasSuffix("://tile.openstreetmap.org") else {
                     throw Error(key: "TIFFIN_MAP_ATTRIBUTION", reason: "the tile server's credit is required with TIFFIN_MAP_TILES")
                 }
                 c.mapAttribution = "© OpenStreetMap contributors"

@@ -19,7 +19,7 @@ struct WebAppController: Sendable {
 
     var contentSecurityPolicy: String {
         [
-            "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:\(tileOrigin.map { " \($0)" } ?? "")",
+            "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'\(tileOrigin.map { " \($0)" } ?? "")",
             "connect-src 'self'", "font-src 'self'", "manifest-src 'self'", "media-src 'self'", "base-uri 'none'", "form-action 'self'",
             "frame-ancestors 'none'",
         ].joined(separator: "; ")

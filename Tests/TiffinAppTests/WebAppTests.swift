@@ -83,14 +83,25 @@ struct WebAppTests {
         let configuration = try TiffinConfiguration.fromEnvironment(environment)
         #expect(configuration.mapAttribution == "© OpenStreetMap contributors")
         let policy = WebAppController(tileOrigin: configuration.mapTileOrigin).contentSecurityPolicy
-        #expect(policy.contains("img-src 'self' data: https://tile.openstreetmap.org;"))
+        #expect(policy.contains("img-src 'self' https://tile.openstreetmap.org;"))
         environment["TIFFIN_MAP_TILES"] = "https://tiles.example.org/{z}/{x}/{y}.png"
         #expect(throws: TiffinConfiguration.Error.self, "another server's credit must be given") {
             try TiffinConfiguration.fromEnvironment(environment)
         }
-        #expect(throws: TiffinConfiguration.Error.self) {
-            try TiffinConfiguration.fromEnvironment(["TIFFIN_MAP_TILES": "https://x.example/tiles; script-src *", "TIFFIN_MAP_ATTRIBUTION": "x"])
+        // Templates that would break the policy header, name no origin, or ask for what the apps cannot fill.
+        for template in [
+            "https://x.example/{z}/{x}/{y}.png; script-src *", "https://a,b.example/{z}/{x}/{y}.png", "https://[::1]/{z}/{x}/{y}.png",
+            "https://{s}.tile.example/{z}/{x}/{y}.png", "https://user:pw@tiles.example/{z}/{x}/{y}.png", "ftp://tiles.example/{z}/{x}/{y}",
+            "https://tiles.example/{z}/{x}.png",
+        ] {
+            #expect(throws: TiffinConfiguration.Error.self, "\(template)") {
+                try TiffinConfiguration.fromEnvironment(["TIFFIN_MAP_TILES": template, "TIFFIN_MAP_ATTRIBUTION": "x"])
+            }
         }
+        let local = try TiffinConfiguration.fromEnvironment([
+            "TIFFIN_MAP_TILES": "http://127.0.0.1:8081/{z}/{x}/{y}.png", "TIFFIN_MAP_ATTRIBUTION": "x",
+        ])
+        #expect(local.mapTileOrigin == "http://127.0.0.1:8081")
     }
 
     /// What the policy forbids would fail silently in a browser; these rules catch it here. And
