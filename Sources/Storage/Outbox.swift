@@ -75,6 +75,12 @@ public enum Outbox {
         Migration(id: "storage-004-drop-outbox-pending") { _ in ["DROP INDEX outbox_events_pending"] },
         // Whose claim holds a delivery's lease: renewal and release touch only their own.
         Migration(id: "storage-005-outbox-lease-owner") { t in ["ALTER TABLE outbox_deliveries ADD COLUMN leased_by \(t.uuid)"] },
+        // Events the single-consumer relay gave up on (failed_at, never fanned out) had no way
+        // out: the per-consumer relay fans out only unfailed events. They are given to it now,
+        // and each consumer retries them on its own.
+        Migration(id: "storage-006-refan-failed-events") { _ in
+            ["UPDATE outbox_events SET failed_at = NULL WHERE processed_at IS NULL AND failed_at IS NOT NULL"]
+        },
     ]
 
     /// Appends `event` using the caller's transaction.
@@ -141,7 +147,8 @@ public struct ConsumerDelivery: Decodable, Sendable, Equatable {
     }
 }
 
-/// An outbox row with its delivery bookkeeping.
+/// An outbox row: the event, and when the relay fanned it out (each consumer's bookkeeping is
+/// in `outbox_deliveries`: `Outbox.deliveries`).
 public struct StoredEvent: Decodable, Sendable {
     public let seq: Int64
     public let id: UUID
@@ -149,20 +156,15 @@ public struct StoredEvent: Decodable, Sendable {
     public let aggregateID: UUID
     public let occurredAt: Date
     public let payload: String
-    public let attempts: Int64
     public let processedAt: Date?
-    public let failedAt: Date?
-    public let lastError: String?
 
-    static let columns = "seq, id, type, aggregate_id, occurred_at, payload, attempts, processed_at, failed_at, last_error"
+    static let columns = "seq, id, type, aggregate_id, occurred_at, payload, processed_at"
 
     enum CodingKeys: String, CodingKey {
-        case seq, id, type, payload, attempts
+        case seq, id, type, payload
         case aggregateID = "aggregate_id"
         case occurredAt = "occurred_at"
         case processedAt = "processed_at"
-        case failedAt = "failed_at"
-        case lastError = "last_error"
     }
 
     public var event: DomainEvent {
