@@ -31,13 +31,34 @@ public struct DestinationPolicy: Sendable {
             ["localhost", "localhost.localdomain"].contains(host) || host.hasSuffix(".localhost") || host.hasSuffix(".local")
             || host.hasSuffix(".internal")
         if isLocalName && !allowPrivateNetworks { throw .refusedDestination("\(host) is a local name") }
-        if let address = try? SocketAddress(ipAddress: host, port: 0), !isAllowed(address) {
-            throw .refusedDestination("\(host) is not a public address")
+        if let address = try? SocketAddress(ipAddress: host, port: 0) {
+            if !isAllowed(address) { throw .refusedDestination("\(host) is not a public address") }
+            return
+        }
+        try Self.checkName(host)
+    }
+
+    /// A host that is not an IP literal must be a DNS name: labels of 1 to 63 letters, digits and
+    /// hyphens (not at either end), 253 characters at most, and a last label that is not a
+    /// number — `0x7f000001`, `2130706433` and `127.1` are other spellings of addresses, which
+    /// resolvers would take as such.
+    static func checkName(_ host: String) throws(OutboundError) {
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard host.count <= 253,
+            labels.allSatisfy({ label in
+                (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                    && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            })
+        else { throw .refusedDestination("'\(host)' is not a valid host name") }
+        let last = labels.last ?? ""
+        if last.allSatisfy(\.isNumber) || last.hasPrefix("0x") {
+            throw .refusedDestination("'\(host)' spells an address in a non-standard form; write IPv4 as a.b.c.d")
         }
     }
 
     /// Whether an address may be connected to: refuses (unless allowPrivateNetworks) IPv4 0.0.0.0/8, 10/8, 100.64/10,
-    /// 127/8, 169.254/16 (cloud metadata), 172.16/12, 192.0.0/24, 192.168/16, 198.18/15, 224/4 and above
+    /// 127/8, 169.254/16 (cloud metadata), 172.16/12, 192.0.0/24, 192.168/16, 198.18/15, the documentation ranges
+    /// 192.0.2/24, 198.51.100/24, 203.0.113/24 and 2001:db8::/32, 224/4 and above
     /// (multicast/reserved), 255.255.255.255; IPv6 ::, ::1, fc00::/7, fe80::/10, fec0::/10, ff00::/8, and the
     /// IPv4-mapped/compatible/NAT64/6to4 forms (::ffff:a.b.c.d, ::a.b.c.d, 64:ff9b::/96, 2002::/16) of refused IPv4.
     /// Unspecified (0.0.0.0/8, ::), multicast, reserved and broadcast are refused even when private networks are
@@ -70,6 +91,8 @@ public struct DestinationPolicy: Sendable {
         case (0, _, _), (224...255, _, _): return .never
         case (10, _, _), (127, _, _), (169, 254, _), (192, 168, _), (192, 0, 0): return .privateUse
         case (100, 64...127, _), (172, 16...31, _), (198, 18...19, _): return .privateUse
+        // Documentation ranges (RFC 5737): not on the Internet, but some networks use them inside.
+        case (192, 0, 2), (198, 51, 100), (203, 0, 113): return .privateUse
         default: return .global
         }
     }
@@ -87,6 +110,7 @@ public struct DestinationPolicy: Sendable {
         if b[0] == 0xFF { return .never }  // multicast ff00::/8
         if b[0] & 0xFE == 0xFC { return .privateUse }  // unique local fc00::/7
         if b[0] == 0xFE && b[1] & 0x80 == 0x80 { return .privateUse }  // link-local fe80::/10 and site-local fec0::/10
+        if b[0..<4] == [0x20, 0x01, 0x0D, 0xB8] { return .privateUse }  // documentation 2001:db8::/32
         return .global
     }
 

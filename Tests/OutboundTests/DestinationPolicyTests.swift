@@ -19,6 +19,7 @@ struct DestinationPolicyTests {
             "172.16.0.1", "172.31.255.255", "192.0.0.8", "192.168.1.1", "198.18.0.1", "198.19.255.255",
             "::1", "fc00::1", "fd12:3456::1", "fe80::1", "febf::1", "fec0::1",
             "::ffff:127.0.0.1", "::ffff:10.1.2.3", "::ffff:169.254.169.254", "::127.0.0.1", "64:ff9b::a9fe:a9fe", "2002:c0a8:0101::1",
+            "192.0.2.2", "198.51.100.1", "203.0.113.1", "2001:db8::1",
         ])
     func privateRanges(_ ip: String) throws {
         #expect(!Self.strict.isAllowed(try Self.address(ip)))
@@ -60,6 +61,10 @@ struct DestinationPolicyTests {
             "http://metadata.google.internal/", "http://127.0.0.1/", "http://169.254.169.254/latest/meta-data",
             "http://[::1]:8080/", "http://[::ffff:127.0.0.1]/", "http://10.0.0.5/", "http://0.0.0.0/", "http:///path",
             "http://example.com:0/", "http://example.com:70000/", "http://a%0d%0ab/", "http://127%2E0%2E0%2E1/",
+            // Addresses spelled otherwise, which resolvers read as addresses; names that are not names.
+            "https://0x7f000001/", "https://2130706433/", "https://0177.0.0.1/", "https://127.1/", "https://0/", "https://0x7f.0.0.1/",
+            "https://0251.0376.0251.0376/", "https://-bad-.com/", "https://a..b.com/", "https://\(String(repeating: "a", count: 64)).com/",
+            "https://192.0.2.2:18600/", "https://[2001:db8::1]/",
         ])
     func refusedURLs(_ string: String) throws {
         let url = try #require(URL(string: string))
