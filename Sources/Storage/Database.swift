@@ -128,3 +128,23 @@ extension Database {
         return total
     }
 }
+
+extension SQLDatabase {
+    /// On PostgreSQL, takes a transaction-scoped advisory lock named `name` (FNV-1a of it as
+    /// the key), so transactions that check and then write the same thing run one at a time
+    /// across instances. On SQLite it does nothing: write transactions already run one at a time.
+    public func lockForTransaction(_ name: String, kind: DatabaseKind) async throws {
+        guard kind == .postgres else { return }
+        try await raw("SELECT pg_advisory_xact_lock(\(bind: advisoryLockKey(name)))").run()
+    }
+}
+
+/// A stable 64-bit key for PostgreSQL's advisory locks: FNV-1a of `name`.
+func advisoryLockKey(_ name: String) -> Int64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in name.utf8 {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x100_0000_01b3
+    }
+    return Int64(bitPattern: hash)
+}

@@ -302,14 +302,11 @@ public struct OutboxRelay: Service {
         let now = clock.now()
         let until = now.addingTimeInterval(settings.lease)
         let limit = settings.batchSize
-        let isPostgres = database.kind == .postgres
-        let lockKey = Self.lockKey(consumer)
+        let kind = database.kind
         return try await database.transaction { db in
-            if isPostgres {
-                // Claims of one consumer one at a time across instances, so a claim sees the leases
-                // the one before it took (see the type's comment on order).
-                try await db.raw("SELECT pg_advisory_xact_lock(\(bind: lockKey))").run()
-            }
+            // Claims of one consumer one at a time across instances, so a claim sees the leases
+            // the one before it took (see the type's comment on order).
+            try await db.lockForTransaction("outbox:\(consumer)", kind: kind)
             // Each candidate is checked by two index lookups on its own order, never by a join over
             // every open delivery: `LIMIT 1 OFFSET 0` keeps PostgreSQL from turning the first check
             // into an anti-join (which it planned as a scan of all open rows per candidate while a
@@ -352,16 +349,6 @@ public struct OutboxRelay: Service {
                 """
             ).all(decoding: Claimed.self)
         }
-    }
-
-    /// A stable 64-bit key per consumer for PostgreSQL's advisory locks (FNV-1a of the name).
-    static func lockKey(_ consumer: String) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "outbox:\(consumer)".utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return Int64(bitPattern: hash)
     }
 
     /// Extends the batch's own leases every third of a lease until cancelled; throws

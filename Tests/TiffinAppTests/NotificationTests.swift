@@ -306,4 +306,39 @@ struct NotificationTests {
             #expect(try await s.notifications.activity(userID: f.customer.id, cursor: nil, limit: 10).unreadCount == 0)
         }
     }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func concurrentRegistrationsKeepTheLimitAndConcurrentRotationsHaveOneWinner(kind: TestDatabaseKind) async throws {
+        try await withServices(kind) { s in
+            let f = try await Fixture.make(s)
+            let op = f.operatorAccount.principal
+            let webhooks = s.webhooks
+            let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for n in 0..<40 {
+                    group.addTask {
+                        do {
+                            _ = try await webhooks.create(
+                                by: op, url: "https://hooks.example/\(n)", eventTypes: ["order.confirmed"], description: nil)
+                            return true
+                        } catch WebhookError.tooManyEndpoints { return false }
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(created == 20, "40 at once, and no more than the owner's 20")
+            let endpoint = try #require(try await webhooks.list(by: op).endpoints.first)
+            let rotated = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        do {
+                            _ = try await webhooks.rotateSecret(endpoint.id, by: op, overlap: 3_600)
+                            return true
+                        } catch let error as ConflictError where error.type == "rotation-overlapping" { return false }
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(rotated == 1, "one rotation wins; the others see its overlap running")
+        }
+    }
 }

@@ -90,15 +90,14 @@ public struct WebhookService: Sendable {
         let restaurantID = try await scope(of: principal)
         let parsed = try validate(url: url)
         let types = try validate(eventTypes: eventTypes)
-        guard try await store.countOwned(by: principal.userID) < settings.maximumEndpointsPerOwner else {
-            throw WebhookError.tooManyEndpoints(limit: settings.maximumEndpointsPerOwner)
-        }
         let id = UUID()
         let secret = WebhookSignature.makeSecret()
         let now = clock.now()
-        try await store.insert(
-            id: id, ownerID: principal.userID, restaurantID: restaurantID, url: parsed.absoluteString, description: description, eventTypes: types,
-            secret: secret, at: now)
+        guard
+            try await store.insert(
+                id: id, ownerID: principal.userID, restaurantID: restaurantID, url: parsed.absoluteString, description: description,
+                eventTypes: types, secret: secret, at: now, limit: settings.maximumEndpointsPerOwner)
+        else { throw WebhookError.tooManyEndpoints(limit: settings.maximumEndpointsPerOwner) }
         logger.info("webhook endpoint registered", metadata: ["endpoint.id": "\(id)", "owner.id": "\(principal.userID)"])
         return WebhookSecret(endpoint: try await owned(id, by: principal).endpoint(now: now), secret: secret)
     }
@@ -145,12 +144,17 @@ public struct WebhookService: Sendable {
         let row = try await owned(id, by: principal)
         let now = clock.now()
         // Rotating again would drop the previous secret before the time it was promised.
-        if let until = row.previousSecretExpiresAt, until > now {
-            throw ConflictError(
+        func overlapping(_ until: Date) -> ConflictError {
+            ConflictError(
                 type: "rotation-overlapping", detail: "the previous secret signs until \(TiffinJSON.format(until)); rotate again after that")
         }
+        if let until = row.previousSecretExpiresAt, until > now { throw overlapping(until) }
         let secret = WebhookSignature.makeSecret()
-        try await store.rotate(id: id, secret: secret, previousUntil: now.addingTimeInterval(overlap ?? settings.defaultOverlap), at: now)
+        let until = now.addingTimeInterval(overlap ?? settings.defaultOverlap)
+        // Another rotation may have won since the row was read.
+        guard try await store.rotate(id: id, secret: secret, previousUntil: until, at: now) else {
+            throw overlapping(try await store.endpoint(id: id)?.previousSecretExpiresAt ?? until)
+        }
         return WebhookSecret(endpoint: try await endpoint(id, by: principal), secret: secret)
     }
 

@@ -125,10 +125,17 @@ struct WebhookStore: Sendable {
         }
     }
 
+    /// Registers an endpoint unless its owner already has `limit`; returns whether it did. The
+    /// count and the insert are one transaction, serialized per owner, so concurrent requests
+    /// cannot pass the limit together.
     func insert(
-        id: UUID, ownerID: UUID, restaurantID: UUID?, url: String, description: String?, eventTypes: [String], secret: String, at: Date
-    ) async throws {
-        try await database.write { db in
+        id: UUID, ownerID: UUID, restaurantID: UUID?, url: String, description: String?, eventTypes: [String], secret: String, at: Date,
+        limit: Int
+    ) async throws -> Bool {
+        let kind = database.kind
+        return try await database.transaction { db in
+            try await db.lockForTransaction("webhook-endpoints:\(ownerID)", kind: kind)
+            guard try await Self.countOwned(by: ownerID, on: db) < limit else { return false }
             try await db.raw(
                 """
                 INSERT INTO webhook_endpoints (id, owner_id, restaurant_id, url, description, event_types, secret, status, created_at, updated_at)
@@ -136,6 +143,7 @@ struct WebhookStore: Sendable {
                     \(bind: eventTypes.joined(separator: ",")), \(bind: secret), 'enabled', \(bind: at), \(bind: at))
                 """
             ).run()
+            return true
         }
     }
 
@@ -168,19 +176,16 @@ struct WebhookStore: Sendable {
         }
     }
 
-    func countOwned(by ownerID: UUID) async throws -> Int {
+    static func countOwned(by ownerID: UUID, on db: any SQLDatabase) async throws -> Int {
         struct Count: Decodable { let n: Int64 }
         return Int(
-            try await database.read { db in
-                try await db.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM webhook_endpoints WHERE owner_id = \(bind: ownerID)").first(
-                    decoding: Count.self)?.n ?? 0
-            })
+            try await db.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM webhook_endpoints WHERE owner_id = \(bind: ownerID)").first(
+                decoding: Count.self)?.n ?? 0)
     }
 
-    /// Endpoints that hear events of `restaurantID` (theirs, and operators' for all), disabled
-    /// ones included: what they miss is queued, and sent once they are enabled again.
     /// The endpoints that may hear an event of `restaurantID`'s: the operators' and that
-    /// restaurant's. Nil (the restaurant is not known yet): every endpoint.
+    /// restaurant's (nil, the restaurant not known yet: every endpoint). Disabled ones are
+    /// included: what they miss is queued, and sent once they are enabled again.
     func listeners(restaurantID: UUID?) async throws -> [EndpointRow] {
         try await database.read { db in
             var query = SQLQueryString("SELECT \(unsafeRaw: EndpointRow.columns) FROM webhook_endpoints")
@@ -208,15 +213,19 @@ struct WebhookStore: Sendable {
         }
     }
 
-    func rotate(id: UUID, secret: String, previousUntil: Date, at: Date) async throws {
+    /// Makes `secret` current and the current one previous until `previousUntil` — unless a
+    /// previous secret still signs at `at` (a rotation's overlap is running): then nothing, and
+    /// false. One statement, so of concurrent rotations exactly one wins.
+    func rotate(id: UUID, secret: String, previousUntil: Date, at: Date) async throws -> Bool {
         try await database.write { db in
             try await db.raw(
                 """
                 UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_expires_at = \(bind: previousUntil),
                     secret = \(bind: secret), updated_at = \(bind: at)
-                WHERE id = \(bind: id)
+                WHERE id = \(bind: id) AND (previous_secret_expires_at IS NULL OR previous_secret_expires_at <= \(bind: at))
+                RETURNING id
                 """
-            ).run()
+            ).first() != nil
         }
     }
 
