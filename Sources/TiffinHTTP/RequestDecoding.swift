@@ -87,7 +87,18 @@ extension Request {
         guard buffer.readableBytes > 0 else { return nil }
         let data = Data(buffer.readableBytesView)
         try TextSafety.checkJSON(data)
-        let value = try TiffinJSON.decoder.decode(T.self, from: data)
+        let value: T
+        do {
+            value = try TiffinJSON.decoder.decode(T.self, from: data)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            // Foundation calls a number it cannot hold (1e308 or 1.5 for an integer, beyond Int64)
+            // "not valid JSON", with no path: when the body parses, find the number and name it.
+            if let field = TextSafety.fieldWithUnrepresentableNumber(data) {
+                throw ValidationError(
+                    field: field, reason: "is not a number this field takes (out of range, or a fraction where a whole number is expected)")
+            }
+            throw DecodingError.dataCorrupted(context)
+        }
         try value.validate()
         return value
     }
@@ -103,29 +114,41 @@ public enum TextSafety {
     public static func checkJSON(_ json: Data) throws {
         guard json.withUnsafeBytes({ contains($0, escapedNUL) }) else { return }
         guard let root = try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) else { return }
-        if let path = pathOfNUL(in: root, path: []) {
+        let hasNUL: (String) -> Bool = { $0.utf8.contains(0) }
+        if let path = firstPath(in: root, path: [], key: hasNUL, leaf: { ($0 as? String).map(hasNUL) ?? false }) {
             let field = path.isEmpty ? "body" : path.joined(separator: ".")
             throw ValidationError(field: field, reason: "must not contain NUL characters")
         }
     }
 
-    private static func pathOfNUL(in value: Any, path: [String]) -> [String]? {
+    /// In a body that parses as JSON, the field of the number a request field could not hold:
+    /// first one beyond Int64 (no field takes those), else the first fraction (a whole number
+    /// was expected). Nil when there is none, or the body does not parse.
+    static func fieldWithUnrepresentableNumber(_ json: Data) -> String? {
+        guard let root = try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) else { return nil }
+        func number(_ value: Any) -> Double? { value is Bool ? nil : (value as? NSNumber)?.doubleValue }
+        let path =
+            firstPath(in: root, path: [], key: { _ in false }) { number($0).map { !$0.isFinite || abs($0) >= 0x1p63 } ?? false }
+            ?? firstPath(in: root, path: [], key: { _ in false }) { number($0).map { $0.rounded() != $0 } ?? false }
+        return path.map { $0.isEmpty ? "body" : $0.joined(separator: ".") }
+    }
+
+    /// The path of the first key or leaf value (object keys in sorted order) that matches.
+    private static func firstPath(in value: Any, path: [String], key: (String) -> Bool, leaf: (Any) -> Bool) -> [String]? {
         switch value {
-        case let text as String:
-            return text.utf8.contains(0) ? path : nil
         case let array as [Any]:
             for (index, element) in array.enumerated() {
-                if let found = pathOfNUL(in: element, path: path + [String(index)]) { return found }
+                if let found = firstPath(in: element, path: path + [String(index)], key: key, leaf: leaf) { return found }
             }
             return nil
         case let object as [String: Any]:
-            for key in object.keys.sorted() {
-                if key.utf8.contains(0) { return path + [key.replacingOccurrences(of: "\u{0}", with: "\\u0000")] }
-                if let found = pathOfNUL(in: object[key]!, path: path + [key]) { return found }
+            for name in object.keys.sorted() {
+                if key(name) { return path + [name.replacingOccurrences(of: "\u{0}", with: "\\u0000")] }
+                if let found = firstPath(in: object[name]!, path: path + [name], key: key, leaf: leaf) { return found }
             }
             return nil
         default:
-            return nil
+            return leaf(value) ? path : nil
         }
     }
 

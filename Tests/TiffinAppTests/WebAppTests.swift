@@ -59,6 +59,10 @@ struct WebAppTests {
             for (body, field) in [
                 (#"{"app":"evil","kind":"page_load"}"#, "app"), (#"{"app":"app","kind":"api_error"}"#, "status"),
                 (#"{"app":"app","kind":"api_error","status":1000}"#, "status"), (#"{"app":"app","kind":"x"}"#, "kind"),
+                // Numbers no integer field holds: Foundation calls them invalid JSON; the answer names the field.
+                (#"{"app":"app","kind":"api_error","status":1e308}"#, "status"),
+                (#"{"app":"app","kind":"api_error","status":9223372036854775808}"#, "status"),
+                (#"{"app":"app","kind":"api_error","status":1.5}"#, "status"),
             ] {
                 let reply = try await api.call(.post, "/v1/telemetry", json: body)
                 #expect(reply.status.code >= 400 && reply.status.code < 500 && reply.string("field") == field, "\(body)")
