@@ -184,15 +184,16 @@ public struct DispatchService: Sendable {
         }
         let couriers = try await availableCouriers(now: now, committed: committed.couriers)
         let planned = settings.planner.plan(orders: planningOrders, couriers: couriers, now: now)
-        let readyAt = Dictionary(uniqueKeysWithValues: waiting.map { ($0.id, $0.expectedReadyAt) })
+        let byID = Dictionary(uniqueKeysWithValues: waiting.map { ($0.id, $0) })
         let offers = planned.map { plan in
             DispatchOffer(
                 id: UUID.timeOrdered(at: now), courierID: plan.courierID, status: .pending,
                 stops: plan.orderIDs.enumerated().map { pickup, orderID in
                     let dropoff = plan.dropoffOrder.firstIndex(of: orderID)!
+                    let order = byID[orderID]
                     return DispatchOffer.Stop(
                         orderID: orderID, pickupPosition: pickup, dropoffPosition: dropoff, plannedDeliverySeconds: plan.deliverySeconds[dropoff],
-                        readyAt: readyAt[orderID] ?? now)
+                        readyAt: order?.expectedReadyAt ?? now, restaurantID: order?.restaurantID, pickup: order?.pickup, dropoff: order?.dropoff)
                 },
                 costSeconds: plan.costSeconds, reason: plan.reason, candidates: plan.candidates, createdAt: now,
                 expiresAt: now.addingTimeInterval(settings.offerTimeout), answeredAt: nil)

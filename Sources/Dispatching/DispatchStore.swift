@@ -89,6 +89,16 @@ struct DispatchStore: Sendable {
                 """,
             ]
         },
+        // Where each stop of an offer is, so a courier can judge it before accepting.
+        Migration(id: "dispatch-003-offer-places") { t in
+            [
+                "ALTER TABLE dispatch_offer_orders ADD COLUMN restaurant_id \(t.uuid)",
+                "ALTER TABLE dispatch_offer_orders ADD COLUMN pickup_lat DOUBLE PRECISION",
+                "ALTER TABLE dispatch_offer_orders ADD COLUMN pickup_lon DOUBLE PRECISION",
+                "ALTER TABLE dispatch_offer_orders ADD COLUMN dropoff_lat DOUBLE PRECISION",
+                "ALTER TABLE dispatch_offer_orders ADD COLUMN dropoff_lon DOUBLE PRECISION",
+            ]
+        },
     ]
 
     struct Row: Codable {

@@ -35,8 +35,18 @@ extension DispatchStore {
         let dropoffPosition: Int64
         let deliverySeconds: Int64
         let readyAt: Date
+        let restaurantID: UUID?
+        let pickupLat: Double?
+        let pickupLon: Double?
+        let dropoffLat: Double?
+        let dropoffLon: Double?
 
         enum CodingKeys: String, CodingKey {
+            case restaurantID = "restaurant_id"
+            case pickupLat = "pickup_lat"
+            case pickupLon = "pickup_lon"
+            case dropoffLat = "dropoff_lat"
+            case dropoffLon = "dropoff_lon"
             case offerID = "offer_id"
             case readyAt = "ready_at"
             case orderID = "order_id"
@@ -73,9 +83,11 @@ extension DispatchStore {
                 for stop in offer.stops {
                     try await db.raw(
                         """
-                        INSERT INTO dispatch_offer_orders (offer_id, order_id, pickup_position, dropoff_position, delivery_seconds, ready_at)
+                        INSERT INTO dispatch_offer_orders (offer_id, order_id, pickup_position, dropoff_position, delivery_seconds, ready_at,
+                            restaurant_id, pickup_lat, pickup_lon, dropoff_lat, dropoff_lon)
                         VALUES (\(bind: offer.id), \(bind: stop.orderID), \(bind: Int64(stop.pickupPosition)), \(bind: Int64(stop.dropoffPosition)),
-                            \(bind: Int64(stop.plannedDeliverySeconds)), \(bind: stop.readyAt))
+                            \(bind: Int64(stop.plannedDeliverySeconds)), \(bind: stop.readyAt), \(bind: stop.restaurantID),
+                            \(bind: stop.pickup?.lat), \(bind: stop.pickup?.lon), \(bind: stop.dropoff?.lat), \(bind: stop.dropoff?.lon))
                         """
                     ).run()
                 }
@@ -97,7 +109,8 @@ extension DispatchStore {
         guard !rows.isEmpty else { return [] }
         let stops = try await db.raw(
             """
-            SELECT offer_id, order_id, pickup_position, dropoff_position, delivery_seconds, ready_at FROM dispatch_offer_orders
+            SELECT offer_id, order_id, pickup_position, dropoff_position, delivery_seconds, ready_at,
+                restaurant_id, pickup_lat, pickup_lon, dropoff_lat, dropoff_lon FROM dispatch_offer_orders
             WHERE offer_id IN (\(binds: rows.map(\.id)))
             """
         ).all(decoding: StopRow.self)
@@ -108,12 +121,18 @@ extension DispatchStore {
                 stops: (byOffer[row.id] ?? []).map {
                     DispatchOffer.Stop(
                         orderID: $0.orderID, pickupPosition: Int($0.pickupPosition), dropoffPosition: Int($0.dropoffPosition),
-                        plannedDeliverySeconds: Int($0.deliverySeconds), readyAt: $0.readyAt)
+                        plannedDeliverySeconds: Int($0.deliverySeconds), readyAt: $0.readyAt, restaurantID: $0.restaurantID,
+                        pickup: Self.point($0.pickupLat, $0.pickupLon), dropoff: Self.point($0.dropoffLat, $0.dropoffLon))
                 }.sorted { $0.pickupPosition < $1.pickupPosition },
                 costSeconds: Int(row.costSeconds), reason: row.reason,
                 candidates: try TiffinJSON.decoder.decode([PlannedAssignment.Candidate].self, from: Data(row.candidates.utf8)),
                 createdAt: row.createdAt, expiresAt: row.expiresAt, answeredAt: row.answeredAt)
         }
+    }
+
+    static func point(_ lat: Double?, _ lon: Double?) -> GeoPoint? {
+        guard let lat, let lon else { return nil }
+        return GeoPoint(uncheckedLat: lat, lon: lon)
     }
 
     func offer(id: UUID) async throws -> DispatchOffer? {

@@ -24,6 +24,25 @@ public struct DispatchOffer: Codable, Sendable, Equatable {
         public let plannedDeliverySeconds: Int
         /// When its food was expected ready at the time of the offer.
         public let readyAt: Date
+        /// The restaurant, where the food is collected, and where it goes (absent on offers made
+        /// before these were recorded).
+        public let restaurantID: UUID?
+        public let pickup: GeoPoint?
+        public let dropoff: GeoPoint?
+
+        public init(
+            orderID: UUID, pickupPosition: Int, dropoffPosition: Int, plannedDeliverySeconds: Int, readyAt: Date, restaurantID: UUID?,
+            pickup: GeoPoint?, dropoff: GeoPoint?
+        ) {
+            self.orderID = orderID
+            self.pickupPosition = pickupPosition
+            self.dropoffPosition = dropoffPosition
+            self.plannedDeliverySeconds = plannedDeliverySeconds
+            self.readyAt = readyAt
+            self.restaurantID = restaurantID
+            self.pickup = pickup
+            self.dropoff = dropoff
+        }
     }
 
     public let id: UUID

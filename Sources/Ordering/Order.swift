@@ -25,6 +25,9 @@ public struct Order: Codable, Sendable, Equatable {
     public var updatedAt: Date
     /// When a confirmed order expires unless the restaurant answers.
     public var acceptDeadline: Date?
+    /// When the restaurant expects the food to be ready: set on acceptance, from the preparation
+    /// time it gave (its usual one when it gave none).
+    public var readyBy: Date?
     /// Set while the order waits too long for a courier, a pickup or a delivery (for operators).
     public var attention: OrderAttention?
     /// Present on single-order reads: every status change, oldest first.
@@ -90,5 +93,32 @@ public struct OrderFilter: Sendable {
 
     public init(limit: Int = 50) {
         self.limit = limit
+    }
+}
+
+/// A restaurant's orders of one local day (its time zone), for its staff: counts by outcome and
+/// what the delivered ones sold.
+public struct RestaurantDay: Codable, Sendable, Equatable {
+    /// The day, `YYYY-MM-DD`, in `timeZone`.
+    public let date: String
+    public let timeZone: String
+    /// Orders placed that day whose payment was authorised (not `placed` or `payment_failed`).
+    public let orders: Int
+    /// Still on their way: confirmed, accepted, preparing, ready or picked up.
+    public let inProgress: Int
+    public let delivered: Int
+    /// Rejected, cancelled or expired.
+    public let notFulfilled: Int
+    /// The food sold in the delivered orders (their subtotals, before any refund; fees are not the restaurant's).
+    public let revenue: Money
+
+    public init(date: String, timeZone: String, orders: Int, inProgress: Int, delivered: Int, notFulfilled: Int, revenue: Money) {
+        self.date = date
+        self.timeZone = timeZone
+        self.orders = orders
+        self.inProgress = inProgress
+        self.delivered = delivered
+        self.notFulfilled = notFulfilled
+        self.revenue = revenue
     }
 }

@@ -135,7 +135,8 @@ public struct OrderService: Sendable {
             status: .placed,
             lines: quote.lines, subtotal: quote.subtotal, deliveryFee: quote.deliveryFee, serviceFee: quote.serviceFee, total: quote.total,
             deliveryLocation: quote.deliveryLocation, deliveryAddress: quote.deliveryAddress, pickupLocation: priced.menu.restaurant.location,
-            etaMinutes: quote.etaMinutes, paymentID: nil, courierID: nil, placedAt: now, updatedAt: now, acceptDeadline: nil, attention: nil,
+            etaMinutes: quote.etaMinutes, paymentID: nil, courierID: nil, placedAt: now, updatedAt: now, acceptDeadline: nil, readyBy: nil,
+            attention: nil,
             history: nil, refunds: nil)
         do {
             try await store.insertPlaced(order, key: idempotencyKey, requestHash: hash, actorID: customerID)
@@ -355,12 +356,33 @@ public struct OrderService: Sendable {
     }
 
     /// A restaurant step (accept, reject, preparing, ready), only on the staff member's own restaurant.
-    public func restaurantMove(orderID: UUID, to target: OrderStatus, staffID: UUID, reason: String?) async throws -> Order {
-        let restaurantID = try await catalog.restaurantID(ownedBy: staffID)
+    /// Accepting sets when the food will be ready: in `prepMinutes` when the kitchen gives a time,
+    /// otherwise after the restaurant's usual preparation time (`preparationTime`).
+    public func restaurantMove(
+        orderID: UUID, to target: OrderStatus, staffID: UUID, reason: String?, prepMinutes: Int? = nil
+    ) async throws -> Order {
+        guard let restaurantID = try await catalog.restaurantID(ownedBy: staffID) else {
+            throw NotFoundError(entity: "order", id: orderID.uuidString)
+        }
+        if prepMinutes != nil, target != .accepted {
+            throw ValidationError(field: "prepMinutes", reason: "is given only when accepting an order")
+        }
+        var preparation: TimeInterval?
+        if target == .accepted {
+            if let prepMinutes {
+                preparation = TimeInterval(prepMinutes * 60)
+            } else {
+                preparation = try await preparationTime(restaurantID: restaurantID)
+            }
+        }
+        let readyBy = preparation.map { clock.now().addingTimeInterval($0) }
         return try await move(
             orderID, to: target, by: .restaurant, actorID: staffID, reason: reason,
             authorize: { order in guard order.restaurantID == restaurantID else { throw NotFoundError(entity: "order", id: orderID.uuidString) } },
-            change: { order in order.acceptDeadline = nil })
+            change: { order in
+                order.acceptDeadline = nil
+                if let readyBy { order.readyBy = readyBy }
+            })
     }
 
     /// A courier step (picked up, delivered), only by the courier assigned to the order.
@@ -545,6 +567,29 @@ public struct OrderService: Sendable {
         return try await store.orders(filter, cursor: nil)
     }
 
+    /// Today's orders and revenue of the staff member's restaurant, in its time zone.
+    public func restaurantToday(restaurantID: UUID, staffID: UUID) async throws -> RestaurantDay {
+        guard try await catalog.restaurantID(ownedBy: staffID) == restaurantID,
+            let restaurant = try await catalog.pricingMenu(restaurantID: restaurantID, at: clock.now())?.restaurant
+        else {
+            throw ForbiddenError("this restaurant is run by another account")
+        }
+        let zone = TimeZone(identifier: restaurant.timeZone) ?? .gmt
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let start = calendar.startOfDay(for: clock.now())
+        let end = calendar.date(byAdding: .day, value: 1, to: start) ?? start.addingTimeInterval(86_400)
+        let totals = try await store.statusTotals(restaurantID: restaurantID, from: start, to: end)
+        func count(_ statuses: [OrderStatus]) -> Int { totals.filter { statuses.contains($0.status) }.reduce(0) { $0 + $1.count } }
+        let day = calendar.dateComponents([.year, .month, .day], from: start)
+        return RestaurantDay(
+            date: String(format: "%04d-%02d-%02d", day.year ?? 0, day.month ?? 0, day.day ?? 0), timeZone: zone.identifier,
+            orders: count(OrderStatus.allCases.filter { $0 != .placed && $0 != .paymentFailed }),
+            inProgress: count([.confirmed, .accepted, .preparing, .ready, .pickedUp]), delivered: count([.delivered]),
+            notFulfilled: count([.rejected, .cancelled, .expired]),
+            revenue: Money(totals.filter { $0.status == .delivered }.reduce(0) { $0 + $1.subtotalMinor }, restaurant.currency))
+    }
+
     public func courierOrders(courierID: UUID, activeOnly: Bool, limit: Int) async throws -> [Order] {
         var filter = OrderFilter(limit: limit)
         filter.courierID = courierID
@@ -587,9 +632,10 @@ public struct OrderService: Sendable {
         public let dropoff: GeoPoint
         public let placedAt: Date
         public let status: OrderStatus
-        /// When the food is expected to be ready: when it was marked ready; otherwise acceptance
-        /// plus the restaurant's learned preparation time (its declared one until it has a
-        /// history), and never earlier than a minute from now for food not ready yet.
+        /// When the food is expected to be ready: when it was marked ready; otherwise the time the
+        /// restaurant gave on accepting, or acceptance plus its learned preparation time (its
+        /// declared one until it has a history); never earlier than a minute from now for food
+        /// not ready yet.
         public let expectedReadyAt: Date
         /// Couriers who handed this order back: not to be given it again.
         public let excludedCouriers: Set<UUID>
@@ -603,6 +649,8 @@ public struct OrderService: Sendable {
             let ready: Date
             if let readyAt = waiting.readyAt, order.status == .ready {
                 ready = readyAt
+            } else if let readyBy = order.readyBy {
+                ready = max(readyBy, now.addingTimeInterval(60))
             } else {
                 let preparation = try await preparationTime(restaurantID: order.restaurantID)
                 ready = max((waiting.acceptedAt ?? now).addingTimeInterval(preparation), now.addingTimeInterval(60))

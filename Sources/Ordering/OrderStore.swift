@@ -133,6 +133,13 @@ struct OrderStore: Sendable {
                 "CREATE INDEX orders_confirmed_deadline ON orders (accept_deadline) WHERE status = 'confirmed'",
             ]
         },
+        // The time the restaurant gave on accepting; today's orders per restaurant.
+        Migration(id: "ordering-005-ready-by") { t in
+            [
+                "ALTER TABLE orders ADD COLUMN ready_by \(t.timestamp)",
+                "CREATE INDEX orders_restaurant_placed ON orders (restaurant_id, placed_at)",
+            ]
+        },
     ]
 
     // MARK: Rows
@@ -159,6 +166,7 @@ struct OrderStore: Sendable {
         let placedAt: Date
         let updatedAt: Date
         let acceptDeadline: Date?
+        let readyBy: Date?
         let deliveredAt: Date?
         let attentionReason: String?
         let attentionSince: Date?
@@ -183,6 +191,7 @@ struct OrderStore: Sendable {
             case placedAt = "placed_at"
             case updatedAt = "updated_at"
             case acceptDeadline = "accept_deadline"
+            case readyBy = "ready_by"
             case deliveredAt = "delivered_at"
             case attentionReason = "attention_reason"
             case attentionSince = "attention_since"
@@ -196,6 +205,7 @@ struct OrderStore: Sendable {
                 deliveryLocation: GeoPoint(uncheckedLat: deliveryLat, lon: deliveryLon), deliveryAddress: deliveryAddress,
                 pickupLocation: GeoPoint(uncheckedLat: pickupLat, lon: pickupLon), etaMinutes: Int(etaMinutes), paymentID: paymentID,
                 courierID: courierID, placedAt: placedAt, updatedAt: updatedAt, acceptDeadline: acceptDeadline,
+                readyBy: readyBy,
                 attention: attentionReason.flatMap(AttentionReason.init(rawValue:)).map {
                     OrderAttention(reason: $0, since: attentionSince ?? updatedAt)
                 },
@@ -249,7 +259,7 @@ struct OrderStore: Sendable {
     static let orderColumns = """
         id, customer_id, restaurant_id, restaurant_name, status, currency, subtotal_minor, delivery_fee_minor, service_fee_minor,
         total_minor, delivery_lat, delivery_lon, delivery_address, pickup_lat, pickup_lon, eta_minutes, payment_id, courier_id,
-        placed_at, updated_at, accept_deadline, delivered_at, attention_reason, attention_since
+        placed_at, updated_at, accept_deadline, ready_by, delivered_at, attention_reason, attention_since
         """
 
     // MARK: Placement
@@ -277,7 +287,7 @@ struct OrderStore: Sendable {
                     order.id, order.customerID, order.restaurantID, order.restaurantName, order.status.rawValue, order.total.currency,
                     order.subtotal.amount, order.deliveryFee.amount, order.serviceFee.amount, order.total.amount, order.deliveryLocation.lat,
                     order.deliveryLocation.lon, order.deliveryAddress, order.pickupLocation.lat, order.pickupLocation.lon, Int64(order.etaMinutes),
-                    none, none, order.placedAt, order.updatedAt, nothing, nothing, noText, nothing,
+                    none, none, order.placedAt, order.updatedAt, nothing, nothing, nothing, noText, nothing,
                 ]
             ])
         let encoder = JSONEncoder()
@@ -348,7 +358,8 @@ struct OrderStore: Sendable {
         var query = SQLQueryString(
             """
             UPDATE orders SET status = \(bind: order.status.rawValue), payment_id = \(bind: order.paymentID), courier_id = \(bind: order.courierID),
-                updated_at = \(bind: order.updatedAt), accept_deadline = \(bind: order.acceptDeadline), attention_reason = NULL, attention_since = NULL
+                updated_at = \(bind: order.updatedAt), accept_deadline = \(bind: order.acceptDeadline),
+                ready_by = \(bind: order.readyBy), attention_reason = NULL, attention_since = NULL
             """)
         if let column = stampColumn(for: order.status) {
             query.appendInterpolation(unsafeRaw: ", \(column) = ")
@@ -710,6 +721,25 @@ struct OrderStore: Sendable {
         return try await database.read { db in
             try await db.raw("SELECT delivered_at FROM orders WHERE id = \(bind: orderID)").first(decoding: Row.self)?.deliveredAt
         }
+    }
+
+    /// A restaurant's orders placed in `[from, to)`: how many and their subtotals, per status.
+    func statusTotals(restaurantID: UUID, from: Date, to: Date) async throws -> [(status: OrderStatus, count: Int, subtotalMinor: Int64)] {
+        struct Row: Decodable {
+            let status: String
+            let count: Int64
+            let subtotal: Int64
+        }
+        let rows = try await database.read { db in
+            try await db.raw(
+                """
+                SELECT status, COUNT(*) AS count, CAST(COALESCE(SUM(subtotal_minor), 0) AS BIGINT) AS subtotal FROM orders
+                WHERE restaurant_id = \(bind: restaurantID) AND placed_at >= \(bind: from) AND placed_at < \(bind: to)
+                GROUP BY status
+                """
+            ).all(decoding: Row.self)
+        }
+        return rows.compactMap { row in OrderStatus(rawValue: row.status).map { ($0, Int(row.count), row.subtotal) } }
     }
 
     /// Orders matching `filter`, newest first (by placement, then id), with their lines.

@@ -13,11 +13,14 @@ public struct PricingRestaurant: Sendable {
     public let minimumOrder: Money
     public let prepMinutes: Int
     public let isOpenNow: Bool
+    /// The IANA zone its opening hours and its days are in.
+    public let timeZone: String
 
     public init(
         id: UUID, name: String, location: GeoPoint, currency: String, deliveryRadiusMetres: Int, minimumOrder: Money, prepMinutes: Int,
-        isOpenNow: Bool
+        isOpenNow: Bool, timeZone: String
     ) {
+        self.timeZone = timeZone
         self.id = id
         self.name = name
         self.location = location

@@ -17,7 +17,8 @@ struct CatalogAdapter: CatalogPort {
         return PricingMenu(
             restaurant: PricingRestaurant(
                 id: r.id, name: r.name, location: r.location, currency: r.currency, deliveryRadiusMetres: r.deliveryRadiusMetres,
-                minimumOrder: r.minimumOrder, prepMinutes: r.prepMinutes, isOpenNow: list.isOpen(at: instant)),
+                minimumOrder: r.minimumOrder, prepMinutes: r.prepMinutes, isOpenNow: list.isOpen(at: instant),
+                timeZone: r.timeZone),
             items: list.items.map { item in
                 PricingItem(
                     id: item.id, name: item.name, price: item.price, isSoldOut: item.isSoldOut,

@@ -21,7 +21,7 @@ struct QuoteCalculatorTests {
     static func restaurant(open: Bool = true, minimum: Int64 = 1_000, radius: Int = 3_000) -> PricingRestaurant {
         PricingRestaurant(
             id: restaurantID, name: "Testa", location: here, currency: "EUR", deliveryRadiusMetres: radius,
-            minimumOrder: Money(minimum, "EUR"), prepMinutes: 15, isOpenNow: open)
+            minimumOrder: Money(minimum, "EUR"), prepMinutes: 15, isOpenNow: open, timeZone: "Europe/Berlin")
     }
 
     static let items = [

@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -129,6 +130,49 @@ struct HTTPEdgeTests {
             #expect(reply.string("detail")?.contains("confirmed") == true && reply.string("detail")?.contains("ready") == true)
             let otherStaff = try await services.accounts.logIn(email: fixture.otherStaff.email, password: "correct horse")
             #expect(try await api.call(.post, "/v1/orders/\(order.id)/accept", token: otherStaff.token).status == .notFound)
+        }
+    }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func acceptingGivesAReadyTimeThatDispatchUsesAndTodayCountsTheDay(kind: TestDatabaseKind) async throws {
+        try await withApp(kind) { api, s in
+            let f = try await Fixture.make(s)
+            let place = { (key: String) in
+                try await s.orders.place(customerID: f.customer.id, idempotencyKey: key, request: f.request(), card: approvedCard).order
+            }
+            let first = try await place("a")
+            let second = try await place("b")
+            let third = try await place("c")
+            let staff = try await s.accounts.logIn(email: f.staff.email, password: "correct horse").token
+            let tooLong = try await api.call(.post, "/v1/orders/\(first.id)/accept", token: staff, json: #"{"prepMinutes":181}"#)
+            #expect(tooLong.status == .unprocessableContent && tooLong.string("field") == "prepMinutes")
+
+            let before = Date()
+            let accepted = try await api.call(.post, "/v1/orders/\(first.id)/accept", token: staff, json: #"{"prepMinutes":25}"#)
+            let readyBy = try #require(
+                accepted.string("readyBy").flatMap { try? Date($0, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) })
+            #expect(abs(readyBy.timeIntervalSince(before) - 25 * 60) < 60)
+            let need = try #require(try await s.orders.ordersAwaitingCourier(limit: 10).first { $0.orderID == first.id })
+            #expect(abs(need.expectedReadyAt.timeIntervalSince(readyBy)) < 1, "dispatch plans with the time the kitchen gave")
+            for status in [OrderStatus.preparing, .ready] {
+                _ = try await s.orders.restaurantMove(orderID: first.id, to: status, staffID: f.staff.id, reason: nil)
+            }
+            _ = try await s.dispatch.goOnline(courierID: f.courier.id, at: f.home)
+            _ = try await s.dispatchRound()
+            for status in [OrderStatus.pickedUp, .delivered] {
+                _ = try await s.orders.courierMove(orderID: first.id, to: status, courierID: f.courier.id)
+            }
+            let usual = try await api.call(.post, "/v1/orders/\(second.id)/accept", token: staff)
+            #expect(usual.string("readyBy") != nil, "without a time, the restaurant's usual one")
+            _ = try await api.call(.post, "/v1/orders/\(third.id)/reject", token: staff, json: #"{"reason":"out of dough"}"#)
+            let today = try await api.call(.get, "/v1/restaurants/\(f.restaurant.id)/today", token: staff)
+            #expect(today.status == .ok)
+            #expect(today.json["orders"] as? Int == 3 && today.json["delivered"] as? Int == 1)
+            #expect(today.json["inProgress"] as? Int == 1 && today.json["notFulfilled"] as? Int == 1)
+            #expect((today.json["revenue"] as? [String: Any])?["amount"] as? Int == Int(first.subtotal.amount))
+            #expect(today.string("timeZone") == "Europe/Berlin")
+            let other = try await s.accounts.logIn(email: f.otherStaff.email, password: "correct horse").token
+            #expect(try await api.call(.get, "/v1/restaurants/\(f.restaurant.id)/today", token: other).status == .forbidden)
         }
     }
 

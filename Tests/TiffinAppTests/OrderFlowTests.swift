@@ -590,7 +590,8 @@ struct OrderFlowTests {
             id: UUID(), customerID: f.customer.id, restaurantID: f.restaurant.id, restaurantName: quote.restaurantName, status: .placed,
             lines: quote.lines, subtotal: quote.subtotal, deliveryFee: quote.deliveryFee, serviceFee: quote.serviceFee, total: quote.total,
             deliveryLocation: quote.deliveryLocation, deliveryAddress: quote.deliveryAddress, pickupLocation: f.restaurant.location,
-            etaMinutes: quote.etaMinutes, paymentID: nil, courierID: nil, placedAt: now, updatedAt: now, acceptDeadline: nil, attention: nil,
+            etaMinutes: quote.etaMinutes, paymentID: nil, courierID: nil, placedAt: now, updatedAt: now, acceptDeadline: nil, readyBy: nil,
+            attention: nil,
             history: nil, refunds: nil)
         let hash = OrderService.fingerprint(request: f.request(), cardLast4: "4242")
         try await s.orders.store.insertPlaced(order, key: key, requestHash: hash, actorID: f.customer.id)

@@ -91,7 +91,12 @@ private enum DispatchExamples {
     static func offer(_ status: DispatchOffer.Status) -> DispatchOffer {
         DispatchOffer(
             id: offerID, courierID: courierID, status: status,
-            stops: [DispatchOffer.Stop(orderID: orderID, pickupPosition: 0, dropoffPosition: 0, plannedDeliverySeconds: 1_260, readyAt: recordedAt)],
+            stops: [
+                DispatchOffer.Stop(
+                    orderID: orderID, pickupPosition: 0, dropoffPosition: 0, plannedDeliverySeconds: 1_260, readyAt: recordedAt,
+                    restaurantID: UUID(uuidString: "3B1F6E2A-8C4D-4E5F-9A7B-1C2D3E4F5A6B")!, pickup: GeoPoint(uncheckedLat: 52.5293, lon: 13.4011),
+                    dropoff: GeoPoint(uncheckedLat: 52.5251, lon: 13.4093))
+            ],
             costSeconds: 1_260, reason: "least total delivery time over the round: 1260 s to the last delivery, of 4 candidates",
             candidates: [PlannedAssignment.Candidate(courierID: courierID, costSeconds: 1_260)], createdAt: recordedAt,
             expiresAt: recordedAt.addingTimeInterval(30), answeredAt: status == .pending ? nil : recordedAt.addingTimeInterval(8))

@@ -72,7 +72,10 @@ extension OrderController {
         + OrderExamples.restaurantSteps.map { step in
             APIOperation(
                 .post, "/v1/orders/:orderID/\(step.path)", summary: step.summary, tag: "Ordering", roles: [.staff],
-                request: .json(ReasonBody(reason: step.reason), optional: true), response: .json(OrderExamples.order(step.target)),
+                request: step.target == .accepted
+                    ? .json(AcceptBody(prepMinutes: 20, reason: step.reason), optional: true)
+                    : .json(ReasonBody(reason: step.reason), optional: true),
+                response: .json(OrderExamples.order(step.target)),
                 errors: [401, 403, 404, 409, 422])
         }
         + [
@@ -84,6 +87,15 @@ extension OrderController {
                     .init("limit", "integer", required: false, "At most this many orders (default 100)", minimum: 1, maximum: 500),
                 ],
                 response: .json(OrderList(orders: [OrderExamples.order(.accepted)])), errors: [401, 403, 404, 422]),
+            APIOperation(
+                .get, "/v1/restaurants/:restaurantID/today",
+                summary: "The restaurant's orders and revenue today (its time zone): counts by outcome, food sold in delivered orders",
+                tag: "Ordering", roles: [.staff],
+                response: .json(
+                    RestaurantDay(
+                        date: "2027-01-15", timeZone: "Europe/Berlin", orders: 42, inProgress: 5, delivered: 35, notFulfilled: 2,
+                        revenue: Money(98_450, "EUR"))),
+                errors: [401, 403, 404]),
             APIOperation(
                 .post, "/v1/orders/:orderID/pickup", summary: "The assigned courier has collected the food", tag: "Ordering",
                 roles: [.courier], response: .json(OrderExamples.order(.pickedUp, courier: true)), errors: [401, 403, 404, 409]),
@@ -117,9 +129,13 @@ private enum OrderExamples {
     static let pickupLocation = GeoPoint(uncheckedLat: 52.5293, lon: 13.4011)
     static let deliveryAddress = "Alte Schönhauser Straße 12, 10119 Berlin"
 
-    /// The staff routes `addRoutes` registers in a loop; each takes an optional `{"reason": …}` body.
+    /// The staff routes `addRoutes` registers in a loop; each takes an optional `{"reason": …}` body
+    /// (accept also `prepMinutes`).
     static let restaurantSteps: [(path: String, target: OrderStatus, summary: String, reason: String)] = [
-        ("accept", .accepted, "The restaurant accepts a confirmed order (body optional)", "ready in about 20 minutes"),
+        (
+            "accept", .accepted, "The restaurant accepts a confirmed order, saying when the food will be ready (body optional)",
+            "extra naan on the side"
+        ),
         ("reject", .rejected, "The restaurant rejects a confirmed order (body optional)", "kitchen closing early"),
         ("preparing", .preparing, "The kitchen has started an accepted order (body optional)", "in the tandoor"),
         ("ready", .ready, "The food is ready for the courier (body optional)", "on the pickup shelf"),
@@ -160,7 +176,9 @@ private enum OrderExamples {
             total: Money(3_643, "EUR"), deliveryLocation: deliveryLocation, deliveryAddress: deliveryAddress,
             pickupLocation: pickupLocation, etaMinutes: 28, paymentID: paymentID, courierID: courier ? courierID : nil,
             placedAt: placedAt, updatedAt: placedAt + (minutesSincePlaced[status] ?? 0) * minute,
-            acceptDeadline: status == .confirmed ? placedAt + 10 * minute : nil, attention: nil, history: history ? changes : nil,
+            acceptDeadline: status == .confirmed ? placedAt + 10 * minute : nil,
+            readyBy: [.confirmed, .cancelled, .rejected].contains(status) ? nil : placedAt + 17 * minute, attention: nil,
+            history: history ? changes : nil,
             refunds: history ? [] : nil)
     }
 }

@@ -1,5 +1,6 @@
 import Core
 import Events
+import TiffinHTTP
 
 extension OrderRequest.Line: SchemaConstrained {
     public static let schemaConstraints: [String: SchemaConstraint] = [
@@ -38,3 +39,22 @@ extension RefundBody: SchemaConstrained {
 }
 
 extension OrderRefund.Status: SchemaEnumeration {}
+
+/// `POST /v1/orders/:orderID/accept`: how long the kitchen needs, and an optional note.
+struct AcceptBody: ValidatedRequest, Codable, Sendable, SchemaConstrained {
+    static let prepMinutesRange = 1...180
+    static let schemaConstraints: [String: SchemaConstraint] = [
+        "prepMinutes": .range(prepMinutesRange, "Minutes until the food is ready; leave out to use the restaurant's usual time"),
+        "reason": SchemaConstraint(maxLength: ReasonBody.maximumLength),
+    ]
+
+    let prepMinutes: Int?
+    let reason: String?
+
+    func validate() throws {
+        try ReasonBody(reason: reason).validate()
+        if let prepMinutes, !Self.prepMinutesRange.contains(prepMinutes) {
+            throw ValidationError(field: "prepMinutes", reason: "must be between 1 and 180 minutes")
+        }
+    }
+}

@@ -39,6 +39,7 @@ public struct OrderController: Sendable {
             }
         }
         staff.get("restaurants/:restaurantID/orders", use: restaurantOrders)
+        staff.get("restaurants/:restaurantID/today", use: restaurantToday)
 
         let courier = router.group("v1", context: CourierContext.self)
         courier.post("orders/:orderID/pickup", use: pickUp)
@@ -100,6 +101,11 @@ public struct OrderController: Sendable {
 
     func restaurantStep(_ request: Request, context: StaffContext, to target: OrderStatus) async throws -> Order {
         let id = try context.uuidParameter("orderID", entity: "order")
+        if target == .accepted {
+            let body = try await request.decodeJSONIfPresent(as: AcceptBody.self, context: context)
+            return try await service.restaurantMove(
+                orderID: id, to: target, staffID: context.principal.userID, reason: body?.reason, prepMinutes: body?.prepMinutes)
+        }
         let body = try await request.decodeJSONIfPresent(as: ReasonBody.self, context: context)
         return try await service.restaurantMove(orderID: id, to: target, staffID: context.principal.userID, reason: body?.reason)
     }
@@ -111,6 +117,11 @@ public struct OrderController: Sendable {
         guard (1...500).contains(limit) else { throw ValidationError(field: "limit", reason: "must be between 1 and 500") }
         return OrderList(
             orders: try await service.restaurantOrders(restaurantID: id, staffID: context.principal.userID, activeOnly: active, limit: limit))
+    }
+
+    @Sendable func restaurantToday(_ request: Request, context: StaffContext) async throws -> RestaurantDay {
+        let id = try context.uuidParameter("restaurantID", entity: "restaurant")
+        return try await service.restaurantToday(restaurantID: id, staffID: context.principal.userID)
     }
 
     @Sendable func pickUp(_ request: Request, context: CourierContext) async throws -> Order {
@@ -245,6 +256,7 @@ struct OrderList: ResponseCodable, Sendable {
 }
 
 extension Order: ResponseEncodable {}
+extension RestaurantDay: ResponseEncodable {}
 extension Quote: ResponseEncodable {}
 extension OrderPage: ResponseEncodable {}
 extension OrderRefund: ResponseEncodable {}

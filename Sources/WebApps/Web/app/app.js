@@ -1,21 +1,9 @@
 // The customer app: sign in, choose where to deliver, browse restaurants that deliver there,
 // build a basket from a menu, check out with a sandbox card, and follow the order live.
-import {
-  api, session, signIn, signOut, el, show, money, clock, label, toast, formError, Live, report, onSignedOut, ApiError,
-} from "/shared/tiffin.js";
-import { CityMap } from "/shared/map.js";
-
-report("page_load");
+import { api, signIn, el, show, money, clock, label, toast, formError, ApiError } from "/shared/tiffin.js";
+import { Shell } from "/shared/shell.js";
 
 const main = document.getElementById("main");
-const nav = document.getElementById("nav");
-let config = null;
-let live = null;
-/** What a page leaves running (timers, subscriptions); stopped when the page changes. */
-let cleanups = [];
-/** Counts page changes: a page whose data arrives after the next page began draws nothing. */
-let navigation = 0;
-const stale = (started) => started !== navigation;
 /** Notifications that arrived live since the activity feed was last opened. */
 let unseen = 0;
 
@@ -44,139 +32,47 @@ function basketCount() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Navigation
+// The shell: routes, links, and the live notifications shown everywhere.
 
-function renderNav() {
-  const signedIn = session.get();
-  const count = basketCount();
-  show(
-    nav,
-    signedIn && el("a", { href: "#/" }, "Restaurants"),
-    signedIn && el("a", { href: "#/basket" }, count ? `Basket (${count})` : "Basket"),
-    signedIn && el("a", { href: "#/orders" }, "Orders"),
-    signedIn && el("a", { href: "#/activity", id: "activity-link" }, unseen > 0 ? "Activity •" : "Activity"),
-    signedIn
-      ? el("button", { class: "link", type: "button", onclick: async () => { await signOut(); live?.close(); live = null; unseen = 0; location.hash = "#/signin"; } }, "Sign out")
-      : el("a", { href: "#/signin" }, "Sign in"),
-  );
-}
-
-const routes = [
-  [/^#\/signin$/, signInPage, false],
-  [/^#\/address$/, addressPage, true],
-  [/^#\/r\/([0-9A-Fa-f-]{36})$/, menuPage, true],
-  [/^#\/basket$/, basketPage, true],
-  [/^#\/orders$/, ordersPage, true],
-  [/^#\/orders\/([0-9A-Fa-f-]{36})$/, orderPage, true],
-  [/^#\/activity$/, activityPage, true],
-  [/^#\/?$/, restaurantsPage, true],
-];
-
-async function route() {
-  // In-page anchors (the skip link's "#main") are not pages.
-  if (location.hash && !location.hash.startsWith("#/")) return;
-  navigation += 1;
-  for (const cleanup of cleanups) cleanup();
-  cleanups = [];
-  renderNav();
-  const hash = location.hash || "#/";
-  for (const [pattern, page, needsSession] of routes) {
-    const match = hash.match(pattern);
-    if (!match) continue;
-    if (needsSession && !session.get()) {
-      location.hash = "#/signin";
-      return;
-    }
-    if (needsSession) startLive();
-    const started = navigation;
-    try {
-      await page(...match.slice(1));
-    } catch (error) {
-      if (stale(started)) return;
-      show(main, el("h1", { text: "Something went wrong" }), el("p", { class: "field-error", role: "alert", text: error.message }));
-    }
-    if (!stale(started)) main.focus({ preventScroll: true });
-    return;
-  }
-  location.hash = "#/";
-}
-
-window.addEventListener("hashchange", route);
-onSignedOut(() => {
-  live?.close();
-  live = null;
-  toast("Your session ended. Please sign in again.");
-  location.hash = "#/signin";
+const shell = new Shell({
+  role: "customer",
+  title: "Order from the restaurants of your city",
+  routes: [
+    [/^#\/address$/, addressPage, true],
+    [/^#\/r\/([0-9A-Fa-f-]{36})$/, menuPage, true],
+    [/^#\/basket$/, basketPage, true],
+    [/^#\/orders$/, ordersPage, true],
+    [/^#\/orders\/([0-9A-Fa-f-]{36})$/, orderPage, true],
+    [/^#\/activity$/, activityPage, true],
+    [/^#\/?$/, restaurantsPage, true],
+  ],
+  links: () => {
+    const count = basketCount();
+    return [
+      el("a", { href: "#/" }, "Restaurants"),
+      el("a", { href: "#/basket" }, count ? `Basket (${count})` : "Basket"),
+      el("a", { href: "#/orders" }, "Orders"),
+      el("a", { href: "#/activity", id: "activity-link" }, unseen > 0 ? "Activity •" : "Activity"),
+    ];
+  },
+  home: () => (address() ? "#/" : "#/address"),
+  onLive: (live) =>
+    live.on("notification", (message) => {
+      toast(message.notification.title);
+      unseen += 1;
+      shell.renderNav();
+    }),
+  onSignOut: () => {
+    unseen = 0;
+  },
+  signUp: signUpCard,
 });
-
-// ---------------------------------------------------------------------------------------------
-// The live connection: notifications everywhere; order events on the order page.
-
-function startLive() {
-  if (live) return;
-  live = new Live();
-  live.on("notification", (message) => {
-    const item = message.notification;
-    toast(item.title);
-    unseen += 1;
-    renderNav();
-  });
-  live.on("state", ({ state }) => {
-    const badge = document.getElementById("live-state");
-    if (badge) badge.textContent = liveText(state);
-  });
-  live.connect();
-}
-
-function liveText(state) {
-  return { live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…", "signed-out": "Signed out" }[state] || state;
-}
-
-/** A map in `container`, centred on the city, with the server's tiles if it has some. */
-function cityMap(container, label, extra = {}) {
-  return new CityMap(container, {
-    centre: config?.centre || { lat: 52.52, lon: 13.405 },
-    tiles: config?.map?.tiles,
-    attribution: config?.map?.attribution,
-    label,
-    ...extra,
-  });
-}
+const stale = (started) => shell.stale(started);
 
 // ---------------------------------------------------------------------------------------------
 // Pages
 
-async function signInPage() {
-  if (session.get()) {
-    location.hash = "#/";
-    return;
-  }
-  const signInForm = el(
-    "form",
-    { class: "card stack", "aria-labelledby": "signin-title" },
-    el("h2", { id: "signin-title", text: "Sign in" }),
-    el("label", { for: "email" }, "Email"),
-    el("input", { id: "email", name: "email", type: "email", autocomplete: "email", required: true }),
-    el("label", { for: "password" }, "Password"),
-    el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true }),
-    el("button", { type: "submit" }, "Sign in"),
-  );
-  signInForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const data = new FormData(signInForm);
-    try {
-      const account = await signIn(data.get("email"), data.get("password"));
-      if (account.role !== "customer") {
-        await signOut();
-        formError(signInForm, new Error(`This is the customer app; ${account.role} accounts use their own app.`));
-        return;
-      }
-      location.hash = address() ? "#/" : "#/address";
-    } catch (error) {
-      formError(signInForm, error);
-    }
-  });
-
+function signUpCard() {
   const signUpForm = el(
     "form",
     { class: "card stack", "aria-labelledby": "signup-title" },
@@ -203,29 +99,7 @@ async function signInPage() {
       formError(signUpForm, error);
     }
   });
-
-  const demo = config?.demo?.accounts.find((a) => a.role === "customer");
-  show(
-    main,
-    el("h1", { text: "Order from the restaurants of your city" }),
-    demo &&
-      el(
-        "p",
-        { class: "notice" },
-        "Demo city: ",
-        el("button", {
-          type: "button",
-          class: "secondary",
-          id: "demo-signin",
-          onclick: () => {
-            signInForm.elements.email.value = demo.email;
-            signInForm.elements.password.value = demo.password;
-            signInForm.requestSubmit();
-          },
-        }, `Sign in as ${demo.email}`),
-      ),
-    el("div", { class: "grid" }, signInForm, signUpForm),
-  );
+  return signUpForm;
 }
 
 async function addressPage() {
@@ -270,7 +144,7 @@ async function addressPage() {
     if (!Number.isFinite(lon) || lon < -180 || lon > 180) return formError(form, new ApiError(422, { detail: "A longitude is between -180 and 180.", field: "lon" }));
     choose({ label: form.elements.label.value.trim(), lat, lon });
   });
-  const offered = config?.demo?.addresses || [];
+  const offered = shell.config?.demo?.addresses || [];
   const mapBox = el("div", { class: "stack" }, el("p", { class: "muted", id: "map-help", text: "Or pick the spot on the map: click or tap it; with the keyboard, move the map with the arrow keys until the cross is on it, and press Enter." }));
   show(
     main,
@@ -285,7 +159,7 @@ async function addressPage() {
       ),
     form,
   );
-  const picker = cityMap(mapBox, "Map of the city: pick the delivery address", {
+  const picker = shell.cityMap(mapBox, "Map of the city: pick the delivery address", {
     describedBy: "map-help",
     onPick: (point) => {
       form.elements.lat.value = point.lat.toFixed(5);
@@ -306,7 +180,7 @@ async function restaurantsPage() {
     location.hash = "#/address";
     return;
   }
-  const started = navigation;
+  const started = shell.navigation;
   show(main, el("h1", { text: "Restaurants" }), el("p", { text: "Loading…" }));
   const answer = await api("GET", `/v1/restaurants/nearby?lat=${encodeURIComponent(where.lat)}&lon=${encodeURIComponent(where.lon)}`);
   if (stale(started)) return;
@@ -336,7 +210,7 @@ async function restaurantsPage() {
 }
 
 async function menuPage(restaurantID) {
-  const started = navigation;
+  const started = shell.navigation;
   show(main, el("p", { text: "Loading the menu…" }));
   const [restaurant, menu] = await Promise.all([
     api("GET", `/v1/restaurants/${restaurantID}`),
@@ -431,7 +305,7 @@ function itemCard(restaurant, item) {
     current.idempotencyKey = null; // a changed basket is a new order
     store.set("basket", current);
     for (const old of form.querySelectorAll(".field-error")) old.remove();
-    renderNav();
+    shell.renderNav();
     toast(`${quantity} × ${item.name} added to your basket`);
   });
   return el("li", {}, form);
@@ -448,7 +322,7 @@ async function basketPage() {
     location.hash = "#/address";
     return;
   }
-  const started = navigation;
+  const started = shell.navigation;
   show(main, el("h1", { text: "Your basket" }), el("p", { text: "Pricing your basket…" }));
   let quote;
   let quoteError = null;
@@ -473,7 +347,7 @@ async function basketPage() {
       ),
     ),
   );
-  const cards = config?.testCards || [];
+  const cards = shell.config?.testCards || [];
   const checkout = el("form", { class: "card stack", id: "checkout" },
     el("h2", { text: "Pay and order" }),
     el("label", { for: "card" }, "Card number (sandbox)"),
@@ -499,7 +373,7 @@ async function basketPage() {
         headers: { "Idempotency-Key": basketNow.idempotencyKey },
       });
       store.set("basket", null);
-      renderNav();
+      shell.renderNav();
       location.hash = `#/orders/${order.id}`;
     } catch (error) {
       // The key is kept only while the outcome is unknown (no answer, a server fault, the same
@@ -555,14 +429,14 @@ async function changeQuantity(index, delta) {
   if (line.quantity <= 0) current.lines.splice(index, 1);
   current.idempotencyKey = null;
   store.set("basket", current.lines.length ? current : null);
-  await route();
+  await shell.route();
   // The buttons were drawn again: keep the keyboard where it was.
   const again = focused && [...main.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === focused);
   (again || main).focus();
 }
 
 async function ordersPage() {
-  const started = navigation;
+  const started = shell.navigation;
   const answer = await api("GET", "/v1/orders");
   if (stale(started)) return;
   show(
@@ -589,7 +463,7 @@ const endings = ["payment_failed", "rejected", "cancelled", "expired"];
 const rank = (status) => (endings.includes(status) ? lifecycle.length : lifecycle.indexOf(status));
 
 async function orderPage(orderID) {
-  const started = navigation;
+  const started = shell.navigation;
   let order = await api("GET", `/v1/orders/${orderID}`);
   if (stale(started)) return;
   const seen = new Set();
@@ -601,13 +475,13 @@ async function orderPage(orderID) {
   const eta = el("p", { id: "eta" });
   const courier = el("p", { id: "courier-position" });
   const actions = el("div", { class: "row" });
-  const liveState = el("span", { id: "live-state", class: "badge live-state", text: liveText(live?.state || "connecting") });
+  const liveState = shell.liveBadge();
   const mapBox = el("div", { class: "order-map" });
   let map = null;
 
   /** Stale as the server said when it sent it, or since: older than its staleness limit now. */
   function positionIsStale() {
-    const limit = (live?.welcome?.staleAfterSeconds ?? 15) * 1000;
+    const limit = (shell.live?.welcome?.staleAfterSeconds ?? 15) * 1000;
     return position.isStale || Date.now() - Date.parse(position.recordedAt) >= limit;
   }
 
@@ -704,17 +578,17 @@ async function orderPage(orderID) {
     renderEta();
     renderMap();
   };
-  live.on("event", onEvent);
-  live.on("position", onPosition);
+  shell.live.on("event", onEvent);
+  shell.live.on("position", onPosition);
   // The whole history at first (replayed entries already shown are skipped); after a reconnect,
   // only what came after the last event seen.
-  live.subscribe(`order:${orderID}`, () => ({ type: "subscribe", topic: "order", id: orderID, ...(lastEventID ? { after: lastEventID } : {}) }));
+  shell.live.subscribe(`order:${orderID}`, () => ({ type: "subscribe", topic: "order", id: orderID, ...(lastEventID ? { after: lastEventID } : {}) }));
   const ticker = setInterval(() => { renderEta(); renderCourier(); renderMap(); }, 1000);
-  cleanups.push(() => {
+  shell.onLeave(() => {
     clearInterval(ticker);
-    live?.off("event", onEvent);
-    live?.off("position", onPosition);
-    live?.unsubscribe(`order:${orderID}`, { type: "unsubscribe", topic: "order", id: orderID });
+    shell.live?.off("event", onEvent);
+    shell.live?.off("position", onPosition);
+    shell.live?.unsubscribe(`order:${orderID}`, { type: "unsubscribe", topic: "order", id: orderID });
   });
 
   show(
@@ -733,7 +607,7 @@ async function orderPage(orderID) {
     ),
     actions,
   );
-  map = cityMap(mapBox, `Map: ${order.restaurantName}, your address and the courier`);
+  map = shell.cityMap(mapBox, `Map: ${order.restaurantName}, your address and the courier`);
   map.setMarker("restaurant", { ...order.pickupLocation, kind: "restaurant", label: order.restaurantName });
   map.setMarker("home", { ...order.deliveryLocation, kind: "home", label: order.deliveryAddress });
   map.fit([order.pickupLocation, order.deliveryLocation]);
@@ -741,17 +615,17 @@ async function orderPage(orderID) {
 }
 
 async function activityPage() {
-  const started = navigation;
+  const started = shell.navigation;
   const answer = await api("GET", "/v1/me/activity?limit=50");
   if (stale(started)) return;
   unseen = 0;
-  renderNav();
+  shell.renderNav();
   show(
     main,
     el("div", { class: "spread" },
       el("h1", { text: "Activity" }),
       answer.unreadCount > 0 &&
-        el("button", { type: "button", class: "secondary", onclick: async () => { await api("POST", "/v1/me/activity/read"); route(); } }, `Mark ${answer.unreadCount} read`),
+        el("button", { type: "button", class: "secondary", onclick: async () => { await api("POST", "/v1/me/activity/read"); shell.route(); } }, `Mark ${answer.unreadCount} read`),
     ),
     answer.items.length === 0
       ? el("p", { text: "Nothing yet: what happens to your orders will show here." })
@@ -770,13 +644,4 @@ async function activityPage() {
 
 // ---------------------------------------------------------------------------------------------
 
-async function start() {
-  try {
-    config = await api("GET", "/v1/app-config", { auth: false });
-  } catch (_) {
-    config = null; // the app works without it: no demo shortcuts
-  }
-  route();
-}
-
-start();
+shell.start();
