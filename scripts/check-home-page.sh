@@ -15,7 +15,7 @@ if [[ -n "${2:-}" ]]; then
     timeout 60 "$browser" "${flags[@]}" --screenshot="$2" "$url" >/dev/null 2>&1
 fi
 status=0
-for expected in "<h1>Tiffin is running</h1>" 'href="/openapi.json"' customer@tiffin.demo staff@tiffin.demo courier@tiffin.demo \
+for expected in "<h1>Tiffin is running</h1>" 'href="/openapi.json"' 'href="/restaurant/#/signin/demo"' 'href="/courier/"' customer@tiffin.demo staff@tiffin.demo courier@tiffin.demo \
     operator@tiffin.demo 4242424242424242; do
     grep -qF "$expected" <<<"$dom" || { echo "check-home-page: the rendered page lacks: $expected" >&2; status=1; }
 done

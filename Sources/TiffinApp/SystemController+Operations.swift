@@ -4,7 +4,11 @@ import TiffinHTTP
 /// describes it as `text/html`.
 extension SystemController {
     static let operations: [APIOperation] = [
-        APIOperation(.get, "/", summary: "Home page: links, demo accounts and sandbox test cards (HTML)", tag: "System"),
+        APIOperation(
+            .get, "/",
+            summary:
+                "Home page (HTML): the three apps, the API documents, the sandbox test cards, and the demo accounts with one-click sign-in (demo city only)",
+            tag: "System"),
         APIOperation(.get, "/health", summary: "Liveness: the process is up", tag: "System", response: .json(Health(status: "ok", database: nil))),
         APIOperation(
             .get, "/ready", summary: "Readiness: the database answers within 2 seconds", tag: "System",

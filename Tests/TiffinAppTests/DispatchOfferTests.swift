@@ -40,7 +40,11 @@ struct DispatchOfferTests {
             _ = try await s.dispatch.goOnline(courierID: f.farCourier.id, at: f.home)
             #expect(try await s.dispatch.assignmentRound().isEmpty, "an order in a pending offer is not offered again")
             _ = try await s.dispatch.goOffline(courierID: f.farCourier.id)
-            #expect(try await s.dispatch.pendingOffers(courierID: f.courier.id).offers.map(\.id) == [first.id])
+            let stored = try #require(try await s.dispatch.pendingOffers(courierID: f.courier.id).offers.first)
+            #expect(stored.id == first.id)
+            // Where the job goes, for the courier to judge it, as stored and read back.
+            #expect(stored.stops.first?.restaurantID == f.restaurant.id)
+            #expect(stored.stops.first?.pickup == f.restaurant.location && stored.stops.first?.dropoff == f.home)
             #expect(try await s.dispatch.pendingOffers(courierID: f.farCourier.id).offers.isEmpty, "nobody sees another courier's offers")
             await #expect(throws: NotFoundError.self) { try await s.dispatch.accept(offerID: first.id, courierID: f.farCourier.id) }
             await #expect(throws: NotFoundError.self) { try await s.dispatch.decline(offerID: first.id, courierID: f.farCourier.id, reason: nil) }
