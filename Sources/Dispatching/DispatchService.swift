@@ -193,7 +193,8 @@ public struct DispatchService: Sendable {
                     let order = byID[orderID]
                     return DispatchOffer.Stop(
                         orderID: orderID, pickupPosition: pickup, dropoffPosition: dropoff, plannedDeliverySeconds: plan.deliverySeconds[dropoff],
-                        readyAt: order?.expectedReadyAt ?? now, restaurantID: order?.restaurantID, pickup: order?.pickup, dropoff: order?.dropoff)
+                        readyAt: order?.expectedReadyAt ?? now, restaurantID: order?.restaurantID, pickup: order?.pickup,
+                        dropoff: order.map { DispatchOffer.Stop.approximate($0.dropoff) })
                 },
                 costSeconds: plan.costSeconds, reason: plan.reason, candidates: plan.candidates, createdAt: now,
                 expiresAt: now.addingTimeInterval(settings.offerTimeout), answeredAt: nil)

@@ -24,11 +24,19 @@ public struct DispatchOffer: Codable, Sendable, Equatable {
         public let plannedDeliverySeconds: Int
         /// When its food was expected ready at the time of the offer.
         public let readyAt: Date
-        /// The restaurant, where the food is collected, and where it goes (absent on offers made
-        /// before these were recorded).
+        /// The restaurant, where the food is collected, and roughly where it goes: the customer's
+        /// point to about 300 m (`approximate`), enough to judge the ride; the exact address comes
+        /// with the order once the courier takes the job. Absent on offers made before these were
+        /// recorded.
         public let restaurantID: UUID?
         public let pickup: GeoPoint?
         public let dropoff: GeoPoint?
+
+        /// `point` snapped to a grid of about 330 m × 340 m (at 52° N): 0.003° of latitude, 0.005° of longitude.
+        public static func approximate(_ point: GeoPoint) -> GeoPoint {
+            func snap(_ value: Double, _ step: Double) -> Double { ((value / step).rounded() * step * 1e6).rounded() / 1e6 }
+            return GeoPoint(uncheckedLat: snap(point.lat, 0.003), lon: snap(point.lon, 0.005))
+        }
 
         public init(
             orderID: UUID, pickupPosition: Int, dropoffPosition: Int, plannedDeliverySeconds: Int, readyAt: Date, restaurantID: UUID?,

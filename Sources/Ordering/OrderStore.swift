@@ -133,12 +133,9 @@ struct OrderStore: Sendable {
                 "CREATE INDEX orders_confirmed_deadline ON orders (accept_deadline) WHERE status = 'confirmed'",
             ]
         },
-        // The time the restaurant gave on accepting; today's orders per restaurant.
+        // The time the restaurant gave on accepting (today's orders use `orders_restaurant`).
         Migration(id: "ordering-005-ready-by") { t in
-            [
-                "ALTER TABLE orders ADD COLUMN ready_by \(t.timestamp)",
-                "CREATE INDEX orders_restaurant_placed ON orders (restaurant_id, placed_at)",
-            ]
+            ["ALTER TABLE orders ADD COLUMN ready_by \(t.timestamp)"]
         },
     ]
 

@@ -158,7 +158,11 @@ struct HTTPEdgeTests {
                 _ = try await s.orders.restaurantMove(orderID: first.id, to: status, staffID: f.staff.id, reason: nil)
             }
             _ = try await s.dispatch.goOnline(courierID: f.courier.id, at: f.home)
-            _ = try await s.dispatchRound()
+            // This round's offer, or the one the app's own dispatch loop made first.
+            var offers = try await s.dispatch.assignmentRound()
+            if offers.isEmpty { offers = try await s.dispatch.pendingOffers(courierID: f.courier.id).offers }
+            let offer = try #require(offers.first { $0.orderIDs.contains(first.id) })
+            _ = try await s.dispatch.accept(offerID: offer.id, courierID: f.courier.id)
             for status in [OrderStatus.pickedUp, .delivered] {
                 _ = try await s.orders.courierMove(orderID: first.id, to: status, courierID: f.courier.id)
             }

@@ -19,6 +19,9 @@ const shell = new Shell({
     live.on("notification", (message) => toast(message.notification.title));
     live.on("error", (message) => console.warn("refused by the server:", message.detail));
   },
+  // Signing out also stops taking deliveries: otherwise dispatch would keep offering jobs to
+  // someone who is gone until their position grows old.
+  beforeSignOut: () => api("POST", "/v1/courier/offline").catch(() => {}),
   onSignOut: () => tracker.stop(),
 });
 
@@ -61,7 +64,7 @@ const metresText = (m) => (m < 1000 ? `${Math.round(m / 10) * 10} m` : `${(m / 1
 const speeds = { bicycle: 4.5, scooter: 6.5, car: 7.5 };
 
 const tracker = {
-  mode: "drive", // "gps" or "drive"
+  mode: sessionStorage.getItem("tiffin.courier.mode") || null, // "gps" or "drive"; drive only on the demo
   position: null, // { lat, lon }
   target: null, // where the drive mode is going: { lat, lon, label }
   vehicle: "bicycle",
@@ -120,11 +123,12 @@ const tracker = {
     const fix = {
       lat: Number(this.position.lat.toFixed(6)),
       lon: Number(this.position.lon.toFixed(6)),
-      recordedAt: new Date().toISOString(),
       ...(Number.isFinite(details.accuracy) ? { accuracy: Math.min(100000, Math.max(0, details.accuracy)) } : {}),
       ...(Number.isFinite(details.speed) ? { speed: Math.min(100, Math.max(0, details.speed)) } : {}),
       ...(Number.isFinite(details.heading) ? { heading: Math.min(359.999, Math.max(0, details.heading)) } : {}),
     };
+    // No `recordedAt`: the server stamps a fix when it arrives, so a phone whose clock is off
+    // neither has its fixes ignored as old nor shows as stale.
     if (shell.live?.state === "live") shell.live.send({ type: "fix", ...fix });
     else {
       const { lat, lon, ...rest } = fix;
@@ -148,20 +152,29 @@ async function workPage() {
   let status = await api("GET", "/v1/courier/status");
   if (shell.stale(started)) return;
   tracker.vehicle = status.vehicle;
+  const demo = Boolean(shell.config?.demo);
+  if (!demo || !tracker.mode) tracker.mode = demo ? "drive" : "gps";
   if (!tracker.position && status.location) tracker.position = { ...status.location };
 
   const state = el("p", { id: "courier-state", "aria-live": "polite" });
   const toggle = el("button", { type: "button", id: "online-toggle" });
-  const offersList = el("ul", { class: "plain stack", id: "offers", "aria-live": "polite" });
+  const offersList = el("ul", { class: "plain stack", id: "offers" });
   const jobBox = el("div", { class: "stack", id: "job" });
   const positionText = el("p", { class: "muted", id: "position" });
   const mapBox = el("div", {});
   /** offer id → offer (pending ones) */
   const offers = new Map();
+  /** Keeps a pending offer, with when it ends on this device's clock: its time to answer from now
+   *  (a phone whose clock is off still sees the whole countdown). */
+  function keepOffer(offer) {
+    const known = offers.get(offer.id);
+    const window = Math.max(0, Date.parse(offer.expiresAt) - Date.parse(offer.createdAt));
+    offers.set(offer.id, { ...offer, endsAt: known?.endsAt ?? new Date(Date.now() + window).toISOString() });
+  }
   /** order id → order (assigned, not delivered) */
   const jobs = new Map();
 
-  const modeForm = el("fieldset", { class: "row" },
+  const modeForm = !demo ? el("p", { class: "muted", text: "Your position comes from this device's location while you are online." }) : el("fieldset", { class: "row" },
     el("legend", { text: "Position" }),
     el("label", { class: "choice", for: "mode-drive" },
       el("input", { type: "radio", name: "mode", id: "mode-drive", value: "drive", checked: tracker.mode === "drive" }), "Drive (demo): move along the route"),
@@ -175,7 +188,10 @@ async function workPage() {
   modeForm.addEventListener("change", (event) => {
     if (event.target.name === "speed") tracker.speedFactor = Number(event.target.value);
     if (event.target.name === "mode" && status.isOnline) tracker.start(event.target.value);
-    if (event.target.name === "mode") tracker.mode = event.target.value;
+    if (event.target.name === "mode") {
+      tracker.mode = event.target.value;
+      sessionStorage.setItem("tiffin.courier.mode", tracker.mode);
+    }
   });
 
   function renderStatus() {
@@ -207,7 +223,8 @@ async function workPage() {
     const first = stops[0];
     const toPickup = tracker.position && first?.pickup ? distance(tracker.position, first.pickup) : null;
     const ride = stops.reduce((sum, s) => sum + (s.pickup && s.dropoff ? distance(s.pickup, s.dropoff) : 0), 0);
-    const answer = (verb) => async () => {
+    const answer = (verb) => async (event) => {
+      for (const button of event.target.closest("li").querySelectorAll("button")) button.disabled = true;
       try {
         await api("POST", `/v1/courier/offers/${offer.id}/${verb}`, verb === "decline" ? { body: { reason: "declined in the app" } } : undefined);
         offers.delete(offer.id);
@@ -225,7 +242,7 @@ async function workPage() {
     return el("li", { class: "card highlight offer", id: `offer-${offer.id}` },
       el("div", { class: "spread" },
         el("h3", { text: stops.length > 1 ? `${stops.length} orders` : "1 order" }),
-        el("span", {}, "Answer within ", el("strong", { class: "countdown", dataset: { until: offer.expiresAt }, text: countdown(offer.expiresAt) }))),
+        el("span", {}, "Answer within ", el("strong", { class: "countdown", dataset: { until: offer.endsAt }, text: countdown(offer.endsAt) }))),
       el("p", { text: `Pick up at ${[...new Set(names)].join(", ")}${toPickup != null ? ` · ${metresText(toPickup)} from you` : ""}` }),
       el("p", { class: "muted", text: `Ride ${metresText(ride)} · all delivered in about ${Math.round(offer.costSeconds / 60)} min` }),
       el("div", { class: "row" },
@@ -237,7 +254,7 @@ async function workPage() {
   let offersDrawn = 0;
   async function renderOffers() {
     const drawing = (offersDrawn += 1);
-    const pending = [...offers.values()].filter((o) => o.status === "pending" && Date.parse(o.expiresAt) > Date.now());
+    const pending = [...offers.values()].filter((o) => o.status === "pending" && Date.parse(o.endsAt) > Date.now());
     const cards = await Promise.all(pending.map(offerCard));
     if (drawing !== offersDrawn || shell.stale(started)) return;
     show(offersList, cards.length ? cards : el("li", { class: "muted", text: status.isOnline ? "No offers right now. They appear here as they come." : "Go online to receive offers." }));
@@ -245,8 +262,10 @@ async function workPage() {
 
   async function loadOffers() {
     const answer = await api("GET", "/v1/courier/offers");
-    offers.clear();
-    for (const offer of answer.offers) if (offer.status === "pending") offers.set(offer.id, offer);
+    // Merged, not replaced: an offer pushed while this read was on its way stays.
+    const open = new Set(answer.offers.filter((o) => o.status === "pending").map((o) => o.id));
+    for (const [id, offer] of offers) if (!open.has(id) && Date.now() - Date.parse(offer.endsAt) > -25000) offers.delete(id);
+    for (const offer of answer.offers) if (offer.status === "pending") keepOffer(offer);
     renderOffers();
   }
 
@@ -283,7 +302,6 @@ async function workPage() {
         const updated = await api("POST", `/v1/orders/${id}/${verb}`, verb === "hand-back" ? { body: { reason: "handed back in the app" } } : undefined);
         if (verb === "hand-back" || updated.status === "delivered") {
           jobs.delete(id);
-          shell.live.unsubscribe(`order:${id}`, { type: "unsubscribe", topic: "order", id });
           toast(verb === "hand-back" ? "Order handed back" : "Delivered. Thank you!");
         } else {
           jobs.set(id, updated);
@@ -324,14 +342,10 @@ async function workPage() {
     for (const order of answer.orders) {
       if (["delivered", "cancelled", "rejected", "expired"].includes(order.status)) continue;
       present.add(order.id);
-      if (!jobs.has(order.id)) shell.live.subscribe(`order:${order.id}`, { type: "subscribe", topic: "order", id: order.id });
       jobs.set(order.id, order);
     }
     for (const id of [...jobs.keys()]) {
-      if (!present.has(id)) {
-        jobs.delete(id);
-        shell.live.unsubscribe(`order:${id}`, { type: "unsubscribe", topic: "order", id });
-      }
+      if (!present.has(id)) jobs.delete(id);
     }
     renderJobs();
   }
@@ -339,13 +353,24 @@ async function workPage() {
   // Live: offers as they come; events of the orders carried (ready, cancelled, …).
   const onOffer = (message) => {
     const offer = message.offer;
-    if (offer.status === "pending") offers.set(offer.id, offer);
+    if (offer.status === "pending") keepOffer(offer);
     else offers.delete(offer.id);
     renderOffers();
   };
+  // A subscription replays the order's history: one read at a time per order is enough, and one
+  // more after it when events came meanwhile.
+  const reading = new Map(); // order id → "busy" or "again"
   const onEvent = (message) => {
-    if (!jobs.has(message.orderID)) return;
-    api("GET", `/v1/orders/${message.orderID}`)
+    // The server sends the events of the courier's orders to the courier's connection. One not
+    // on the list yet (assigned while the list was being read): read the list again.
+    const id = message.orderID;
+    if (!jobs.has(id)) {
+      if (message.payload?.courierID === status.courierID) loadJobs().catch(() => {});
+      return;
+    }
+    if (reading.has(id)) return void reading.set(id, "again");
+    reading.set(id, "busy");
+    api("GET", `/v1/orders/${id}`)
       .then((order) => {
         if (["delivered", "cancelled", "rejected", "expired"].includes(order.status) || order.courierID !== status.courierID) {
           if (order.status === "cancelled") toast(`Order at ${order.restaurantName} was cancelled: do not collect it`, "error");
@@ -353,7 +378,17 @@ async function workPage() {
         } else jobs.set(order.id, order);
         renderJobs();
       })
-      .catch(() => {});
+      .catch((error) => {
+        if (error instanceof ApiError && error.status === 404) {
+          jobs.delete(id); // no longer this courier's
+          renderJobs();
+        }
+      })
+      .finally(() => {
+        const again = reading.get(id) === "again";
+        reading.delete(id);
+        if (again) onEvent(message);
+      });
   };
   const onNotification = (message) => {
     const kind = message.notification.kind;
@@ -373,10 +408,15 @@ async function workPage() {
   shell.live.on("notification", onNotification);
   shell.live.on("state", onState);
   tracker.listeners.add(drawMap);
+  let seconds = 0;
   const ticker = setInterval(() => {
+    seconds += 1;
+    // While food is not ready yet, the orders are read again every 15 s as well: the button to
+    // pick up must not wait on a missed event.
+    if (seconds % 15 === 0 && [...jobs.values()].some((o) => o.status !== "ready" && o.status !== "picked_up")) loadJobs().catch(() => {});
     for (const node of offersList.querySelectorAll(".countdown")) node.textContent = countdown(node.dataset.until);
-    if ([...offers.values()].some((o) => Date.parse(o.expiresAt) <= Date.now())) {
-      for (const [id, o] of offers) if (Date.parse(o.expiresAt) <= Date.now()) offers.delete(id);
+    if ([...offers.values()].some((o) => Date.parse(o.endsAt) <= Date.now())) {
+      for (const [id, o] of offers) if (Date.parse(o.endsAt) <= Date.now()) offers.delete(id);
       renderOffers();
     }
   }, 1000);
@@ -387,7 +427,6 @@ async function workPage() {
     shell.live?.off("event", onEvent);
     shell.live?.off("notification", onNotification);
     shell.live?.off("state", onState);
-    for (const id of jobs.keys()) shell.live?.unsubscribe(`order:${id}`, { type: "unsubscribe", topic: "order", id });
   });
 
   renderStatus();

@@ -20,7 +20,8 @@ const shell = new Shell({
   ],
   links: () => [el("a", { href: "#/" }, "Orders"), el("a", { href: "#/menu" }, "Menu"), el("a", { href: "#/settings" }, "Hours & status")],
   home: () => "#/",
-  onLive: (live) => live.on("notification", (message) => toast(message.notification.title)),
+  // A new order is announced by the board itself (a sound, and its own toast).
+  onLive: (live) => live.on("notification", (message) => message.notification.kind !== "restaurant_new_order" && toast(message.notification.title)),
   onSignOut: () => {
     restaurant = null;
   },
@@ -34,11 +35,15 @@ async function mine() {
 const currency = () => restaurant.minimumOrder.currency;
 const digits = (code) => new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits;
 
-/** "12.50" (or "12,50") in major units → 1250 minor units; NaN when it is not an amount. */
+/** "12.50" (or "12,50") in major units → 1250 minor units; NaN when it is not an amount in the
+ *  restaurant's currency (more decimals than it has, or any in a currency without them). */
 function toMinor(text) {
+  const places = digits(currency());
   const clean = String(text).trim().replace(",", ".");
-  if (!/^-?\d+(\.\d+)?$/.test(clean)) return NaN;
-  return Math.round(Number(clean) * 10 ** digits(currency()));
+  const match = clean.match(/^(-?)(\d+)(?:\.(\d+))?$/);
+  if (!match || (match[3] || "").length > places) return NaN;
+  const minor = Number(match[2]) * 10 ** places + Number((match[3] || "").padEnd(places, "0") || 0);
+  return match[1] ? -minor : minor;
 }
 const toMajor = (minor) => (minor / 10 ** digits(currency())).toFixed(digits(currency()));
 
@@ -96,7 +101,7 @@ async function boardPage() {
   const orders = new Map();
   /** order id → the courier's last position message (on the way to us) */
   const couriers = new Map();
-  const today = el("p", { id: "today", class: "panel", "aria-live": "polite" });
+  const today = el("p", { id: "today", class: "panel", "aria-live": "polite", tabindex: "-1" });
   const board = el("div", { class: "board" });
   const lists = new Map(columns.map((c) => [c.id, el("ul", { class: "plain stack", id: `column-${c.id}` })]));
   const counts = new Map(columns.map((c) => [c.id, el("span", { class: "badge" })]));
@@ -133,6 +138,7 @@ async function boardPage() {
     if (!column) {
       orders.delete(order.id);
       old?.remove();
+      if (focused) document.getElementById("today")?.focus(); // the card left: focus where the count changed
     } else {
       const before = orders.get(order.id);
       orders.set(order.id, order);
@@ -145,7 +151,8 @@ async function boardPage() {
         old?.remove();
         lists.get(column).append(card);
       }
-      if (focused) document.getElementById(focused)?.focus();
+      // Keep the keyboard on the card: the same control if it is still there, else its next step.
+      if (focused) (document.getElementById(focused) || card.querySelector("button:not(:disabled), input") || card).focus();
     }
     recount();
   }
@@ -177,7 +184,7 @@ async function boardPage() {
     };
     const items = el("ul", { class: "order-lines" },
       order.lines.map((l) => el("li", { text: `${l.quantity} × ${l.name}${l.options?.length ? ` (${l.options.map((o) => o.name).join(", ")})` : ""}` })));
-    const card = el("li", { class: `card order-card${order.status === "confirmed" ? " highlight" : ""}`, id: `order-${id}`, "aria-labelledby": `title-${id}` },
+    const card = el("li", { class: `card order-card${order.status === "confirmed" ? " highlight" : ""}`, id: `order-${id}`, tabindex: "-1", "aria-labelledby": `title-${id}` },
       el("div", { class: "spread" },
         el("h3", { id: `title-${id}`, text: `Order ${short}` }),
         el("span", { class: "badge" }, label(order.status))),
@@ -197,7 +204,9 @@ async function boardPage() {
         if (!Number.isInteger(minutes) || minutes < 1 || minutes > 180) {
           return formError(accept, new ApiError(422, { detail: "Give the minutes until it is ready: 1 to 180.", field: "prepMinutes" }));
         }
-        run("accept", { prepMinutes: minutes }, `Order ${short} accepted`)();
+        // Left as offered, the server uses the time the kitchen usually takes (learned from its
+        // orders); changed, the kitchen's word for this order.
+        run("accept", minutes === restaurant.prepMinutes ? {} : { prepMinutes: minutes }, `Order ${short} accepted`)();
       });
       const reject = el("form", { class: "row", "aria-label": `Reject order ${short}` },
         el("label", { for: `reason-${id}`, class: "inline" }, "Reason"),
@@ -226,10 +235,11 @@ async function boardPage() {
     if (order.status === "picked_up") return show(line, "Picked up by the courier."), line;
     if (!order.courierID) return show(line, el("span", { class: "muted", text: "Looking for a courier…" })), line;
     const position = couriers.get(order.id);
-    if (!position) return show(line, "A courier is assigned."), line;
+    if (!position || position.courierID !== order.courierID) return show(line, "A courier is assigned."), line;
     const age = Math.max(0, Math.round((Date.now() - Date.parse(position.recordedAt)) / 1000));
     const quiet = position.isStale || age >= (shell.live?.welcome?.staleAfterSeconds ?? 15);
-    const minutes = position.etaSeconds != null ? Math.max(0, Math.round(position.etaSeconds / 60)) : null;
+    const arrival = position.estimatedArrival ? Date.parse(position.estimatedArrival) : null;
+    const minutes = arrival != null ? Math.max(0, Math.round((arrival - Date.now()) / 60000)) : position.etaSeconds != null ? Math.round(position.etaSeconds / 60) : null;
     show(line,
       minutes != null ? `Courier arrives in about ${minutes} min` : "Courier on the way",
       quiet ? el("span", { class: "badge danger" }, ` last seen ${age} s ago`) : "");
@@ -261,11 +271,14 @@ async function boardPage() {
   // Live: every event of our orders re-reads that order; a new one rings. After a (re)connect
   // the subscription is confirmed with "subscribed", and the whole board is read again, so
   // nothing that happened while the connection was down is missed.
-  const refreshing = new Map();
+  // One read at a time per order, and one more after it when events came meanwhile.
+  const refreshing = new Map(); // order id → "busy" or "again"
   const onEvent = (message) => {
-    if (message.orderID == null || refreshing.has(message.orderID)) return;
+    if (message.orderID == null) return;
+    if (refreshing.has(message.orderID)) return void refreshing.set(message.orderID, "again");
+    refreshing.set(message.orderID, "busy");
     const known = orders.get(message.orderID);
-    const task = api("GET", `/v1/orders/${message.orderID}`)
+    api("GET", `/v1/orders/${message.orderID}`)
       .then((order) => {
         if (shell.stale(started) || order.restaurantID !== restaurant.id) return;
         if (!known && order.status === "confirmed") {
@@ -276,8 +289,11 @@ async function boardPage() {
         if (ended.includes(order.status) || order.status === "confirmed") loadToday();
       })
       .catch(() => {})
-      .finally(() => refreshing.delete(message.orderID));
-    refreshing.set(message.orderID, task);
+      .finally(() => {
+        const again = refreshing.get(message.orderID) === "again";
+        refreshing.delete(message.orderID);
+        if (again) onEvent(message);
+      });
   };
   const onPosition = (message) => {
     if (!orders.has(message.orderID)) return;
@@ -306,10 +322,9 @@ async function boardPage() {
     shell.live?.unsubscribe("restaurant", { type: "unsubscribe", topic: "restaurant", id: restaurant.id });
   });
 
-  const sound = el("button", { type: "button", class: "secondary", id: "sound", "aria-pressed": String(soundOn) }, soundOn ? "Sound on" : "Sound off");
+  const sound = el("button", { type: "button", class: "secondary", id: "sound", "aria-pressed": String(soundOn) }, "Sound for new orders");
   sound.addEventListener("click", () => {
     soundOn = !soundOn;
-    sound.textContent = soundOn ? "Sound on" : "Sound off";
     sound.setAttribute("aria-pressed", String(soundOn));
     if (soundOn) chime();
   });
@@ -324,6 +339,7 @@ async function boardPage() {
   );
   recount();
   await loadBoard();
+  if (shell.stale(started)) return; // left while the board loaded: its cleanup already ran
   shell.live.subscribe("restaurant", { type: "subscribe", topic: "restaurant", id: restaurant.id });
 }
 
@@ -357,11 +373,14 @@ async function menuPage() {
       }
     });
     const move = (delta) => async () => {
-      const other = menu.sections[index + delta];
-      if (!other) return;
+      if (!menu.sections[index + delta]) return;
+      // Every section numbered 0…n-1 in the new order (equal or gapped positions cannot swap).
+      const order = [...menu.sections];
+      [order[index], order[index + delta]] = [order[index + delta], order[index]];
       try {
-        await api("PATCH", `${base}/sections/${section.id}`, { body: { position: other.position } });
-        await api("PATCH", `${base}/sections/${other.id}`, { body: { position: section.position } });
+        for (const [position, s] of order.entries()) {
+          if (s.position !== position) await api("PATCH", `${base}/sections/${s.id}`, { body: { position } });
+        }
         reload(`${delta < 0 ? "up" : "down"}-${section.id}`);
       } catch (error) {
         toast(error.message, "error");
@@ -424,7 +443,8 @@ async function menuPage() {
   add.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      await api("POST", `${base}/sections`, { body: { name: add.elements.name.value, position: menu.sections.length } });
+      const last = Math.max(-1, ...menu.sections.map((s) => s.position));
+      await api("POST", `${base}/sections`, { body: { name: add.elements.name.value, position: last + 1 } });
       toast("Section added");
       reload("new-section");
     } catch (error) {
@@ -605,12 +625,16 @@ async function settingsPage() {
       el("input", { id, name, value, required: true, inputmode: "numeric", pattern: "[0-2][0-9]:[0-5][0-9]", placeholder: "HH:MM", class: "short", maxlength: "5" }));
   function hoursRow(rule = { weekday: 1, opens: "11:00", closes: "22:00" }) {
     const n = (serial += 1);
+    const remove = el("button", { type: "button", class: "secondary", onclick: (e) => e.target.closest("li").remove() }, "Remove");
+    const named = (weekday) => remove.setAttribute("aria-label", `Remove this ${weekdays[weekday - 1]} opening`);
+    named(rule.weekday);
     return el("li", { class: "row hours-row" },
       el("div", {}, el("label", { for: `wd-${n}` }, "Day"),
-        el("select", { id: `wd-${n}`, name: "weekday", class: "day" }, weekdays.map((day, i) => el("option", { value: String(i + 1), selected: rule.weekday === i + 1, text: day })))),
+        el("select", { id: `wd-${n}`, name: "weekday", class: "day", onchange: (e) => named(Number(e.target.value)) },
+          weekdays.map((day, i) => el("option", { value: String(i + 1), selected: rule.weekday === i + 1, text: day })))),
       time(`op-${n}`, "opens", rule.opens, "Opens"),
       time(`cl-${n}`, "closes", rule.closes, "Closes"),
-      el("button", { type: "button", class: "secondary", "aria-label": `Remove opening ${n}`, onclick: (e) => e.target.closest("li").remove() }, "Remove"));
+      remove);
   }
   const sorted = [...r.openingHours].sort((a, b) => a.weekday - b.weekday || a.opens.localeCompare(b.opens));
   for (const rule of sorted) rows.append(hoursRow(rule));

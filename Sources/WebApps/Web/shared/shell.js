@@ -18,7 +18,8 @@ export class Shell {
    *   links: () => (Node | false)[],       the navigation bar's links when signed in
    *   home: () => string,                  where signing in leads
    *   onLive?: (live: Live) => void,       handlers of the app's own live messages
-   *   onSignOut?: () => void,
+   *   beforeSignOut?: () => Promise, while the session is still valid
+   *   onSignOut?: () => void,             also when the server ends the session
    *   signUp?: (shell: Shell) => Node,     an extra card beside the sign-in form
    * }} options
    */
@@ -55,6 +56,7 @@ export class Shell {
   }
 
   async signOut() {
+    await this.options.beforeSignOut?.();
     await signOut();
     this.live?.close();
     this.live = null;
@@ -75,7 +77,7 @@ export class Shell {
       const match = hash.match(pattern);
       if (!match) continue;
       if (needsSession && !session.get()) {
-        location.hash = "#/signin";
+        location.replace("#/signin");
         return;
       }
       if (needsSession) this.startLive();
@@ -127,7 +129,7 @@ export class Shell {
   /** Sign in (`#/signin`); `#/signin/demo` signs in as the demo account at once (the home page's one-click links). */
   async signInPage(demo) {
     if (session.get()) {
-      location.hash = this.options.home();
+      location.replace(this.options.home());
       return;
     }
     const form = el(
@@ -150,7 +152,7 @@ export class Shell {
           formError(form, new Error(`This app is for ${this.options.role} accounts; ${account.role} accounts use their own app.`));
           return;
         }
-        location.hash = this.options.home();
+        location.replace(this.options.home()); // Back leaves the app, not to the sign-in page
       } catch (error) {
         formError(form, error);
       }
@@ -184,6 +186,7 @@ export class Shell {
     onSignedOut(() => {
       this.live?.close();
       this.live = null;
+      this.options.onSignOut?.();
       toast("Your session ended. Please sign in again.");
       location.hash = "#/signin";
     });
