@@ -582,11 +582,12 @@ public struct OrderService: Sendable {
         let totals = try await store.statusTotals(restaurantID: restaurantID, from: start, to: end)
         func count(_ statuses: [OrderStatus]) -> Int { totals.filter { statuses.contains($0.status) }.reduce(0) { $0 + $1.count } }
         let day = calendar.dateComponents([.year, .month, .day], from: start)
+        let inProgress = count([.confirmed, .accepted, .preparing, .ready, .pickedUp])
+        let delivered = count([.delivered])
+        let notFulfilled = count([.rejected, .cancelled, .expired])
         return RestaurantDay(
             date: String(format: "%04d-%02d-%02d", day.year ?? 0, day.month ?? 0, day.day ?? 0), timeZone: zone.identifier,
-            orders: count(OrderStatus.allCases.filter { $0 != .placed && $0 != .paymentFailed }),
-            inProgress: count([.confirmed, .accepted, .preparing, .ready, .pickedUp]), delivered: count([.delivered]),
-            notFulfilled: count([.rejected, .cancelled, .expired]),
+            orders: inProgress + delivered + notFulfilled, inProgress: inProgress, delivered: delivered, notFulfilled: notFulfilled,
             revenue: Money(totals.filter { $0.status == .delivered }.reduce(0) { $0 + $1.subtotalMinor }, restaurant.currency))
     }
 

@@ -2,7 +2,7 @@
 // or for the demo "drive" along the route at a courier's speed; offers to accept or decline
 // before they expire; the current delivery on the map with pickup, deliver and hand back; earnings.
 import { api, el, show, money, clock, label, toast, ApiError } from "/shared/tiffin.js";
-import { Shell, countdown } from "/shared/shell.js";
+import { Shell, countdown, oneAtATime } from "/shared/shell.js";
 
 const main = document.getElementById("main");
 
@@ -357,38 +357,24 @@ async function workPage() {
     else offers.delete(offer.id);
     renderOffers();
   };
-  // A subscription replays the order's history: one read at a time per order is enough, and one
-  // more after it when events came meanwhile.
-  const reading = new Map(); // order id → "busy" or "again"
-  const onEvent = (message) => {
-    // The server sends the events of the courier's orders to the courier's connection. One not
-    // on the list yet (assigned while the list was being read): read the list again.
-    const id = message.orderID;
-    if (!jobs.has(id)) {
-      if (message.payload?.courierID === status.courierID) loadJobs().catch(() => {});
-      return;
+  const refresh = oneAtATime(async (id) => {
+    try {
+      const order = await api("GET", `/v1/orders/${id}`);
+      if (["delivered", "cancelled", "rejected", "expired"].includes(order.status) || order.courierID !== status.courierID) {
+        if (order.status === "cancelled") toast(`Order at ${order.restaurantName} was cancelled: do not collect it`, "error");
+        jobs.delete(order.id);
+      } else jobs.set(order.id, order);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) return;
+      jobs.delete(id); // no longer this courier's
     }
-    if (reading.has(id)) return void reading.set(id, "again");
-    reading.set(id, "busy");
-    api("GET", `/v1/orders/${id}`)
-      .then((order) => {
-        if (["delivered", "cancelled", "rejected", "expired"].includes(order.status) || order.courierID !== status.courierID) {
-          if (order.status === "cancelled") toast(`Order at ${order.restaurantName} was cancelled: do not collect it`, "error");
-          jobs.delete(order.id);
-        } else jobs.set(order.id, order);
-        renderJobs();
-      })
-      .catch((error) => {
-        if (error instanceof ApiError && error.status === 404) {
-          jobs.delete(id); // no longer this courier's
-          renderJobs();
-        }
-      })
-      .finally(() => {
-        const again = reading.get(id) === "again";
-        reading.delete(id);
-        if (again) onEvent(message);
-      });
+    renderJobs();
+  });
+  // The server sends the events of the courier's orders to the courier's connection. One not
+  // on the list yet (assigned while the list was being read): read the list again.
+  const onEvent = (message) => {
+    if (jobs.has(message.orderID)) refresh(message.orderID);
+    else if (message.payload?.courierID === status.courierID) loadJobs().catch(() => {});
   };
   const onNotification = (message) => {
     const kind = message.notification.kind;

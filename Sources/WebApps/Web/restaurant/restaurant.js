@@ -2,7 +2,7 @@
 // deadline; accept with a preparation time, reject with a reason, preparing, ready, cancel; the
 // courier's arrival), today's orders and revenue, the menu editor, opening hours, pause and resume.
 import { api, el, show, money, clock, label, toast, formError, ApiError } from "/shared/tiffin.js";
-import { Shell, countdown } from "/shared/shell.js";
+import { Shell, countdown, oneAtATime } from "/shared/shell.js";
 
 const main = document.getElementById("main");
 /** The signed-in staff member's restaurant (GET /v1/restaurants/mine), loaded once per sign-in. */
@@ -179,7 +179,7 @@ async function boardPage() {
         loadToday();
       } catch (error) {
         toast(error.message, "error");
-        if (error instanceof ApiError && error.status === 409) place(await api("GET", `/v1/orders/${id}`));
+        if (error instanceof ApiError && error.status === 409) refresh(id); // moved by someone else: show where it is
       }
     };
     const items = el("ul", { class: "order-lines" },
@@ -271,30 +271,18 @@ async function boardPage() {
   // Live: every event of our orders re-reads that order; a new one rings. After a (re)connect
   // the subscription is confirmed with "subscribed", and the whole board is read again, so
   // nothing that happened while the connection was down is missed.
-  // One read at a time per order, and one more after it when events came meanwhile.
-  const refreshing = new Map(); // order id → "busy" or "again"
-  const onEvent = (message) => {
-    if (message.orderID == null) return;
-    if (refreshing.has(message.orderID)) return void refreshing.set(message.orderID, "again");
-    refreshing.set(message.orderID, "busy");
-    const known = orders.get(message.orderID);
-    api("GET", `/v1/orders/${message.orderID}`)
-      .then((order) => {
-        if (shell.stale(started) || order.restaurantID !== restaurant.id) return;
-        if (!known && order.status === "confirmed") {
-          chime();
-          toast(`New order ${order.id.slice(-6).toUpperCase()}`);
-        }
-        place(order);
-        if (ended.includes(order.status) || order.status === "confirmed") loadToday();
-      })
-      .catch(() => {})
-      .finally(() => {
-        const again = refreshing.get(message.orderID) === "again";
-        refreshing.delete(message.orderID);
-        if (again) onEvent(message);
-      });
-  };
+  const refresh = oneAtATime(async (id) => {
+    const known = orders.get(id);
+    const order = await api("GET", `/v1/orders/${id}`);
+    if (shell.stale(started) || order.restaurantID !== restaurant.id) return;
+    if (!known && order.status === "confirmed") {
+      chime();
+      toast(`New order ${order.id.slice(-6).toUpperCase()}`);
+    }
+    place(order);
+    if (ended.includes(order.status) || order.status === "confirmed") loadToday();
+  });
+  const onEvent = (message) => message.orderID && refresh(message.orderID);
   const onPosition = (message) => {
     if (!orders.has(message.orderID)) return;
     couriers.set(message.orderID, message);

@@ -199,3 +199,25 @@ export function countdown(iso, now = Date.now()) {
   const seconds = Math.max(0, Math.round((Date.parse(iso) - now) / 1000));
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
+
+/**
+ * `read(key)` at most once at a time per key. A call while one runs asks for one more run after
+ * it, so what is read last is at least as new as the last call (several events of one order,
+ * arriving together, make one or two reads, and none is missed).
+ */
+export function oneAtATime(read) {
+  const running = new Map(); // key → "busy" or "again"
+  const run = (key) => {
+    if (running.has(key)) return void running.set(key, "again");
+    running.set(key, "busy");
+    Promise.resolve()
+      .then(() => read(key))
+      .catch(() => {})
+      .finally(() => {
+        const again = running.get(key) === "again";
+        running.delete(key);
+        if (again) run(key);
+      });
+  };
+  return run;
+}
