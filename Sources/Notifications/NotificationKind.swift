@@ -140,7 +140,7 @@ public enum NotificationTemplates {
             Template(
                 title: "Webhook endpoint disabled",
                 body:
-                    "The endpoint {url} failed {failures} times in a row and was disabled. Fix it, then enable it again: what it missed meanwhile is queued and sent then."
+                    "The endpoint {url} failed {failures} times in a row and was disabled. Fix it, then enable it again: what it missed in the last 24 hours is sent then; older deliveries are marked failed and can be sent again from its delivery log."
             )
         }
     }

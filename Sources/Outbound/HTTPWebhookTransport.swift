@@ -73,7 +73,7 @@ public struct HTTPWebhookTransport: WebhookTransport {
             throw OutboundError.refusedDestination("\(target.host) resolves to \(refused.ipAddress ?? "\(refused)"), which is not allowed")
         }
         guard let address = addresses.first else { throw OutboundError.unresolvable("\(target.host): no addresses") }
-        let tls = target.https ? try await Self.makeTLSContext() : nil
+        let tls = target.https ? try await ClientTLS.context() : nil
         let serverName = target.isIPLiteral ? nil : target.host  // for IP literals NIOSSL checks the certificate against the peer IP
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(timeLeft(until: deadline))
@@ -198,10 +198,6 @@ public struct HTTPWebhookTransport: WebhookTransport {
         }
         guard !addresses.isEmpty else { throw .unresolvable("\(host): no IPv4 or IPv6 addresses") }
         return addresses
-    }
-
-    private static func makeTLSContext() async throws -> NIOSSLContext {
-        try await NIOThreadPool.singleton.runIfActive { try NIOSSLContext(configuration: .makeClientConfiguration()) }
     }
 
     /// `1.2.3.4:80` or `[2001:db8::1]:443`.

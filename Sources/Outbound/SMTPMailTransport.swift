@@ -70,15 +70,11 @@ public struct SMTPMailTransport: MailTransport {
         }
     }
 
-    /// Builds the client TLS context on NIO's thread pool (loading CA files is blocking I/O).
+    /// The client TLS context (built once, see `ClientTLS`), trusting the configured CA file too.
     private func makeTLSContext() async throws -> NIOSSLContext {
         let trustRootsFile = settings.trustRootsFile
         do {
-            return try await NIOThreadPool.singleton.runIfActive {
-                var configuration = TLSConfiguration.makeClientConfiguration()
-                if let trustRootsFile { configuration.additionalTrustRoots = [.file(trustRootsFile)] }
-                return try NIOSSLContext(configuration: configuration)
-            }
+            return try await ClientTLS.context(trustRootsFile: trustRootsFile)
         } catch is CancellationError {
             throw CancellationError()
         } catch {

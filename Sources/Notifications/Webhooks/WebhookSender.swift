@@ -153,11 +153,13 @@ public struct WebhookSender: Service {
         let destination = Self.destination(endpoint.id)
         let now = clock.now()
         do {
+            // Read before asking the breaker: a half-open trial it grants must end in a recorded
+            // success or failure, or the endpoint would stay refused.
+            guard let url = URL(string: endpoint.url) else { throw OutboundError.refusedDestination("unreadable URL") }
             if case .refuse(let until) = breaker.allow(destination, now: now) {
                 try await store.postpone(deliveryID: delivery.id, until: until)
                 return
             }
-            guard let url = URL(string: endpoint.url) else { throw OutboundError.refusedDestination("unreadable URL") }
             let body = Array(delivery.body.utf8)
             let timestamp = Int64(now.timeIntervalSince1970.rounded(.down))
             let request = OutboundRequest(

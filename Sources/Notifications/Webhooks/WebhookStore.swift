@@ -185,7 +185,8 @@ struct WebhookStore: Sendable {
 
     /// The endpoints that may hear an event of `restaurantID`'s: the operators' and that
     /// restaurant's (nil, the restaurant not known yet: every endpoint). Disabled ones are
-    /// included: what they miss is queued, and sent once they are enabled again.
+    /// included: what they miss is queued, and sent once they are enabled again within its 24-hour
+    /// window (after it, failed, and sent again only on `redeliver`).
     func listeners(restaurantID: UUID?) async throws -> [EndpointRow] {
         try await database.read { db in
             var query = SQLQueryString("SELECT \(unsafeRaw: EndpointRow.columns) FROM webhook_endpoints")
