@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// Turns every error that leaves a handler into a problem+json response: domain errors by their
 /// description, decoding errors naming the field, Hummingbird's own errors (unknown route, body
@@ -30,6 +31,11 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(
                 status: .contentTooLarge, type: "body-too-large", title: "Request body too large", detail: "the request body exceeds the allowed size"
             )
+        case let parser as HTTPParserError:
+            // The request itself is broken (e.g. a chunked body with a bad chunk size): the
+            // client's fault, not the server's.
+            return Problem(
+                status: .badRequest, type: "malformed-request", title: "Malformed request", detail: "the HTTP request is malformed: \(parser)")
         case let http as HTTPError:
             return Problem(
                 status: http.status, type: slug(http.status), title: http.status.reasonPhrase,

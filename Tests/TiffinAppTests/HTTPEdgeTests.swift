@@ -168,6 +168,9 @@ struct HTTPEdgeTests {
             }
             let usual = try await api.call(.post, "/v1/orders/\(second.id)/accept", token: staff)
             #expect(usual.string("readyBy") != nil, "without a time, the restaurant's usual one")
+            let timedReject = try await api.call(.post, "/v1/orders/\(third.id)/reject", token: staff, json: #"{"prepMinutes":20}"#)
+            #expect(timedReject.status == .unprocessableContent && timedReject.string("field") == "prepMinutes", "only accepting takes a time")
+            #expect(try await s.orders.order(id: third.id, viewer: principal(f.staff)).status == .confirmed, "and nothing moved")
             _ = try await api.call(.post, "/v1/orders/\(third.id)/reject", token: staff, json: #"{"reason":"out of dough"}"#)
             let today = try await api.call(.get, "/v1/restaurants/\(f.restaurant.id)/today", token: staff)
             #expect(today.status == .ok)

@@ -101,13 +101,11 @@ public struct OrderController: Sendable {
 
     func restaurantStep(_ request: Request, context: StaffContext, to target: OrderStatus) async throws -> Order {
         let id = try context.uuidParameter("orderID", entity: "order")
-        if target == .accepted {
-            let body = try await request.decodeJSONIfPresent(as: AcceptBody.self, context: context)
-            return try await service.restaurantMove(
-                orderID: id, to: target, staffID: context.principal.userID, reason: body?.reason, prepMinutes: body?.prepMinutes)
-        }
-        let body = try await request.decodeJSONIfPresent(as: ReasonBody.self, context: context)
-        return try await service.restaurantMove(orderID: id, to: target, staffID: context.principal.userID, reason: body?.reason)
+        // Every step reads the accept body: a preparation time sent to another step is refused
+        // (422) by the service, not silently dropped.
+        let body = try await request.decodeJSONIfPresent(as: AcceptBody.self, context: context)
+        return try await service.restaurantMove(
+            orderID: id, to: target, staffID: context.principal.userID, reason: body?.reason, prepMinutes: body?.prepMinutes)
     }
 
     @Sendable func restaurantOrders(_ request: Request, context: StaffContext) async throws -> OrderList {
