@@ -61,13 +61,22 @@ public struct DispatchOffer: Codable, Sendable, Equatable {
     public let costSeconds: Int
     /// Why this courier: the round's explanation.
     public let reason: String
-    /// The cheapest couriers considered for this job, cheapest first, with their costs.
+    /// The cheapest couriers considered for this job, cheapest first, with their costs: for
+    /// operators; empty in what couriers receive (`seenByCourier`).
     public let candidates: [PlannedAssignment.Candidate]
     public let createdAt: Date
     public let expiresAt: Date
     public var answeredAt: Date?
 
     public var orderIDs: [UUID] { stops.sorted { $0.pickupPosition < $1.pickupPosition }.map(\.orderID) }
+
+    /// The offer as its courier receives it (API and live connection): without the other couriers
+    /// considered, whose ids and costs (how far they are) are not this courier's to know.
+    public var seenByCourier: DispatchOffer {
+        DispatchOffer(
+            id: id, courierID: courierID, status: status, stops: stops, costSeconds: costSeconds, reason: reason, candidates: [],
+            createdAt: createdAt, expiresAt: expiresAt, answeredAt: answeredAt)
+    }
 }
 
 public struct DispatchOfferList: Codable, Sendable {

@@ -89,8 +89,11 @@ struct JourneyTests {
             let offer = try await api.call(.get, "/v1/courier/offers", token: courier.token)
             let stops = (offer.json["offers"] as? [[String: Any]])?.first?["stops"] as? [[String: Any]]
             #expect(stops?.first?["orderID"] as? String == orderID)
+            let candidates = (offer.json["offers"] as? [[String: Any]])?.first?["candidates"] as? [Any]
+            #expect(candidates?.isEmpty == true, "a courier is not shown the other couriers considered")
             let accepted = try await api.call(.post, "/v1/courier/offers/\(offerID)/accept", token: courier.token)
             #expect(accepted.status == .ok && accepted.string("status") == "accepted")
+            #expect((accepted.json["candidates"] as? [Any])?.isEmpty == true)
             let again = try await api.call(.post, "/v1/courier/offers/\(offerID)/accept", token: courier.token)
             #expect(again.status == .conflict, "an offer is answered once")
             let assigned = try await eventually { try await api.call(.get, "/v1/orders/\(orderID)", token: customer.token).string("courierID") }

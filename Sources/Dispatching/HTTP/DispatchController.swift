@@ -29,17 +29,19 @@ public struct DispatchController: Sendable {
     }
 
     @Sendable func offers(_ request: Request, context: CourierContext) async throws -> DispatchOfferList {
-        try await service.pendingOffers(courierID: context.principal.userID)
+        DispatchOfferList(offers: try await service.pendingOffers(courierID: context.principal.userID).offers.map(\.seenByCourier))
     }
 
     @Sendable func accept(_ request: Request, context: CourierContext) async throws -> DispatchOffer {
         try await service.accept(offerID: try context.uuidParameter("offerID", entity: "offer"), courierID: context.principal.userID)
+            .seenByCourier
     }
 
     @Sendable func decline(_ request: Request, context: CourierContext) async throws -> DispatchOffer {
         let body = try await request.decodeJSONIfPresent(as: ReasonBody.self, context: context)
         return try await service.decline(
-            offerID: try context.uuidParameter("offerID", entity: "offer"), courierID: context.principal.userID, reason: body?.reason)
+            offerID: try context.uuidParameter("offerID", entity: "offer"), courierID: context.principal.userID, reason: body?.reason
+        ).seenByCourier
     }
 
     @Sendable func earnings(_ request: Request, context: CourierContext) async throws -> CourierEarnings {

@@ -46,9 +46,14 @@ enum LiveMessage {
         let estimatedArrival: Date?
     }
 
+    /// An offer to its courier, as the courier sees it (`seenByCourier`).
     struct Offer: Encodable {
         let type = "offer"
         let offer: DispatchOffer
+
+        init(offer: DispatchOffer) {
+            self.offer = offer.seenByCourier
+        }
     }
 
     /// A notification for the connection's own user, as kept in their activity feed.
