@@ -25,6 +25,9 @@ public struct AccountService: Sendable {
     let clock: any WallClock
     let settings: Settings
     let throttle: LoginThrottle
+    /// Sign-ins that ended before their time (a logout), as they end: what a session opened (a
+    /// live connection) listens here and closes.
+    public let sessionEnds = Feed<SessionEnded>(buffer: 10_000)
     /// Compared against when the email is unknown: made at the configured cost, so both paths
     /// cost one bcrypt verification of the same work and timing does not tell which emails exist.
     /// Made on first use, not at start-up (one hash at cost 11 is a noticeable fraction of a second).
@@ -119,9 +122,12 @@ public struct AccountService: Sendable {
         return IssuedToken(token: token, expiresAt: expiresAt, account: user.account)
     }
 
-    /// Revokes `token` (as the authentication middleware read it from the request).
+    /// Revokes `token` (as the authentication middleware read it from the request); the tickets
+    /// it asked for die with it, and `sessionEnds` announces it.
     public func logOut(token: String) async throws {
-        try await store.deleteToken(hash: Self.hash(token: token))
+        let id = Self.hash(token: token)
+        guard let userID = try await store.deleteToken(hash: id) else { return }
+        sessionEnds.publish(SessionEnded(sessionID: id, userID: userID))
     }
 
     /// The accounts with `role` (the operators, to notify them), at most `limit`.
@@ -157,19 +163,22 @@ extension AccountService {
     /// How long a ticket may wait before it opens a connection.
     public static let ticketLifetime: TimeInterval = 30
 
-    /// A ticket for the signed-in `principal`: spent by the first connection that presents it,
-    /// worthless after `ticketLifetime`. Browsers send it as a WebSocket subprotocol
-    /// (`ticket.<ticket>`), so it is in neither the URL nor any log.
-    public func issueTicket(for principal: Principal) async throws -> RealtimeTicket {
+    /// A ticket for the session of `token` (signed in as `principal`): spent by the first
+    /// connection that presents it, worthless after `ticketLifetime` or once that token is
+    /// logged out. Browsers send it as a WebSocket subprotocol (`ticket.<ticket>`), so it is in
+    /// neither the URL nor any log.
+    public func issueTicket(for principal: Principal, token: String) async throws -> RealtimeTicket {
         let ticket = "tkt_" + Self.makeToken().dropFirst(4)
         let now = clock.now()
         let expiresAt = now.addingTimeInterval(Self.ticketLifetime)
-        try await store.insertTicket(hash: Self.hash(token: ticket), userID: principal.userID, expiresAt: expiresAt, now: now)
+        try await store.insertTicket(
+            hash: Self.hash(token: ticket), userID: principal.userID, tokenHash: Self.hash(token: token), expiresAt: expiresAt, now: now)
         return RealtimeTicket(ticket: ticket, expiresAt: expiresAt)
     }
 
-    /// The account a ticket was issued to, spending it; nil when unknown, spent or expired.
-    public func redeemTicket(_ ticket: String) async throws -> Principal? {
+    /// The session a ticket was issued for, spending it; nil when unknown, spent, expired, or
+    /// its token was logged out or expired.
+    public func redeemTicket(_ ticket: String) async throws -> Session? {
         guard ticket.hasPrefix("tkt_"), ticket.utf8.count <= 100 else { return nil }
         return try await store.redeemTicket(hash: Self.hash(token: ticket), now: clock.now())
     }
@@ -178,7 +187,13 @@ extension AccountService {
 extension AccountService {
     /// The account a bearer token belongs to; nil when unknown or expired.
     public func principal(forToken token: String) async throws -> Principal? {
-        try await store.principal(tokenHash: Self.hash(token: token), now: clock.now())
+        try await session(forToken: token)?.principal
+    }
+
+    /// The session a bearer token stands for; nil when unknown or expired.
+    public func session(forToken token: String) async throws -> Session? {
+        guard token.utf8.count <= 200 else { return nil }
+        return try await store.session(tokenHash: Self.hash(token: token), now: clock.now())
     }
 }
 

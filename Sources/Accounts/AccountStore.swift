@@ -50,6 +50,11 @@ struct AccountStore: Sendable {
                 "CREATE INDEX realtime_tickets_expiry ON realtime_tickets (expires_at)",
             ]
         },
+        Migration(id: "accounts-003-tickets-bound-to-tokens") { _ in
+            // A ticket opens a connection only while the token that asked for it is signed in.
+            // Tickets from before this have none and open nothing (they live 30 s).
+            ["ALTER TABLE realtime_tickets ADD COLUMN token_hash TEXT"]
+        },
     ]
 
     struct UserRow: Decodable {
@@ -123,57 +128,73 @@ struct AccountStore: Sendable {
         }
     }
 
-    /// Who a token or ticket stands for, as read from `users`.
-    struct PrincipalRow: Decodable {
+    /// Who a token stands for, as read from `users`, and until when.
+    struct SessionRow: Decodable {
         let id: UUID
         let role: String
         let email: String
+        let tokenHash: String
+        let expiresAt: Date
 
-        var principal: Principal? { Role(rawValue: role).map { Principal(userID: id, role: $0, email: email) } }
-    }
-
-    func principal(tokenHash: String, now: Date) async throws -> Principal? {
-        let row = try await database.read { db in
-            try await db.raw(
-                """
-                SELECT u.id, u.role, u.email FROM access_tokens t JOIN users u ON u.id = t.user_id
-                WHERE t.token_hash = \(bind: tokenHash) AND t.expires_at > \(bind: now)
-                """
-            ).first(decoding: PrincipalRow.self)
+        enum CodingKeys: String, CodingKey {
+            case id, role, email
+            case tokenHash = "token_hash"
+            case expiresAt = "expires_at"
         }
-        return row?.principal
+
+        var session: Session? {
+            Role(rawValue: role).map { Session(principal: Principal(userID: id, role: $0, email: email), id: tokenHash, expiresAt: expiresAt) }
+        }
     }
 
-    func insertTicket(hash: String, userID: UUID, expiresAt: Date, now: Date) async throws {
+    static func sessionQuery(tokenHash: String, now: Date) -> SQLQueryString {
+        """
+        SELECT u.id, u.role, u.email, t.token_hash, t.expires_at FROM access_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_hash = \(bind: tokenHash) AND t.expires_at > \(bind: now)
+        """
+    }
+
+    func session(tokenHash: String, now: Date) async throws -> Session? {
+        try await database.read { db in
+            try await db.raw(Self.sessionQuery(tokenHash: tokenHash, now: now)).first(decoding: SessionRow.self)
+        }?.session
+    }
+
+    func insertTicket(hash: String, userID: UUID, tokenHash: String, expiresAt: Date, now: Date) async throws {
         try await database.write { db in
             // Spent and expired tickets are swept as new ones are made.
             try await db.raw("DELETE FROM realtime_tickets WHERE expires_at < \(bind: now.addingTimeInterval(-60))").run()
             try await db.raw(
-                "INSERT INTO realtime_tickets (ticket_hash, user_id, expires_at) VALUES (\(bind: hash), \(bind: userID), \(bind: expiresAt))"
+                """
+                INSERT INTO realtime_tickets (ticket_hash, user_id, token_hash, expires_at)
+                VALUES (\(bind: hash), \(bind: userID), \(bind: tokenHash), \(bind: expiresAt))
+                """
             ).run()
         }
     }
 
-    /// Spends a ticket: its account, once, before it expires; nil otherwise.
-    func redeemTicket(hash: String, now: Date) async throws -> Principal? {
-        let row = try await database.write { db in
+    /// Spends a ticket: the session of the token that asked for it, once, before the ticket
+    /// expires and while that token is signed in; nil otherwise (the ticket is spent all the same).
+    func redeemTicket(hash: String, now: Date) async throws -> Session? {
+        try await database.write { db in
             guard
                 let spent = try await db.raw(
                     """
                     UPDATE realtime_tickets SET used_at = \(bind: now)
-                    WHERE ticket_hash = \(bind: hash) AND used_at IS NULL AND expires_at > \(bind: now) RETURNING user_id
+                    WHERE ticket_hash = \(bind: hash) AND used_at IS NULL AND expires_at > \(bind: now) RETURNING token_hash
                     """
-                ).first()
-            else { return PrincipalRow?.none }
-            let userID = try spent.decode(column: "user_id", as: UUID.self)
-            return try await db.raw("SELECT id, role, email FROM users WHERE id = \(bind: userID)").first(decoding: PrincipalRow.self)
-        }
-        return row?.principal
+                ).first(),
+                let tokenHash = try spent.decodeNil(column: "token_hash") ? nil : spent.decode(column: "token_hash", as: String.self)
+            else { return SessionRow?.none }
+            return try await db.raw(Self.sessionQuery(tokenHash: tokenHash, now: now)).first(decoding: SessionRow.self)
+        }?.session
     }
 
-    func deleteToken(hash: String) async throws {
+    /// Deletes a token; returns whose it was (nil when there was no such token).
+    func deleteToken(hash: String) async throws -> UUID? {
         try await database.transaction { db in
-            try await db.raw("DELETE FROM access_tokens WHERE token_hash = \(bind: hash)").run()
+            try await db.raw("DELETE FROM access_tokens WHERE token_hash = \(bind: hash) RETURNING user_id").first()?
+                .decode(column: "user_id", as: UUID.self)
         }
     }
 }

@@ -200,8 +200,9 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
         [
             services.searchIndex,
             tracking,
-            RealtimeHeartbeat(hub: hub, period: RealtimeEndpoint.heartbeat, logger: logger),
+            RealtimeHeartbeat(hub: hub, period: RealtimeEndpoint.heartbeat, clock: services.clock, logger: logger),
             bus,
+            LiveSessionEnds(ends: services.accounts.sessionEnds, hub: hub, bus: bus),
             services.courierRegistry,
             relay,
             webhookSender,
@@ -232,9 +233,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
     let gate = StartupGate()
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(configuration: .init(ws: live.serverConfiguration)) { request, channel, logger in
-            try await live.shouldUpgrade(request, channel, logger)
-        },
+        server: live.server,
         // A deep accept queue: after a restart at the dinner peak every app reconnects at once,
         // and a full queue drops connection attempts into seconds of SYN back-off.
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tiffin", backlog: 4_096),

@@ -81,3 +81,23 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
+
+extension Problem {
+    /// The whole HTTP/1.1 response, encoded, for a connection that never reaches the router (a
+    /// refused WebSocket upgrade): the same body and headers as `response(from:context:)`, and
+    /// `Connection: close`.
+    public func encodedResponse(instance: String) -> ByteBuffer {
+        var copy = self
+        copy.instance = instance
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = (try? encoder.encode(copy)) ?? Data()
+        var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
+        head += "Content-Type: application/problem+json\r\nContent-Length: \(body.count)\r\nConnection: close\r\nCache-Control: no-store\r\n"
+        if status == .unauthorized { head += "WWW-Authenticate: Bearer\r\n" }
+        if let retryAfterSeconds { head += "Retry-After: \(retryAfterSeconds)\r\n" }
+        var buffer = ByteBuffer(string: head + "\r\n")
+        buffer.writeBytes(body)
+        return buffer
+    }
+}

@@ -143,6 +143,7 @@ struct RealtimeTests {
             }
             await #expect(throws: (any Error).self, "no credentials, no connection") { _ = try await LiveTestClient(port: port, headers: [:]) }
             let plain = try await api.call(.get, "/v1/realtime", token: customerToken)
+            // (A refused upgrade's answer is in LiveSessionTests.)
             #expect(plain.status == .badRequest && plain.string("type")?.hasSuffix("websocket-required") == true)
 
             customer.send(#"{"type":"subscribe","topic":"order","id":"\#(order.id)"}"#)
@@ -287,31 +288,37 @@ struct RealtimeTests {
         }
     }
 
+    static func session() -> Session {
+        Session(
+            principal: Principal(userID: UUID(), role: .customer, email: "a@example.com"), id: UUID().uuidString,
+            expiresAt: Date().addingTimeInterval(3_600))
+    }
+
     @Test func aClientThatCannotKeepUpIsDroppedAndPositionsCoalesce() async throws {
-        let connection = LiveConnection(principal: Principal(userID: UUID(), role: .customer, email: "a@example.com"))
+        let connection = LiveConnection(session: Self.session())
         for i in 0..<10_000 { connection.send(#"{"n":\#(i)}"#, coalescing: "position") }
         #expect(await connection.next() == [#"{"n":9999}"#], "positions: the latest wins")
         for i in 0..<LiveConnection.maximumQueued { connection.send("\(i)") }
-        #expect(!connection.isOverflowed)
+        #expect(connection.ending == nil)
         connection.send("one too many")
-        #expect(connection.isOverflowed)
+        #expect(connection.ending == .overflowed)
         #expect(await connection.next() == nil, "dropped: it reconnects and resumes")
     }
 
     @Test func theHeartbeatPingsEveryConnectionOncePerPeriodSpreadEvenly() async throws {
         let hub = RealtimeHub()
-        let connections = (0..<8_000).map { n in LiveConnection(principal: Principal(userID: UUID(), role: .customer, email: "c\(n)@example.com")) }
+        let connections = (0..<8_000).map { _ in LiveConnection(session: Self.session()) }
         for connection in connections { hub.register(connection) }
         hub.remove(connections[0])  // gone: never pinged
-        let perTick = (0..<RealtimeHub.heartbeatBuckets).map { hub.ping(tick: $0) }
+        let perTick = (0..<RealtimeHub.heartbeatBuckets).map { hub.ping(tick: $0, now: Date()) }
         #expect(perTick.reduce(0, +) == connections.count - 1, "once each per period")
         let share = connections.count / RealtimeHub.heartbeatBuckets
         #expect(perTick.allSatisfy { (share - 1...share).contains($0) }, "spread evenly: \(perTick)")
         // A ping waiting to be written is not queued twice, and goes after the messages queued.
         let bucket = try #require(hub.bucket(of: connections[1]))
         connections[1].send("event")
-        hub.ping(tick: bucket)
-        hub.ping(tick: bucket + RealtimeHub.heartbeatBuckets)
+        hub.ping(tick: bucket, now: Date())
+        hub.ping(tick: bucket + RealtimeHub.heartbeatBuckets, now: Date())
         #expect(await connections[1].next() == ["event", LiveConnection.ping])
     }
 

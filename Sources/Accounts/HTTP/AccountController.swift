@@ -63,7 +63,7 @@ public struct AccountController: Sendable {
     }
 
     @Sendable func ticket(_ request: Request, context: SignedInContext) async throws -> EditedResponse<RealtimeTicket> {
-        EditedResponse(status: .created, response: try await service.issueTicket(for: context.principal))
+        EditedResponse(status: .created, response: try await service.issueTicket(for: context.principal, token: context.token))
     }
 
     @Sendable func notUpgraded(_ request: Request, context: SignedInContext) async throws -> Response {

@@ -102,8 +102,10 @@ enum AsyncAPIDocument {
                 object(["type", "notification"], ["type": constant("notification"), "notification": noticeSchema])
             ),
             "error": (
-                "A message refused: `code` is the API's problem type, `field` the field at fault",
-                object(["type", "code", "detail"], ["type": constant("error"), "code": string, "detail": string, "field": string])
+                "A message refused: `code` is the name of the API's problem type (https://tiffin.dev/problems/<code>), `field` the field at fault",
+                object(
+                    ["type", "code", "detail"],
+                    ["type": constant("error"), "code": enumeration(RealtimeEndpoint.errorCodes), "detail": string, "field": string])
             ),
         ]
     }

@@ -54,6 +54,8 @@ final class ClusterBus: Service, Sendable {
         case offer(DispatchOffer)
         /// A notification for a user who may be connected to another instance.
         case notice(userID: UUID, item: ActivityItem)
+        /// A sign-in ended (logged out): its connections close on every instance.
+        case sessionEnded(SessionEnded)
 
         struct Event: Codable {
             let id: UUID
@@ -181,6 +183,26 @@ final class ClusterBus: Service, Sendable {
                 tracking.offered([offer])
             case .notice(let userID, let item):
                 tracking.hub.publish(LiveMessage.text(LiveMessage.Notice(notification: item)), to: .user(userID))
+            case .sessionEnded(let ended):
+                tracking.hub.end(sessionID: ended.sessionID, .signedOut)
+            }
+        }
+    }
+}
+
+/// Closes the live connections of sign-ins that end (a logout) with 1008, on this instance and,
+/// through the cluster bus, on every other: a logged-out token keeps no socket open.
+struct LiveSessionEnds: Service {
+    let ends: Feed<SessionEnded>
+    let hub: RealtimeHub
+    let bus: ClusterBus
+
+    func run() async throws {
+        let ends = self.ends.subscribe()
+        await cancelWhenGracefulShutdown {
+            for await ended in ends {
+                hub.end(sessionID: ended.sessionID, .signedOut)
+                bus.enqueue([.sessionEnded(ended)])
             }
         }
     }

@@ -6,6 +6,7 @@ import Events
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -19,8 +20,12 @@ import TiffinHTTP
 ///
 /// Credentials: browsers offer the subprotocols `tiffin.v1` and `ticket.<ticket>` (a single-use
 /// ticket from `POST /v1/realtime/tickets`), so no token is in a URL or a log; other clients may
-/// send `Authorization: Bearer <token>`. Without valid credentials there is no upgrade, and the
-/// route answers 401.
+/// send `Authorization: Bearer <token>`. Without valid credentials there is no upgrade: the answer
+/// is a 401 problem (written by `WebSocketWireCheck` in place of the library's bare 400).
+///
+/// A connection belongs to the sign-in (token) that opened it, directly or through a ticket: when
+/// that token is logged out its connections close with 1008 ("signed out"), on every instance,
+/// and when it expires the heartbeat closes them the same way.
 struct RealtimeEndpoint: Sendable {
     static let path = "/v1/realtime"
     static let subprotocol = "tiffin.v1"
@@ -28,6 +33,9 @@ struct RealtimeEndpoint: Sendable {
     /// The largest message a client may send.
     static let maximumMessageBytes = 16_384
     static let heartbeat = Duration.seconds(20)
+    /// The `code`s of `error` messages: the names of the HTTP problem types the same refusal gets
+    /// from the API (`bad-request`: a message that is not JSON text; `internal`: an unknown failure).
+    static let errorCodes = ["bad-request", "invalid-field", "forbidden", "not-found", "internal"]
     /// Made once: a message is decoded per fix.
     static let decoder = TiffinJSON.decoder
 
@@ -37,9 +45,21 @@ struct RealtimeEndpoint: Sendable {
     let logger: Logger
 
     /// The library's ping is off: one `RealtimeHeartbeat` pings every connection instead of a
-    /// task per connection, spread evenly over the period.
+    /// task per connection, spread evenly over the period. Text that is not UTF-8 closes the
+    /// connection with 1007 (RFC 6455 §8.1), never decoded lossily.
     var serverConfiguration: WebSocketServerConfiguration {
-        WebSocketServerConfiguration(maxFrameSize: Self.maximumMessageBytes, autoPing: .disabled)
+        WebSocketServerConfiguration(maxFrameSize: Self.maximumMessageBytes, autoPing: .disabled, validateUTF8: true)
+    }
+
+    /// The server's connections: HTTP/1.1 with this endpoint's upgrade, each checked on the wire
+    /// by `WebSocketWireCheck`.
+    var server: HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            WireCheckedChannel(
+                inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: .init(ws: serverConfiguration)) { request, channel, logger in
+                    try await shouldUpgrade(request, channel, logger)
+                })
+        }
     }
 
     /// A peer that vanished never acknowledges the heartbeat's ping: the kernel drops the
@@ -54,16 +74,25 @@ struct RealtimeEndpoint: Sendable {
     ) async throws
         -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
     {
-        guard request.path?.split(separator: "?", maxSplits: 1).first.map(String.init) == Self.path,
-            let principal = try await authenticate(request)
-        else { return .dontUpgrade }
+        guard request.path?.split(separator: "?", maxSplits: 1).first.map(String.init) == Self.path else {
+            await Self.refuse(channel, Problem(status: .notFound, type: "not-found", title: "Not found", detail: "live connections open at \(Self.path)"))
+            return .dontUpgrade
+        }
+        let session: Session
+        switch try await authenticate(request) {
+        case .session(let found): session = found
+        case .refused(let problem):
+            await Self.refuse(channel, problem)
+            return .dontUpgrade
+        }
+        await Self.upgrading(channel)
         #if os(Linux)
-            try await channel.setOption(Self.userTimeout, value: SocketOptionValue(Self.unacknowledgedLimit / .milliseconds(1)))
+            try await channel.setOption(Self.userTimeout, value: SocketOptionValue(Self.unacknowledgedLimit / .milliseconds(1))).get()
         #endif
         var headers = HTTPFields()
         if Self.offered(request).contains(Self.subprotocol) { headers[.secWebSocketProtocol] = Self.subprotocol }
         return .upgrade(headers) { inbound, outbound, _ in
-            try await serve(principal, inbound: inbound, outbound: outbound, channel: channel)
+            try await serve(session, inbound: inbound, outbound: outbound, channel: channel)
         }
     }
 
@@ -73,20 +102,58 @@ struct RealtimeEndpoint: Sendable {
         }
     }
 
-    func authenticate(_ request: HTTPRequest) async throws -> Principal? {
+    enum Authentication {
+        case session(Session)
+        case refused(Problem)
+    }
+
+    func authenticate(_ request: HTTPRequest) async throws -> Authentication {
         if let ticket = Self.offered(request).first(where: { $0.hasPrefix(Self.ticketPrefix) }) {
-            return try await services.accounts.redeemTicket(String(ticket.dropFirst(Self.ticketPrefix.count)))
+            guard let session = try await services.accounts.redeemTicket(String(ticket.dropFirst(Self.ticketPrefix.count))) else {
+                return .refused(
+                    Problem(
+                        status: .unauthorized, type: "invalid-ticket", title: "Invalid ticket",
+                        detail: "the ticket is unknown, spent or expired, or its sign-in ended: ask POST /v1/realtime/tickets for another",
+                        field: "Sec-WebSocket-Protocol"))
+            }
+            return .session(session)
         }
-        if let token = request.headerFields[.authorization].flatMap(BearerCredential.token(fromHeader:)) {
-            return try await services.accounts.principal(forToken: token)
+        if let header = request.headerFields[.authorization] {
+            guard let token = BearerCredential.token(fromHeader: header), let session = try await services.accounts.session(forToken: token) else {
+                return .refused(
+                    Problem(
+                        status: .unauthorized, type: "unauthorized", title: "Unauthorized", detail: "the bearer token is unknown or expired",
+                        field: "Authorization"))
+            }
+            return .session(session)
         }
-        return nil
+        return .refused(
+            Problem(
+                status: .unauthorized, type: "unauthorized", title: "Unauthorized",
+                detail: "offer the subprotocols tiffin.v1 and ticket.<ticket> (POST /v1/realtime/tickets), or send Authorization: Bearer <token>",
+                field: "Sec-WebSocket-Protocol"))
+    }
+
+    /// Has `WebSocketWireCheck` answer the refused upgrade with `problem` (when the channel has one).
+    static func refuse(_ channel: any Channel, _ problem: Problem) async {
+        let response = problem.encodedResponse(instance: path)
+        try? await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.handler(type: WebSocketWireCheck.self).refuse(with: response)
+        }.get()
+    }
+
+    /// Tells `WebSocketWireCheck` the upgrade goes ahead: frames follow the `101`.
+    static func upgrading(_ channel: any Channel) async {
+        try? await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.handler(type: WebSocketWireCheck.self).upgrading()
+        }.get()
     }
 
     // MARK: A connection
 
-    func serve(_ principal: Principal, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel) async throws {
-        let connection = LiveConnection(principal: principal)
+    func serve(_ session: Session, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel) async throws {
+        let principal = session.principal
+        let connection = LiveConnection(session: session)
         hub.register(connection)
         defer { hub.remove(connection) }
         connection.send(
@@ -113,17 +180,18 @@ struct RealtimeEndpoint: Sendable {
                         }
                     }
                 }
-                if connection.isOverflowed {
-                    // Too far behind: told, and cut off, so the reader below ends too — waiting
-                    // for the client to answer the close could be waiting for ever.
-                    try? await outbound.close(.unexpectedServerError, reason: "too far behind: reconnect and resume")
+                if let ending = connection.ending {
+                    // Ended by the server (too far behind, signed out): told, and cut off, so the
+                    // reader below ends too — waiting for the client to answer the close could be
+                    // waiting for ever.
+                    try? await outbound.close(ending.code, reason: ending.reason)
                     try? await channel.close()
                 }
             }
             defer { connection.close() }
             for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
                 guard case .text(let text) = message else {
-                    connection.send(LiveMessage.text(LiveMessage.Problem(code: "bad_message", detail: "messages are JSON text", field: nil)))
+                    connection.send(LiveMessage.text(LiveMessage.Problem(code: "bad-request", detail: "messages are JSON text", field: "message")))
                     continue
                 }
                 await handle(text, from: connection)
@@ -169,6 +237,7 @@ struct RealtimeEndpoint: Sendable {
         } catch {
             logger.warning("live message failed", metadata: ["error": "\(error)"])
             connection.send(LiveMessage.text(LiveMessage.Problem(code: "internal", detail: "the message could not be handled", field: nil)))
+            // "internal" is the HTTP edge's name for an unknown failure too (ProblemMiddleware).
         }
     }
 

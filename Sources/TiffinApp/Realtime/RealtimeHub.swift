@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Logging
 import Metrics
+import NIOWebSocket
 import ServiceLifecycle
 import Storage
 import Synchronization
@@ -9,7 +10,7 @@ import Synchronization
 /// One open live connection's outbound queue. Never grows without bound:
 /// - messages with a coalescing key (positions) keep only the latest per key;
 /// - other messages (events, offers) queue up to `maximumQueued`; a client that falls that far
-///   behind is dropped (`isOverflowed`), and resumes from the last event it saw when it reconnects.
+///   behind is dropped (`ending`: `.overflowed`), and resumes from the last event it saw when it reconnects.
 final class LiveConnection: Sendable {
     static let maximumQueued = 512
     /// Queued (coalesced: at most one waits) where the writer is to send a ping frame. Not JSON,
@@ -17,24 +18,52 @@ final class LiveConnection: Sendable {
     static let ping = "\u{0}ping"
 
     let id = UUID()
-    let principal: Principal
+    /// The sign-in that opened it: it closes when that ends.
+    let session: Session
+    var principal: Principal { session.principal }
+
+    /// Why the server ended a connection: the close frame says so.
+    enum Ending: Equatable {
+        /// Too far behind (1011): reconnect and resume.
+        case overflowed
+        /// The sign-in was logged out (1008).
+        case signedOut
+        /// The sign-in's token expired (1008).
+        case sessionExpired
+
+        var code: WebSocketErrorCode {
+            switch self {
+            case .overflowed: .unexpectedServerError
+            case .signedOut, .sessionExpired: .policyViolation
+            }
+        }
+
+        var reason: String {
+            switch self {
+            case .overflowed: "too far behind: reconnect and resume"
+            case .signedOut: "signed out"
+            case .sessionExpired: "the sign-in expired: sign in again"
+            }
+        }
+    }
 
     private struct State {
         var queue: [String] = []
         var latest: [String: String] = [:]
         var latestOrder: [String] = []
         var closed = false
-        var overflowed = false
+        var ending: Ending?
         var waiter: CheckedContinuation<[String]?, Never>?
     }
 
     private let state = Mutex(State())
 
-    init(principal: Principal) {
-        self.principal = principal
+    init(session: Session) {
+        self.session = session
     }
 
-    var isOverflowed: Bool { state.withLock { $0.overflowed } }
+    /// Why the server ended it, once it did.
+    var ending: Ending? { state.withLock { $0.ending } }
 
     /// Queues `text`; with `coalescing`, replaces a queued message of the same key.
     func send(_ text: String, coalescing key: String? = nil) {
@@ -44,11 +73,7 @@ final class LiveConnection: Sendable {
                 if state.latest.updateValue(text, forKey: key) == nil { state.latestOrder.append(key) }
             } else if state.queue.count >= Self.maximumQueued {
                 // Too far behind: drop the client; it reconnects and resumes.
-                state.overflowed = true
-                state.closed = true
-                _ = Self.drain(&state)
-                defer { state.waiter = nil }
-                return (state.waiter, nil)
+                return (Self.end(&state, .overflowed), nil)
             } else {
                 state.queue.append(text)
             }
@@ -88,6 +113,20 @@ final class LiveConnection: Sendable {
         }
         waiter?.resume(returning: nil)
     }
+
+    /// Ends the connection for `ending`: nothing queued is sent; the writer sends the close frame.
+    func end(_ ending: Ending) {
+        state.withLock { Self.end(&$0, ending) }?.resume(returning: nil)
+    }
+
+    private static func end(_ state: inout State, _ ending: Ending) -> CheckedContinuation<[String]?, Never>? {
+        guard !state.closed else { return nil }
+        state.ending = ending
+        state.closed = true
+        _ = drain(&state)
+        defer { state.waiter = nil }
+        return state.waiter
+    }
 }
 
 /// Who listens to what, on this instance: topics to open connections.
@@ -121,6 +160,8 @@ final class RealtimeHub: Sendable {
         var bucketOf: [UUID: Int] = [:]
         var nextBucket = 0
         var perRole: [Role: Int] = [:]
+        /// Open connections by the sign-in that opened them.
+        var sessions: [String: [UUID: LiveConnection]] = [:]
 
         mutating func drop(_ connectionID: UUID, from topic: Topic) {
             topics[topic]?[connectionID] = nil
@@ -141,6 +182,7 @@ final class RealtimeHub: Sendable {
             state.buckets[state.nextBucket][connection.id] = connection
             state.bucketOf[connection.id] = state.nextBucket
             state.nextBucket = (state.nextBucket + 1) % Self.heartbeatBuckets
+            state.sessions[connection.session.id, default: [:]][connection.id] = connection
             state.perRole[role, default: 0] += 1
             return state.perRole[role]!
         }
@@ -151,6 +193,8 @@ final class RealtimeHub: Sendable {
         let role = connection.principal.role
         let count = state.withLock { state in
             for topic in state.subscriptions.removeValue(forKey: connection.id) ?? [] { state.drop(connection.id, from: topic) }
+            state.sessions[connection.session.id]?[connection.id] = nil
+            if state.sessions[connection.session.id]?.isEmpty == true { state.sessions[connection.session.id] = nil }
             guard let bucket = state.bucketOf.removeValue(forKey: connection.id) else { return state.perRole[role] ?? 0 }
             state.buckets[bucket][connection.id] = nil
             state.perRole[role, default: 1] -= 1
@@ -186,12 +230,29 @@ final class RealtimeHub: Sendable {
     /// The heartbeat bucket of a registered connection.
     func bucket(of connection: LiveConnection) -> Int? { state.withLock { $0.bucketOf[connection.id] } }
 
-    /// Heartbeat tick `tick`: a ping queued on each connection of its bucket. Returns how many.
+    /// Heartbeat tick `tick`: a ping queued on each connection of its bucket, and a connection
+    /// whose sign-in expired by `now` ended instead. Returns how many were pinged.
     @discardableResult
-    func ping(tick: Int) -> Int {
+    func ping(tick: Int, now: Date) -> Int {
         let due = state.withLock { Array($0.buckets[tick % Self.heartbeatBuckets].values) }
-        for connection in due { connection.send(LiveConnection.ping, coalescing: LiveConnection.ping) }
-        return due.count
+        var pinged = 0
+        for connection in due {
+            if connection.session.expiresAt <= now {
+                connection.end(.sessionExpired)
+            } else {
+                connection.send(LiveConnection.ping, coalescing: LiveConnection.ping)
+                pinged += 1
+            }
+        }
+        return pinged
+    }
+
+    /// Ends every connection of this instance that sign-in `sessionID` opened. Returns how many.
+    @discardableResult
+    func end(sessionID: String, _ ending: LiveConnection.Ending) -> Int {
+        let connections = state.withLock { $0.sessions[sessionID].map { Array($0.values) } ?? [] }
+        for connection in connections { connection.end(ending) }
+        return connections.count
     }
 
     func hasSubscribers(_ topic: Topic) -> Bool { state.withLock { $0.topics[topic]?.isEmpty == false } }
@@ -212,11 +273,13 @@ final class RealtimeHub: Sendable {
 final class RealtimeHeartbeat: Service, Sendable {
     let hub: RealtimeHub
     let period: Duration
+    let clock: any WallClock
     let logger: Logger
 
-    init(hub: RealtimeHub, period: Duration, logger: Logger) {
+    init(hub: RealtimeHub, period: Duration, clock: any WallClock, logger: Logger) {
         self.hub = hub
         self.period = period
+        self.clock = clock
         self.logger = logger
     }
 
@@ -224,7 +287,7 @@ final class RealtimeHeartbeat: Service, Sendable {
 
     func run() async throws {
         await repeatUntilShutdown(every: period / RealtimeHub.heartbeatBuckets, name: "realtime.heartbeat", logger: logger) {
-            self.hub.ping(tick: self.ticks.add(1, ordering: .relaxed).oldValue)
+            self.hub.ping(tick: self.ticks.add(1, ordering: .relaxed).oldValue, now: self.clock.now())
         }
     }
 }

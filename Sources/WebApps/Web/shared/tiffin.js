@@ -309,8 +309,11 @@ export class Live {
       if (message.type === "welcome") this.welcome = message; // staleAfterSeconds, heartbeatSeconds
       this.emit(message.type, message);
     });
-    socket.addEventListener("close", () => {
-      if (this.socket === socket) this.scheduleReconnect();
+    socket.addEventListener("close", (event) => {
+      if (this.socket !== socket) return;
+      // 1008: the sign-in that opened it ended (logged out elsewhere, or expired).
+      if (event.code === 1008) return this.setState("signed-out");
+      this.scheduleReconnect();
     });
   }
 
