@@ -19,6 +19,9 @@ public final class CourierRegistry: Service, Sendable {
     }
 
     private let state = Mutex(State())
+    /// Every change as it happens, to whoever follows (newest kept per follower: a slow one never
+    /// slows a fix down).
+    let changes = Feed<DispatchChange>(buffer: 65_536)
     let store: DispatchStore
     let flushInterval: Duration
     let logger: Logger

@@ -49,18 +49,14 @@ public struct PositionFix: Codable, Sendable, Equatable {
     }
 }
 
-/// Who hears about fixes and offers as they happen (the live connections), set once at assembly.
-public final class DispatchObservers: Sendable {
-    private let fixes = Mutex<[@Sendable (CourierState) -> Void]>([])
-    private let offers = Mutex<[@Sendable ([DispatchOffer]) -> Void]>([])
-
-    public init() {}
-
-    public func onFix(_ observer: @escaping @Sendable (CourierState) -> Void) { fixes.withLock { $0.append(observer) } }
-    public func onOffers(_ observer: @escaping @Sendable ([DispatchOffer]) -> Void) { offers.withLock { $0.append(observer) } }
-
-    func fixed(_ state: CourierState) { for observer in fixes.withLock({ $0 }) { observer(state) } }
-    func offered(_ made: [DispatchOffer]) { for observer in offers.withLock({ $0 }) { observer(made) } }
+/// What changes in dispatch as it happens, for those who follow it (`DispatchService.changes`):
+/// the live connections, the proximity watcher, the cluster bus.
+public enum DispatchChange: Sendable {
+    /// A courier's state changed: a fix taken, or going on- or offline. `local`: reported to this
+    /// instance; false: learned from another instance (which has told the others already).
+    case courier(CourierState, local: Bool)
+    /// Offers made by this instance's dispatch round.
+    case offers([DispatchOffer])
 }
 
 /// A position as shown to a customer: never an error for being old, but marked stale with its age.

@@ -38,8 +38,10 @@ public struct DispatchService: Sendable {
     let logger: Logger
     /// This process, as a lease holder.
     let instanceID: String
-    /// Told of every fix and every offer made, as it happens.
-    public let observers = DispatchObservers()
+    /// Every courier change (fixes, on- and offline, local and from other instances) and every
+    /// offer made, as it happens: a stream per follower, each consumed in its own service's
+    /// `run()`. Built once with the registry, so every copy of this service shares it.
+    public var changes: Feed<DispatchChange> { registry.changes }
 
     /// `registry` is built once per process (`makeRegistry`) and run as a service.
     public init(
@@ -76,7 +78,7 @@ public struct DispatchService: Sendable {
             return true
         }.state
         try await registry.flush()  // rare and meaningful: persist at once
-        observers.fixed(state)
+        changes.publish(.courier(state, local: true))
         return state
     }
 
@@ -86,15 +88,18 @@ public struct DispatchService: Sendable {
             return true
         }.state
         try await registry.flush()
-        observers.fixed(state)
+        changes.publish(.courier(state, local: true))
         return state
     }
 
     /// A courier's state from another instance (its fix, or going on- or offline): every
     /// instance knows every courier, so whichever holds the dispatch lease plans with all of
-    /// them. True when it was newer than the one held. Observers are not told (it came from them).
+    /// them. True when it was newer than the one held; then `changes` has it, as not local.
+    @discardableResult
     public func receiveRemote(_ state: CourierState) -> Bool {
-        registry.applyRemote(state)
+        guard registry.applyRemote(state) else { return false }
+        changes.publish(.courier(state, local: false))
+        return true
     }
 
     /// Records a fix. Kept in memory; persisted by the next `flush()`.
@@ -106,7 +111,7 @@ public struct DispatchService: Sendable {
     /// (an older fix than the one held changes nothing); one from the future counts as now.
     public func report(courierID: UUID, _ fix: PositionFix) async -> CourierState {
         let (state, changed) = apply(fix, courierID: courierID, now: clock.now())
-        if changed { observers.fixed(state) }
+        if changed { changes.publish(.courier(state, local: true)) }
         return state
     }
 
@@ -121,7 +126,7 @@ public struct DispatchService: Sendable {
             last = (applied.state, applied.changed || last?.changed == true)
         }
         guard let last else { return await state(courierID: courierID) }
-        if last.changed { observers.fixed(last.state) }
+        if last.changed { changes.publish(.courier(last.state, local: true)) }
         return last.state
     }
 
@@ -200,7 +205,7 @@ public struct DispatchService: Sendable {
                 expiresAt: now.addingTimeInterval(settings.offerTimeout), answeredAt: nil)
         }
         try await store.createOffers(offers)
-        observers.offered(offers)
+        if !offers.isEmpty { changes.publish(.offers(offers)) }
         for offer in offers {
             DispatchMetrics.offers(.pending)
             logger.info(

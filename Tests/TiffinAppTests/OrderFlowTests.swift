@@ -521,22 +521,34 @@ struct OrderFlowTests {
         let clock = ManualWallClock(Date())
         try await withServices(kind, clock: clock) { s in
             let f = try await Fixture.make(s)
-            let heard = Mutex<[CourierState]>([])
-            s.dispatch.observers.onFix { state in heard.withLock { $0.append(state) } }
+            // What those following dispatch hear: read up to a marker published after each step.
+            var followed = s.dispatch.changes.subscribe().makeAsyncIterator()
+            var heard: [Double?] = []
+            func hear() async {
+                s.dispatch.changes.publish(.offers([]))
+                while let change = await followed.next() {
+                    guard case .courier(let state, let local) = change else { break }
+                    #expect(local)
+                    heard.append(state.location?.lat)
+                }
+            }
             func fix(_ lat: Double, _ secondsAgo: Double?) -> PositionFix {
                 PositionFix(location: GeoPoint(uncheckedLat: lat, lon: 13.4), recordedAt: secondsAgo.map { clock.now().addingTimeInterval(-$0) })
             }
             // Sent out of order: the newest recorded wins, and those watching hear once.
             let state = await s.dispatch.report(courierID: f.courier.id, batch: [fix(52.53, 10), fix(52.51, 30), fix(52.52, 20)])
             #expect(state.location?.lat == 52.53 && state.positionAt == clock.now().addingTimeInterval(-10))
-            #expect(heard.withLock { $0.map(\.location?.lat) } == [52.53])
+            await hear()
+            #expect(heard == [52.53])
             // Older than what is held: nothing changes, nobody is told. One without a time counts as now.
             _ = await s.dispatch.report(courierID: f.courier.id, batch: [fix(52.40, 60)])
             let held = await s.dispatch.state(courierID: f.courier.id)
-            #expect(heard.withLock { $0.count } == 1 && held.location?.lat == 52.53)
+            await hear()
+            #expect(heard.count == 1 && held.location?.lat == 52.53)
             let latest = await s.dispatch.report(courierID: f.courier.id, batch: [fix(52.55, nil), fix(52.54, 5)])
             #expect(latest.location?.lat == 52.55 && latest.positionAt == clock.now())
-            #expect(heard.withLock { $0.map(\.location?.lat) } == [52.53, 52.55])
+            await hear()
+            #expect(heard == [52.53, 52.55])
         }
     }
 

@@ -41,10 +41,6 @@ final class ClusterBus: Service, Sendable {
         self.tracking = tracking
         self.flushInterval = flushInterval
         self.logger = logger
-        guard cluster != nil else { return }
-        dispatch.observers.onFix { [weak self] state in self?.enqueue(courier: state) }
-        dispatch.observers.onOffers { [weak self] offers in self?.enqueue(offers.map { Item.offer($0) }) }
-        tracking.onLocalEvent { [weak self] event in self?.enqueue([.event(Item.Event(event))]) }
     }
 
     /// One thing learned, as it travels.
@@ -107,13 +103,41 @@ final class ClusterBus: Service, Sendable {
             try? await gracefulShutdown()
             return
         }
+        // Subscribed first: what this instance learns from now on is carried.
+        let changes = dispatch.changes.subscribe()
+        let events = tracking.relayedEvents.subscribe()
         let listener = Task { await self.listen(cluster) }
-        await repeatUntilShutdown(every: flushInterval, name: "realtime.cluster-flush", logger: logger) { try await self.flush(cluster) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    for await change in changes { self.carry(change) }
+                }
+            }
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    for await event in events { self.enqueue([.event(Item.Event(event))]) }
+                }
+            }
+            group.addTask {
+                await repeatUntilShutdown(every: self.flushInterval, name: "realtime.cluster-flush", logger: self.logger) {
+                    try await self.flush(cluster)
+                }
+            }
+        }
         // The listener holds a pooled connection: tell it to stop (its own notification), so the
         // pool can close, and give it a moment.
         listener.cancel()
         try? await cluster.notify(Self.channel, payloads: [Self.stop(instanceID)])
         try? await withDeadline(.seconds(2)) { await listener.value }
+    }
+
+    /// What dispatch changed here, to be told to the others (what came from them is not sent back).
+    func carry(_ change: DispatchChange) {
+        switch change {
+        case .courier(let state, local: true): enqueue(courier: state)
+        case .courier(_, local: false): break
+        case .offers(let offers): enqueue(offers.map { Item.offer($0) })
+        }
     }
 
     static func stop(_ instanceID: String) -> String { #"{"origin":"\#(instanceID)","items":[],"stop":true}"# }
@@ -174,7 +198,8 @@ final class ClusterBus: Service, Sendable {
         for item in envelope.items {
             switch item {
             case .courier(let state):
-                if dispatch.receiveRemote(state) { tracking.fixed(state) }
+                // Taken when newer; then dispatch's changes carry it to this instance's watchers.
+                dispatch.receiveRemote(state)
             case .event(let event):
                 do { try await tracking.handleRemote(event.domainEvent) } catch {
                     logger.warning("a relayed event could not be handled", metadata: ["event.id": "\(event.id)", "error": "\(error)"])

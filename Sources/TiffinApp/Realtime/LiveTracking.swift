@@ -183,14 +183,11 @@ final class LiveTracking: Service, Sendable {
         self.clock = clock
         self.staleAfter = staleAfter
         self.logger = logger
-        dispatch.observers.onFix { [weak self] courier in self?.fixed(courier) }
-        dispatch.observers.onOffers { [weak self] offers in self?.offered(offers) }
     }
 
-    /// Told of each event this instance relays from the outbox (the cluster bus passes it on).
-    private let localEventObservers = Mutex<[@Sendable (DomainEvent) -> Void]>([])
-
-    func onLocalEvent(_ observer: @escaping @Sendable (DomainEvent) -> Void) { localEventObservers.withLock { $0.append(observer) } }
+    /// Each order event this instance relays from the outbox, once handled here (the cluster bus
+    /// passes them on to the other instances).
+    let relayedEvents = Feed<DomainEvent>(buffer: 65_536)
 
     /// New offers, to their couriers' connections.
     func offered(_ offers: [DispatchOffer]) {
@@ -202,11 +199,32 @@ final class LiveTracking: Service, Sendable {
     static let resyncEvery = 15
     private let sweeps = Atomic<Int>(0)
 
+    /// Follows dispatch's changes (fixes and offers, pushed to those who may see them) and sweeps
+    /// for stale positions, until graceful shutdown.
     func run() async throws {
+        // Subscribed before the restore, so no change made while it reads is missed.
+        let changes = dispatch.changes.subscribe()
         do { try await restore() } catch { logger.error("could not restore live deliveries", metadata: ["error": "\(error)"]) }
-        await repeatUntilShutdown(every: .seconds(2), name: "realtime.stale-sweep", logger: logger) {
-            if self.sweeps.add(1, ordering: .relaxed).newValue % Self.resyncEvery == 0 { try await self.restore() }
-            await self.sweepStale()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    for await change in changes { self.follow(change) }
+                }
+            }
+            group.addTask {
+                await repeatUntilShutdown(every: .seconds(2), name: "realtime.stale-sweep", logger: self.logger) {
+                    if self.sweeps.add(1, ordering: .relaxed).newValue % Self.resyncEvery == 0 { try await self.restore() }
+                    await self.sweepStale()
+                }
+            }
+        }
+    }
+
+    /// One change from dispatch: a courier's state to those watching them, offers to their couriers.
+    func follow(_ change: DispatchChange) {
+        switch change {
+        case .courier(let state, _): fixed(state)
+        case .offers(let offers): offered(offers)
         }
     }
 
@@ -234,7 +252,7 @@ final class LiveTracking: Service, Sendable {
     /// other instances.
     func handle(_ event: DomainEvent) async throws {
         try await handleRemote(event)
-        for observer in localEventObservers.withLock({ $0 }) { observer(event) }
+        relayedEvents.publish(event)
     }
 
     /// An order event, relayed here or by another instance: to the order's subscribers, its

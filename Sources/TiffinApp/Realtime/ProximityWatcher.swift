@@ -31,6 +31,7 @@ final class ProximityWatcher: Service, Sendable {
         let milestone: ProximityMilestone
     }
 
+    let dispatch: DispatchService
     let tracking: LiveTracking
     let orders: OrderService
     let logger: Logger
@@ -43,7 +44,7 @@ final class ProximityWatcher: Service, Sendable {
         self.orders = orders
         self.logger = logger
         self.hits = AsyncStream.makeStream(of: Hit.self, bufferingPolicy: .bufferingNewest(10_000))
-        dispatch.observers.onFix { [weak self] state in self?.check(state) }
+        self.dispatch = dispatch
     }
 
     func check(_ courier: CourierState) {
@@ -65,7 +66,23 @@ final class ProximityWatcher: Service, Sendable {
         }
     }
 
+    /// Checks this instance's fixes as dispatch reports them (another instance checks its own),
+    /// and records what they hit, until graceful shutdown.
     func run() async throws {
+        let changes = dispatch.changes.subscribe()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    for await change in changes {
+                        if case .courier(let state, local: true) = change { self.check(state) }
+                    }
+                }
+            }
+            group.addTask { await self.record() }
+        }
+    }
+
+    private func record() async {
         await cancelWhenGracefulShutdown {
             for await hit in self.hits.stream {
                 do {
