@@ -162,11 +162,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmark code: generated cities, the relay and dispatch benchmarks. Used by the CLI's
+        // bench-* commands; the production library has none of it.
+        .target(
+            name: "TiffinBench",
+            dependencies: [
+                "TiffinApp", "Core", "Events", "Storage", "Accounts", "Catalog", "Ordering", "Dispatching", "Notifications", "DemoCityData",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "tiffin",
             dependencies: [
-                "TiffinApp", "Core", "Dispatching",
+                "TiffinApp", "TiffinBench", "Core", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -42,7 +42,7 @@ public struct OutboundChannels: Sendable {
     public let mail: (any MailTransport)?
     public let webhooks: any WebhookTransport
     public let breaker = CircuitBreaker()
-    let push = LiveNotificationPush()
+    package let push = LiveNotificationPush()
     let mailQueued = Doorbell()
     let webhooksQueued = Doorbell()
     let directory: any RecipientDirectory
@@ -111,7 +111,11 @@ let liveOrderEventTypes: Set<EventType> =
 
 /// Reactions across domains, delivered from the outbox; with `tracking`, live subscribers hear
 /// every order event too.
-func outboxSubscriptions(_ services: TiffinServices, tracking: LiveTracking? = nil) -> [OutboxSubscription] {
+package func outboxSubscriptions(_ services: TiffinServices) -> [OutboxSubscription] {
+    outboxSubscriptions(services, tracking: nil)
+}
+
+func outboxSubscriptions(_ services: TiffinServices, tracking: LiveTracking?) -> [OutboxSubscription] {
     let payments = services.payments
     let dispatch = services.dispatch
     let notifications = services.notifications

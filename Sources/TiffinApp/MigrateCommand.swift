@@ -1,7 +1,6 @@
 import Accounts
 import Catalog
 import Core
-import DemoCityData
 import Logging
 import ServiceLifecycle
 import Storage
@@ -27,8 +26,9 @@ public func createOperator(
     }
 }
 
-/// Runs `body` with the configured database open and migrated, then closes it.
-func withMigratedDatabase<R: Sendable>(
+/// Runs `body` with the configured database open and migrated, then closes it (the CLI's
+/// one-shot commands and the benchmarks).
+package func withMigratedDatabase<R: Sendable>(
     configuration: TiffinConfiguration, logger: Logger, _ body: @escaping @Sendable (any Database, [String]) async throws -> R
 ) async throws -> R {
     let database = try await openDatabase(try DatabaseLocation(url: configuration.databaseURL), logger: logger)
@@ -48,16 +48,5 @@ func withMigratedDatabase<R: Sendable>(
             try? await database.close()
             throw error
         }
-    }
-}
-
-/// Inserts a generated city of `count` restaurants (no menus, no accounts) for benchmarks of
-/// search at scale: `tiffin bench-city`. Returns how many restaurants the database then has.
-public func seedSyntheticCity(configuration: TiffinConfiguration, count: Int, logger: Logger) async throws -> Int {
-    try await withMigratedDatabase(configuration: configuration, logger: logger) { database, _ in
-        let index = CatalogService.makeIndex(database: database, logger: logger)
-        let catalog = CatalogService(database: database, index: index, priceLists: PriceListCache(), clock: SystemWallClock())
-        try await catalog.importRestaurants(SyntheticCity.restaurants(count: count))
-        return try await catalog.restaurantCount()
     }
 }

@@ -44,7 +44,7 @@ struct RecipientDirectoryAdapter: RecipientDirectory {
 /// Pushes a new notification to the recipient's live connections on this instance, and through
 /// the cluster bus to the others. Bound to the hub once the live endpoint is assembled; before
 /// that (and in service tests without a server) nothing is pushed — the feed has it.
-final class LiveNotificationPush: LivePush, Sendable {
+package final class LiveNotificationPush: LivePush, Sendable {
     private struct Sinks {
         var hub: RealtimeHub?
         var bus: ClusterBus?
@@ -61,11 +61,12 @@ final class LiveNotificationPush: LivePush, Sendable {
         }
     }
 
-    func observe(_ observer: @escaping @Sendable (ActivityItem, UUID) -> Void) {
+    /// Calls `observer` with every push (the relay benchmark times them).
+    package func observe(_ observer: @escaping @Sendable (ActivityItem, UUID) -> Void) {
         sinks.withLock { $0.observer = observer }
     }
 
-    func push(_ item: ActivityItem, to userID: UUID) {
+    package func push(_ item: ActivityItem, to userID: UUID) {
         let (hub, bus, observer) = sinks.withLock { ($0.hub, $0.bus, $0.observer) }
         observer?(item, userID)
         hub?.publish(LiveMessage.text(LiveMessage.Notice(notification: item)), to: .user(userID))

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Storage
 import TiffinApp
+import TiffinBench
 
 #if canImport(Glibc)
     import Glibc

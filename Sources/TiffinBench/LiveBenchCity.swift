@@ -6,6 +6,7 @@ import Events
 import Foundation
 import Logging
 import Ordering
+import TiffinApp
 
 /// A city in the middle of its dinner peak, for the push-latency benchmark (`tiffin
 /// bench-live-city`, driven by `scripts/bench-live.sh`): every customer's order has been placed,

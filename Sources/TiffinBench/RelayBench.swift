@@ -6,6 +6,7 @@ import Ordering
 import SQLKit
 import Storage
 import Synchronization
+import TiffinApp
 
 /// The relay benchmark (`tiffin bench-relay`, scripts/bench-relay.sh), in process over the
 /// configured database, with the production consumers (capture, earnings, hold release, offer
