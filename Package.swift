@@ -146,12 +146,30 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["EmbedWebFiles"]
         ),
+        // The live connection (/v1/realtime): connections, subscriptions, the hub, tracking,
+        // proximity, the heartbeat, the bus between instances, the protocol and its AsyncAPI
+        // document. Imports no domain: it declares the ports it needs (Ports.swift).
+        .target(
+            name: "Live",
+            dependencies: [
+                "Core", "Events", "Storage", "TiffinHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Assembly: configuration, buildApplication, wiring of ports between domains.
         .target(
             name: "TiffinApp",
             dependencies: [
                 "Core", "Events", "Storage", "TiffinHTTP", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching", "DemoCityData",
-                "Notifications", "Outbound", "WebApps",
+                "Notifications", "Outbound", "WebApps", "Live",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -204,6 +222,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "LiveTests", dependencies: ["Live", "Core", "Events"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OutboundTests",
             dependencies: [
@@ -226,7 +245,7 @@ let package = Package(
             name: "TiffinAppTests",
             dependencies: [
                 "TiffinApp", "TiffinTestSupport", "Core", "Events", "Storage", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching",
-                "DemoCityData", "TiffinHTTP", "Notifications", "Outbound",
+                "DemoCityData", "TiffinHTTP", "Notifications", "Outbound", "Live",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "SQLKit", package: "sql-kit"),

@@ -3,62 +3,6 @@ import Events
 import Foundation
 import Synchronization
 
-/// A courier as dispatch sees them: online or not, and their last known fix.
-public struct CourierState: Codable, Sendable, Equatable {
-    public let courierID: UUID
-    public var isOnline: Bool
-    public var location: GeoPoint?
-    /// When the last fix was taken (UTC).
-    public var positionAt: Date?
-    public var updatedAt: Date
-    public var vehicle: VehicleType = .bicycle
-    /// Of the last fix, when the device said: metres of uncertainty, degrees clockwise from
-    /// north, metres per second. Kept in memory only.
-    public var accuracy: Double? = nil
-    public var heading: Double? = nil
-    public var speed: Double? = nil
-}
-
-/// A position fix as a courier's device reports it.
-public struct PositionFix: Codable, Sendable, Equatable {
-    public let location: GeoPoint
-    public let recordedAt: Date?
-    public let accuracy: Double?
-    public let heading: Double?
-    public let speed: Double?
-
-    public init(location: GeoPoint, recordedAt: Date?, accuracy: Double? = nil, heading: Double? = nil, speed: Double? = nil) {
-        self.location = location
-        self.recordedAt = recordedAt
-        self.accuracy = accuracy
-        self.heading = heading
-        self.speed = speed
-    }
-
-    /// Refuses values no device reports, naming the field under `prefix`.
-    public func validate(prefix: String = "") throws {
-        if let accuracy, !(accuracy.isFinite && (0...100_000).contains(accuracy)) {
-            throw ValidationError(field: prefix + "accuracy", reason: "metres, between 0 and 100000")
-        }
-        if let heading, !(heading.isFinite && (0..<360).contains(heading)) {
-            throw ValidationError(field: prefix + "heading", reason: "degrees clockwise from north, 0 to less than 360")
-        }
-        if let speed, !(speed.isFinite && (0...100).contains(speed)) {
-            throw ValidationError(field: prefix + "speed", reason: "metres per second, between 0 and 100")
-        }
-    }
-}
-
-/// What changes in dispatch as it happens, for those who follow it (`DispatchService.changes`):
-/// the live connections, the proximity watcher, the cluster bus.
-public enum DispatchChange: Sendable {
-    /// A courier's state changed: a fix taken, or going on- or offline. `local`: reported to this
-    /// instance; false: learned from another instance (which has told the others already).
-    case courier(CourierState, local: Bool)
-    /// Offers made by this instance's dispatch round.
-    case offers([DispatchOffer])
-}
-
 /// A position as shown to a customer: never an error for being old, but marked stale with its age.
 public struct CourierPosition: Codable, Sendable, Equatable {
     public let courierID: UUID
@@ -106,23 +50,6 @@ public struct DispatchOrder: Sendable {
         self.placedAt = placedAt
         self.expectedReadyAt = expectedReadyAt
         self.excludedCouriers = excludedCouriers
-    }
-}
-
-/// An order a courier has taken and not yet delivered.
-public struct ActiveDelivery: Sendable {
-    public let orderID: UUID
-    public let courierID: UUID
-    public let isPickedUp: Bool
-    public let pickup: GeoPoint
-    public let dropoff: GeoPoint
-
-    public init(orderID: UUID, courierID: UUID, isPickedUp: Bool, pickup: GeoPoint, dropoff: GeoPoint) {
-        self.orderID = orderID
-        self.courierID = courierID
-        self.isPickedUp = isPickedUp
-        self.pickup = pickup
-        self.dropoff = dropoff
     }
 }
 

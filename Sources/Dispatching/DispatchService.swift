@@ -1,4 +1,5 @@
 import Core
+import Events
 import Foundation
 import Logging
 import Storage
@@ -205,7 +206,7 @@ public struct DispatchService: Sendable {
                 expiresAt: now.addingTimeInterval(settings.offerTimeout), answeredAt: nil)
         }
         try await store.createOffers(offers)
-        if !offers.isEmpty { changes.publish(.offers(offers)) }
+        if !offers.isEmpty { changes.publish(.offers(offers.map(\.made))) }
         for offer in offers {
             DispatchMetrics.offers(.pending)
             logger.info(

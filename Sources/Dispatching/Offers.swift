@@ -1,4 +1,5 @@
 import Core
+import Events
 import Foundation
 
 /// An offer of a job — one order, or a bundle of up to three — to one courier, who may accept
@@ -76,6 +77,14 @@ public struct DispatchOffer: Codable, Sendable, Equatable {
         DispatchOffer(
             id: id, courierID: courierID, status: status, stops: stops, costSeconds: costSeconds, reason: reason, candidates: [],
             createdAt: createdAt, expiresAt: expiresAt, answeredAt: answeredAt)
+    }
+}
+
+extension DispatchOffer {
+    /// The offer as its courier receives it, encoded for the live connection (`OfferMade`).
+    public var made: OfferMade {
+        let json = (try? TiffinJSON.encoder.encode(seenByCourier)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return OfferMade(courierID: courierID, offerID: id, offer: json)
     }
 }
 

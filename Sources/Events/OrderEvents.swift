@@ -18,6 +18,34 @@ public enum OrderStatus: String, Codable, Sendable, CaseIterable {
 
     /// Orders still in progress: someone has something left to do.
     public static let active: [OrderStatus] = [.placed, .confirmed, .accepted, .preparing, .ready, .pickedUp]
+    /// Accepted and not yet picked up: the kitchen has it; a courier may be assigned.
+    public static let awaitingPickup: [OrderStatus] = [.accepted, .preparing, .ready]
+    /// The statuses in which an order assigned a courier is theirs: on the way to collect it, or carrying it.
+    public static let withCourier: [OrderStatus] = awaitingPickup + [.pickedUp]
+}
+
+/// An order with its courier, not yet delivered: the courier is on the way to collect it
+/// (`accepted` … `ready`) or carries it (`picked_up`). The one shape of "an active delivery",
+/// read by Ordering and used by dispatch and the live layer alike.
+public struct ActiveDelivery: Codable, Sendable, Equatable {
+    public let orderID: UUID
+    public let restaurantID: UUID
+    public let courierID: UUID
+    public let status: OrderStatus
+    public let pickup: GeoPoint
+    public let dropoff: GeoPoint
+
+    public init(orderID: UUID, restaurantID: UUID, courierID: UUID, status: OrderStatus, pickup: GeoPoint, dropoff: GeoPoint) {
+        self.orderID = orderID
+        self.restaurantID = restaurantID
+        self.courierID = courierID
+        self.status = status
+        self.pickup = pickup
+        self.dropoff = dropoff
+    }
+
+    /// The food is with the courier.
+    public var isPickedUp: Bool { status == .pickedUp }
 }
 
 /// Who caused a change to an order.

@@ -681,29 +681,26 @@ public struct OrderService: Sendable {
     }
 
     /// An order a courier has taken and not yet delivered.
-    public struct Delivery: Sendable {
-        public let orderID: UUID
-        public let restaurantID: UUID
-        public let courierID: UUID
-        public let status: OrderStatus
-        public let pickup: GeoPoint
-        public let dropoff: GeoPoint
-    }
-
     /// Every order with a courier that is not yet delivered: read a page at a time.
-    public func activeDeliveries(pageSize: Int = 1_000) async throws -> [Delivery] {
-        var all: [Delivery] = []
+    public func activeDeliveries(pageSize: Int = 1_000) async throws -> [ActiveDelivery] {
+        var all: [ActiveDelivery] = []
         var after: UUID?
         while true {
             let page = try await store.activeDeliveries(after: after, limit: pageSize)
-            all += page.map {
-                Delivery(
-                    orderID: $0.orderID, restaurantID: $0.restaurantID, courierID: $0.courierID, status: $0.status, pickup: $0.pickup,
-                    dropoff: $0.dropoff)
-            }
+            all += page
             guard page.count == pageSize, let last = page.last else { return all }
             after = last.orderID
         }
+    }
+
+    /// The order's delivery as it is now, while it has a courier and is not delivered; nil
+    /// otherwise (and when there is no such order).
+    public func activeDelivery(orderID: UUID) async throws -> ActiveDelivery? {
+        guard let order = try await store.order(id: orderID), let courierID = order.courierID, OrderStatus.withCourier.contains(order.status)
+        else { return nil }
+        return ActiveDelivery(
+            orderID: orderID, restaurantID: order.restaurantID, courierID: courierID, status: order.status, pickup: order.pickupLocation,
+            dropoff: order.deliveryLocation)
     }
 
     /// Who may follow an order's courier: its customer, while the courier carries the food.

@@ -407,7 +407,7 @@ struct OrderStore: Sendable {
                     """
                     UPDATE orders SET courier_id = \(bind: courierID), courier_assigned_at = \(bind: at), updated_at = \(bind: at),
                         attention_reason = NULL, attention_since = NULL
-                    WHERE id = \(bind: orderID) AND courier_id IS NULL AND status IN ('accepted', 'preparing', 'ready')
+                    WHERE id = \(bind: orderID) AND courier_id IS NULL AND status IN (\(binds: OrderStatus.awaitingPickup.map(\.rawValue)))
                         AND NOT EXISTS (SELECT 1 FROM order_courier_releases r WHERE r.order_id = \(bind: orderID) AND r.courier_id = \(bind: courierID))
                     RETURNING customer_id, restaurant_id, status
                     """
@@ -439,7 +439,7 @@ struct OrderStore: Sendable {
             let updated = try await db.raw(
                 """
                 UPDATE orders SET courier_id = NULL, courier_assigned_at = NULL, updated_at = \(bind: at)
-                WHERE id = \(bind: orderID) AND courier_id = \(bind: courierID) AND status IN ('accepted', 'preparing', 'ready') RETURNING id
+                WHERE id = \(bind: orderID) AND courier_id = \(bind: courierID) AND status IN (\(binds: OrderStatus.awaitingPickup.map(\.rawValue))) RETURNING id
                 """
             ).all()
             guard !updated.isEmpty else { return .notHandBackable(order.status) }
@@ -487,16 +487,6 @@ struct OrderStore: Sendable {
         }
     }
 
-    /// An undelivered order a courier has taken.
-    struct ActiveDelivery {
-        let orderID: UUID
-        let restaurantID: UUID
-        let courierID: UUID
-        let status: OrderStatus
-        let pickup: GeoPoint
-        let dropoff: GeoPoint
-    }
-
     /// One page of the orders with a courier that are not yet delivered, after `after` by id.
     /// Only the columns live tracking needs, in pages, so no single read holds a connection (and,
     /// on SQLite, a thread) for long however busy the city is.
@@ -520,7 +510,7 @@ struct OrderStore: Sendable {
             try await db.raw(
                 """
                 SELECT id, restaurant_id, courier_id, status, pickup_lat, pickup_lon, delivery_lat, delivery_lon FROM orders
-                WHERE courier_id IS NOT NULL AND status IN ('accepted', 'preparing', 'ready', 'picked_up')
+                WHERE courier_id IS NOT NULL AND status IN (\(binds: OrderStatus.withCourier.map(\.rawValue)))
                     AND id > \(bind: after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
                 ORDER BY id LIMIT \(bind: limit)
                 """
@@ -555,7 +545,7 @@ struct OrderStore: Sendable {
             let found = try await db.raw(
                 """
                 SELECT \(unsafeRaw: Self.orderColumns), accepted_at, ready_at FROM orders
-                WHERE courier_id IS NULL AND status IN ('accepted', 'preparing', 'ready')
+                WHERE courier_id IS NULL AND status IN (\(binds: OrderStatus.awaitingPickup.map(\.rawValue)))
                 ORDER BY placed_at LIMIT \(bind: limit)
                 """
             ).all(decoding: Row.self)

@@ -32,6 +32,10 @@ public protocol Database: Service, Sendable {
 
     /// Closes connections. Called once, at shutdown (and by tests).
     func close() async throws
+
+    /// Messages between the instances sharing this database, when it has a way to carry them
+    /// (PostgreSQL's LISTEN/NOTIFY); nil when one process owns it (SQLite).
+    var clusterChannel: (any ClusterChannel)? { get }
 }
 
 /// Where the database is, parsed from `TIFFIN_DATABASE_URL` / `--database`.

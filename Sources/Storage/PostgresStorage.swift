@@ -91,6 +91,8 @@ public protocol ClusterChannel: Sendable {
 }
 
 extension PostgresStorage: ClusterChannel {
+    public var clusterChannel: (any ClusterChannel)? { self }
+
     public func listen(_ channel: String, _ handle: @escaping @Sendable (String) async -> Bool) async throws {
         try await client.withConnection { connection in
             try await connection.listen(on: channel) { notifications in

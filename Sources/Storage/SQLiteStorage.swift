@@ -17,6 +17,9 @@ import Synchronization
 ///
 /// An in-memory database (tests) has a single connection, and its reads queue with the writes.
 public final class SQLiteStorage: Database {
+    /// One process owns the file: there are no other instances to tell anything.
+    public var clusterChannel: (any ClusterChannel)? { nil }
+
     public let kind = DatabaseKind.sqlite
     public let logger: Logger
     private let writer: SQLiteConnection

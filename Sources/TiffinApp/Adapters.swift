@@ -1,8 +1,10 @@
+import Accounts
 import Catalog
 import Core
 import Dispatching
 import Events
 import Foundation
+import Live
 import Ordering
 import Payments
 import Synchronization
@@ -86,9 +88,7 @@ struct DispatchOrdersAdapter: DispatchOrderPort {
     }
 
     func activeDeliveries() async throws -> [ActiveDelivery] {
-        try await orders.activeDeliveries().map {
-            ActiveDelivery(orderID: $0.orderID, courierID: $0.courierID, isPickedUp: $0.status == .pickedUp, pickup: $0.pickup, dropoff: $0.dropoff)
-        }
+        try await orders.activeDeliveries()
     }
 
     func assign(orderID: UUID, courierID: UUID, reason: String) async throws -> Bool {
@@ -128,5 +128,51 @@ final class OrderLivenessAdapter: OrderLivenessPort, Sendable {
             case .placed, .confirmed, .accepted, .preparing, .ready, .pickedUp: .live
             }
         }
+    }
+}
+
+/// The live layer's view of accounts: the account service answers as it is.
+extension AccountService: LiveSignIns {}
+
+/// The live layer's view of couriers.
+struct LiveCouriersAdapter: LiveCouriers {
+    let dispatch: DispatchService
+
+    var changes: Feed<DispatchChange> { dispatch.changes }
+
+    func state(courierID: UUID) async -> CourierState { await dispatch.state(courierID: courierID) }
+
+    func report(courierID: UUID, _ fix: PositionFix) async { _ = await dispatch.report(courierID: courierID, fix) }
+
+    func receiveRemote(_ state: CourierState) { dispatch.receiveRemote(state) }
+
+    func pendingOffers(courierID: UUID) async throws -> [OfferMade] {
+        try await dispatch.pendingOffers(courierID: courierID).offers.map(\.made)
+    }
+}
+
+/// The live layer's view of orders and of who runs which restaurant.
+struct LiveOrdersAdapter: LiveOrders {
+    let orders: OrderService
+    let catalog: CatalogService
+
+    func checkViewer(_ viewer: Principal, mayRead orderID: UUID) async throws {
+        _ = try await orders.order(id: orderID, viewer: viewer)
+    }
+
+    func restaurantID(runBy staffID: UUID) async throws -> UUID? {
+        try await catalog.restaurantID(ownedBy: staffID)
+    }
+
+    func activeDelivery(orderID: UUID) async throws -> ActiveDelivery? {
+        try await orders.activeDelivery(orderID: orderID)
+    }
+
+    func activeDeliveries() async throws -> [ActiveDelivery] {
+        try await orders.activeDeliveries()
+    }
+
+    func recordProximity(orderID: UUID, courierID: UUID, milestone: ProximityMilestone, distanceMetres: Int) async throws {
+        _ = try await orders.recordProximity(orderID: orderID, courierID: courierID, milestone: milestone, distanceMetres: distanceMetres)
     }
 }

@@ -6,7 +6,7 @@ import Dispatching
 import Events
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
+import Live
 import Logging
 import Notifications
 import Ordering
@@ -105,26 +105,18 @@ public func buildServices(
         outbound: outbound)
 }
 
-/// Every order event type: what live subscribers of an order, a restaurant or the city hear.
-let liveOrderEventTypes: Set<EventType> =
-    Set(OrderStatus.allCases.map(EventType.order)).union([.orderCourierAssigned, .orderCourierReleased, .orderNeedsAttention])
-
 /// Reactions across domains, delivered from the outbox; with `tracking`, live subscribers hear
 /// every order event too.
 package func outboxSubscriptions(_ services: TiffinServices) -> [OutboxSubscription] {
-    outboxSubscriptions(services, tracking: nil)
+    outboxSubscriptions(services, live: nil)
 }
 
-func outboxSubscriptions(_ services: TiffinServices, tracking: LiveTracking?) -> [OutboxSubscription] {
+func outboxSubscriptions(_ services: TiffinServices, live: LiveLayer?) -> [OutboxSubscription] {
     let payments = services.payments
     let dispatch = services.dispatch
     let notifications = services.notifications
     let webhooks = services.webhooks
-    let live: [OutboxSubscription] =
-        tracking.map { tracking in
-            [OutboxSubscription(name: "realtime.order-events", eventTypes: liveOrderEventTypes) { event in try await tracking.handle(event) }]
-        } ?? []
-    return live + [
+    return (live.map { [$0.outboxSubscription] } ?? []) + [
         OutboxSubscription(name: "payments.capture-on-delivery", eventTypes: [.order(.delivered)]) { event in
             try await payments.capture(orderID: try event.decode(OrderStatusChanged.self).orderID)
         },
@@ -172,14 +164,16 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
     var relaySettings = OutboxRelay.Settings()
     relaySettings.pollInterval = .milliseconds(configuration.outboxPollMilliseconds)
     relaySettings.retention = configuration.notifications.outboxRetentionHours * 3_600
-    let hub = RealtimeHub()
-    let tracking = LiveTracking(
-        hub: hub, dispatch: services.dispatch, orders: services.orders, clock: services.clock, staleAfter: configuration.staleAfterSeconds,
-        logger: logger)
-    let live = RealtimeEndpoint(services: services, hub: hub, tracking: tracking, logger: logger)
-    let bus = ClusterBus(database: database, dispatch: services.dispatch, tracking: tracking, logger: logger)
+    var liveSettings = LiveLayer.Settings()
+    liveSettings.staleAfter = configuration.staleAfterSeconds
+    // Alone on its database (SQLite) an instance has nobody to tell; on PostgreSQL the others
+    // hear through batched LISTEN/NOTIFY.
+    let transport: any LiveTransport = database.clusterChannel.map { NotifyLiveTransport(cluster: $0) } ?? LocalLiveTransport()
+    let live = LiveLayer(
+        signIns: services.accounts, couriers: LiveCouriersAdapter(dispatch: services.dispatch),
+        orders: LiveOrdersAdapter(orders: services.orders, catalog: services.catalog), notices: services.outbound.push.notices,
+        transport: transport, database: database, clock: services.clock, settings: liveSettings, logger: logger)
     let outbound = services.outbound
-    outbound.push.bind(hub: hub, bus: bus)
     var senderSettings = WebhookSender.Settings()
     senderSettings.baseBackoff = configuration.notifications.webhookRetryBaseSeconds
     senderSettings.disableAfterFailures = configuration.notifications.webhookDisableAfterFailures
@@ -195,7 +189,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
             wake: outbound.mailQueued, logger: logger)
     }
     let relay = OutboxRelay(
-        database: database, subscriptions: outboxSubscriptions(services, tracking: tracking), clock: services.clock, settings: relaySettings,
+        database: database, subscriptions: outboxSubscriptions(services, live: live), clock: services.clock, settings: relaySettings,
         logger: logger)
     let dispatch = services.dispatch
     let orders = services.orders
@@ -203,14 +197,10 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
     let background: [any Service] =
         [
             services.searchIndex,
-            tracking,
-            RealtimeHeartbeat(hub: hub, period: RealtimeEndpoint.heartbeat, clock: services.clock, logger: logger),
-            bus,
-            LiveSessionEnds(ends: services.accounts.sessionEnds, hub: hub, bus: bus),
+        ] + live.services + [
             services.courierRegistry,
             relay,
             webhookSender,
-            ProximityWatcher(dispatch: services.dispatch, tracking: tracking, orders: services.orders, logger: logger),
             PeriodicService(
                 name: "dispatch.assignment", interval: .milliseconds(configuration.dispatchIntervalMilliseconds), logger: logger,
                 work: { try await dispatch.assignmentRound() }, onShutdown: { await dispatch.releaseLease() }),

@@ -4,7 +4,7 @@ import Core
 import Foundation
 import Notifications
 import Ordering
-import Synchronization
+import Events
 
 /// Notifications' view of accounts, restaurants and orders.
 struct RecipientDirectoryAdapter: RecipientDirectory {
@@ -41,35 +41,16 @@ struct RecipientDirectoryAdapter: RecipientDirectory {
     }
 }
 
-/// Pushes a new notification to the recipient's live connections on this instance, and through
-/// the cluster bus to the others. Bound to the hub once the live endpoint is assembled; before
-/// that (and in service tests without a server) nothing is pushed — the feed has it.
+/// Pushes a new notification to the recipient's live connections: onto a feed that the live
+/// layer follows (to this instance's connections, and through its bus to the others'). Built
+/// with the services, so nothing binds it later; with nobody following (service tests without a
+/// server), nothing is pushed — the feed has it.
 package final class LiveNotificationPush: LivePush, Sendable {
-    private struct Sinks {
-        var hub: RealtimeHub?
-        var bus: ClusterBus?
-        /// Told of every push (the relay benchmark times them).
-        var observer: (@Sendable (ActivityItem, UUID) -> Void)?
-    }
-
-    private let sinks = Mutex(Sinks())
-
-    func bind(hub: RealtimeHub, bus: ClusterBus) {
-        sinks.withLock {
-            $0.hub = hub
-            $0.bus = bus
-        }
-    }
-
-    /// Calls `observer` with every push (the relay benchmark times them).
-    package func observe(_ observer: @escaping @Sendable (ActivityItem, UUID) -> Void) {
-        sinks.withLock { $0.observer = observer }
-    }
+    /// Each notification as pushed (the live layer follows it; the relay benchmark times it).
+    package let notices = Feed<UserNotice>(buffer: 65_536)
 
     package func push(_ item: ActivityItem, to userID: UUID) {
-        let (hub, bus, observer) = sinks.withLock { ($0.hub, $0.bus, $0.observer) }
-        observer?(item, userID)
-        hub?.publish(LiveMessage.text(LiveMessage.Notice(notification: item)), to: .user(userID))
-        bus?.enqueue([.notice(userID: userID, item: item)])
+        guard notices.hasSubscribers, let json = try? TiffinJSON.encoder.encode(item) else { return }
+        notices.publish(UserNotice(userID: userID, notification: String(decoding: json, as: UTF8.self)))
     }
 }

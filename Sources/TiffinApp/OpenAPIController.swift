@@ -1,5 +1,8 @@
+import Dispatching
 import Foundation
 import Hummingbird
+import Live
+import Notifications
 import TiffinHTTP
 
 /// `GET /openapi.json`: the OpenAPI 3.1 document of every route, built once from the operations.
@@ -16,8 +19,10 @@ struct OpenAPIController: Sendable {
         APIOperation(.get, "/asyncapi.json", summary: "The live connection's messages (AsyncAPI 3.0)", tag: "System"),
     ]
 
-    /// The live connection's document.
-    let asyncAPI: Result<Data, any Error> = Result { try AsyncAPIDocument.data() }
+    /// The live connection's document, with the offer and activity item schemas of their owners.
+    let asyncAPI: Result<Data, any Error> = Result {
+        try AsyncAPIDocument(offerSchema: try JSONSchema.of(DispatchOffer.self), noticeSchema: try JSONSchema.of(ActivityItem.self)).data()
+    }
 
     func addRoutes(to router: Router<TiffinRequestContext>) {
         router.get("openapi.json") { _, _ in try Self.json(document.get()) }

@@ -82,11 +82,18 @@ public struct RelayBench: Sendable {
 
             // Delivered at `rate` per second while the relay runs; each push timed from its commit.
             let timing = Timings()
-            services.outbound.push.observe { item, _ in
-                guard item.kind == .orderDelivered, let orderID = item.orderID else { return }
-                let now = ContinuousClock.now
-                timing.withLock { $0.pushed[orderID] = now }
+            // Each notification as pushed (what the live layer follows), timed as it comes.
+            let pushes = services.outbound.push.notices.subscribe()
+            let watching = Task {
+                for await notice in pushes {
+                    guard let item = try? TiffinJSON.decoder.decode(ActivityItem.self, from: Data(notice.notification.utf8)),
+                        item.kind == .orderDelivered, let orderID = item.orderID
+                    else { continue }
+                    let now = ContinuousClock.now
+                    timing.withLock { $0.pushed[orderID] = now }
+                }
             }
+            defer { watching.cancel() }
             let interval = Duration.seconds(1) / rate
             let loading = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -4,7 +4,6 @@ import Foundation
 import Testing
 import TiffinTestSupport
 
-@testable import TiffinApp
 
 /// The live connection's door and wire, as an attacker meets them: refusals are problems, a
 /// connection lives no longer than the sign-in that opened it, and frames RFC 6455 forbids close
@@ -85,21 +84,6 @@ struct LiveSessionTests {
             #expect(answer.text?.contains(#""code":"forbidden""#) == true, "still open: \(answer)")
             _ = s
         }
-    }
-
-    @Test func aConnectionEndsWhenItsSignInExpires() async throws {
-        let hub = RealtimeHub()
-        let now = Date()
-        let principal = Principal(userID: UUID(), role: .customer, email: "a@example.com")
-        let expiring = LiveConnection(session: Session(principal: principal, id: "a", expiresAt: now.addingTimeInterval(10)))
-        let lasting = LiveConnection(session: Session(principal: principal, id: "b", expiresAt: now.addingTimeInterval(3_600)))
-        hub.register(expiring)
-        hub.register(lasting)
-        for tick in 0..<RealtimeHub.heartbeatBuckets { hub.ping(tick: tick, now: now.addingTimeInterval(60)) }
-        #expect(expiring.ending == .sessionExpired)
-        #expect(await expiring.next() == nil)
-        #expect(lasting.ending == nil)
-        #expect(await lasting.next() == [LiveConnection.ping])
     }
 
     @Test func framesTheProtocolForbidsCloseTheConnectionWithTheirCode() async throws {

@@ -21,7 +21,7 @@ public struct CourierIndex: Sendable {
         public let metres: Double
     }
 
-    public static let metresPerDegree = 111_195.0
+    public static let metresPerDegree = GeoPoint.metresPerDegree
     let cellMetres: Double
     let cellDegrees: Double
     /// The farthest a query looks.

@@ -1,24 +1,23 @@
 import Core
-import Dispatching
 import Events
 import Foundation
 import Logging
-import Notifications
 import ServiceLifecycle
 import Storage
 import Synchronization
 
-/// Carries what one instance learns to every other instance on the same PostgreSQL: courier
-/// states (fixes, going on- or offline), order events (each is relayed from the outbox by one
-/// instance only) and offers. So every instance knows every courier — the dispatcher plans with
-/// all of them — and a subscriber connected to any instance hears everything it may.
+/// What this instance learns, to its own connections and — through the `LiveTransport` — to
+/// every other instance on the same database: courier states (fixes, going on- or offline),
+/// order events (each is relayed from the outbox by one instance only), offers, notifications
+/// and sign-ins that ended. So every instance knows every courier — the dispatcher plans with all
+/// of them — and a subscriber connected to any instance hears everything it may.
 ///
-/// In batches, never one NOTIFY per fix: what is learned is buffered, courier states coalesced
-/// (latest per courier), and every `flushInterval` packed into as few NOTIFY payloads (≤ 7,500
-/// bytes each) as fit, sent in one round trip. An instance ignores its own notifications. On
-/// SQLite (one process owns the file) there is nobody to tell and this service idles.
-final class ClusterBus: Service, Sendable {
-    static let channel = "tiffin_live"
+/// Each source is a feed this service follows in its own `run()`. In batches, never one message
+/// per fix: what is learned is buffered, courier states coalesced (latest per courier), and every
+/// `flushInterval` packed into as few payloads (≤ 7,500 bytes each) as fit, sent in one go. An
+/// instance ignores its own payloads. Alone on the database (`LocalLiveTransport`) nothing is
+/// carried: notifications and ended sign-ins reach this instance's connections, and that is all.
+final class LiveBus: Service, Sendable {
     static let payloadLimit = 7_500
 
     private struct Pending {
@@ -29,16 +28,24 @@ final class ClusterBus: Service, Sendable {
 
     private let pending = Mutex(Pending())
     let instanceID = UUID().uuidString
-    let cluster: (any ClusterChannel)?
-    let dispatch: DispatchService
+    let transport: any LiveTransport
+    let couriers: any LiveCouriers
     let tracking: LiveTracking
+    let notices: Feed<UserNotice>
+    let sessionEnds: Feed<SessionEnded>
     let flushInterval: Duration
     let logger: Logger
+    var hub: LiveHub { tracking.hub }
 
-    init(database: any Database, dispatch: DispatchService, tracking: LiveTracking, flushInterval: Duration = .milliseconds(20), logger: Logger) {
-        self.cluster = database as? any ClusterChannel
-        self.dispatch = dispatch
+    init(
+        transport: any LiveTransport, couriers: any LiveCouriers, tracking: LiveTracking, notices: Feed<UserNotice>,
+        sessionEnds: Feed<SessionEnded>, flushInterval: Duration = .milliseconds(20), logger: Logger
+    ) {
+        self.transport = transport
+        self.couriers = couriers
         self.tracking = tracking
+        self.notices = notices
+        self.sessionEnds = sessionEnds
         self.flushInterval = flushInterval
         self.logger = logger
     }
@@ -47,9 +54,9 @@ final class ClusterBus: Service, Sendable {
     enum Item: Codable {
         case courier(CourierState)
         case event(Event)
-        case offer(DispatchOffer)
+        case offer(OfferMade)
         /// A notification for a user who may be connected to another instance.
-        case notice(userID: UUID, item: ActivityItem)
+        case notice(UserNotice)
         /// A sign-in ended (logged out): its connections close on every instance.
         case sessionEnded(SessionEnded)
 
@@ -91,23 +98,39 @@ final class ClusterBus: Service, Sendable {
     }
 
     func enqueue(_ items: [Item]) {
-        // Alone on the database (SQLite) nothing is flushed: keep nothing.
-        guard cluster != nil else { return }
+        // Alone on the database nothing is flushed: keep nothing.
+        guard transport.isShared else { return }
         let texts = items.compactMap(Self.encoded)
         pending.withLock { $0.items += texts }
     }
 
     func run() async throws {
-        guard let cluster else {
-            // Alone on the database: nothing to carry, but a service that ends stops the app.
-            try? await gracefulShutdown()
-            return
-        }
         // Subscribed first: what this instance learns from now on is carried.
-        let changes = dispatch.changes.subscribe()
-        let events = tracking.relayedEvents.subscribe()
-        let listener = Task { await self.listen(cluster) }
+        let notices = self.notices.subscribe()
+        let ends = sessionEnds.subscribe()
+        let shared = transport.isShared
+        let changes = shared ? couriers.changes.subscribe() : nil
+        let events = shared ? tracking.relayedEvents.subscribe() : nil
+        let listener = shared ? Task { await self.listen() } : nil
         await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    for await notice in notices {
+                        self.hub.publish(LiveMessage.notice(notice.notification), to: .user(notice.userID))
+                        self.enqueue([.notice(notice)])
+                    }
+                }
+            }
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    // A logged-out sign-in keeps no socket open, here or on any other instance.
+                    for await ended in ends {
+                        self.hub.end(sessionID: ended.sessionID, .signedOut)
+                        self.enqueue([.sessionEnded(ended)])
+                    }
+                }
+            }
+            guard let changes, let events else { return }
             group.addTask {
                 await cancelWhenGracefulShutdown {
                     for await change in changes { self.carry(change) }
@@ -119,15 +142,14 @@ final class ClusterBus: Service, Sendable {
                 }
             }
             group.addTask {
-                await repeatUntilShutdown(every: self.flushInterval, name: "realtime.cluster-flush", logger: self.logger) {
-                    try await self.flush(cluster)
-                }
+                await repeatUntilShutdown(every: self.flushInterval, name: "live.bus-flush", logger: self.logger) { try await self.flush() }
             }
         }
-        // The listener holds a pooled connection: tell it to stop (its own notification), so the
-        // pool can close, and give it a moment.
+        guard let listener else { return }
+        // The listener holds a connection: tell it to stop (its own payload), so it lets go, and
+        // give it a moment.
         listener.cancel()
-        try? await cluster.notify(Self.channel, payloads: [Self.stop(instanceID)])
+        try? await transport.send([Self.stop(instanceID)])
         try? await withDeadline(.seconds(2)) { await listener.value }
     }
 
@@ -143,11 +165,11 @@ final class ClusterBus: Service, Sendable {
     static func stop(_ instanceID: String) -> String { #"{"origin":"\#(instanceID)","items":[],"stop":true}"# }
 
     /// Listens until told to stop, reconnecting after a failure.
-    private func listen(_ cluster: any ClusterChannel) async {
+    private func listen() async {
         let stop = Self.stop(instanceID)
         while !Task.isCancelled {
             do {
-                try await cluster.listen(Self.channel) { payload in
+                try await transport.listen { payload in
                     if payload == stop { return false }
                     await self.received(payload)
                     return true
@@ -155,14 +177,14 @@ final class ClusterBus: Service, Sendable {
                 return
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("cluster listener failed; listening again", metadata: ["error": "\(error)"])
+                logger.warning("live bus listener failed; listening again", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
             }
         }
     }
 
     /// Sends what was learned since the last flush.
-    func flush(_ cluster: any ClusterChannel) async throws {
+    func flush() async throws {
         let taken = pending.withLock { pending -> [String] in
             defer { pending = Pending() }
             return pending.couriers.values.compactMap { Self.encoded(.courier($0)) } + pending.items
@@ -186,12 +208,12 @@ final class ClusterBus: Service, Sendable {
             count += 1
         }
         if count > 0 { payloads.append(current + "]}") }
-        try await cluster.notify(Self.channel, payloads: payloads)
+        try await transport.send(payloads)
     }
 
     func received(_ payload: String) async {
         guard let envelope = try? TiffinJSON.decoder.decode(Envelope.self, from: Data(payload.utf8)) else {
-            logger.warning("unreadable cluster notification")
+            logger.warning("unreadable live bus payload")
             return
         }
         guard envelope.origin != instanceID else { return }
@@ -199,35 +221,17 @@ final class ClusterBus: Service, Sendable {
             switch item {
             case .courier(let state):
                 // Taken when newer; then dispatch's changes carry it to this instance's watchers.
-                dispatch.receiveRemote(state)
+                couriers.receiveRemote(state)
             case .event(let event):
                 do { try await tracking.handleRemote(event.domainEvent) } catch {
                     logger.warning("a relayed event could not be handled", metadata: ["event.id": "\(event.id)", "error": "\(error)"])
                 }
             case .offer(let offer):
                 tracking.offered([offer])
-            case .notice(let userID, let item):
-                tracking.hub.publish(LiveMessage.text(LiveMessage.Notice(notification: item)), to: .user(userID))
+            case .notice(let notice):
+                hub.publish(LiveMessage.notice(notice.notification), to: .user(notice.userID))
             case .sessionEnded(let ended):
-                tracking.hub.end(sessionID: ended.sessionID, .signedOut)
-            }
-        }
-    }
-}
-
-/// Closes the live connections of sign-ins that end (a logout) with 1008, on this instance and,
-/// through the cluster bus, on every other: a logged-out token keeps no socket open.
-struct LiveSessionEnds: Service {
-    let ends: Feed<SessionEnded>
-    let hub: RealtimeHub
-    let bus: ClusterBus
-
-    func run() async throws {
-        let ends = self.ends.subscribe()
-        await cancelWhenGracefulShutdown {
-            for await ended in ends {
                 hub.end(sessionID: ended.sessionID, .signedOut)
-                bus.enqueue([.sessionEnded(ended)])
             }
         }
     }

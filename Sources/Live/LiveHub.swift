@@ -130,7 +130,7 @@ final class LiveConnection: Sendable {
 }
 
 /// Who listens to what, on this instance: topics to open connections.
-final class RealtimeHub: Sendable {
+final class LiveHub: Sendable {
     /// Heartbeat ticks per period: each tick pings one bucket of connections, so pings are spread
     /// evenly over the period however many connections opened at once (after a restart at the
     /// dinner peak, every app reconnects in the same seconds). Buckets are dealt in turn, so they
@@ -156,7 +156,7 @@ final class RealtimeHub: Sendable {
         var topics: [Topic: [UUID: LiveConnection]] = [:]
         var subscriptions: [UUID: Set<Topic>] = [:]
         /// Every open connection, by heartbeat bucket; and each one's bucket (so: which are open).
-        var buckets = [[UUID: LiveConnection]](repeating: [:], count: RealtimeHub.heartbeatBuckets)
+        var buckets = [[UUID: LiveConnection]](repeating: [:], count: LiveHub.heartbeatBuckets)
         var bucketOf: [UUID: Int] = [:]
         var nextBucket = 0
         var perRole: [Role: Int] = [:]
@@ -269,14 +269,14 @@ final class RealtimeHub: Sendable {
 /// period / `heartbeatBuckets` (25 ms) one bucket is pinged. A live peer answers (browsers do by
 /// themselves); a vanished one never acknowledges the ping, and the kernel drops its connection
 /// once data has gone unacknowledged for two periods (`TCP_USER_TIMEOUT`, set on each connection
-/// at the upgrade: `RealtimeEndpoint.unacknowledgedLimit`), which ends its task like any close.
-final class RealtimeHeartbeat: Service, Sendable {
-    let hub: RealtimeHub
+/// at the upgrade: `LiveEndpoint.unacknowledgedLimit`), which ends its task like any close.
+final class LiveHeartbeat: Service, Sendable {
+    let hub: LiveHub
     let period: Duration
     let clock: any WallClock
     let logger: Logger
 
-    init(hub: RealtimeHub, period: Duration, clock: any WallClock, logger: Logger) {
+    init(hub: LiveHub, period: Duration, clock: any WallClock, logger: Logger) {
         self.hub = hub
         self.period = period
         self.clock = clock
@@ -286,7 +286,7 @@ final class RealtimeHeartbeat: Service, Sendable {
     private let ticks = Atomic<Int>(0)
 
     func run() async throws {
-        await repeatUntilShutdown(every: period / RealtimeHub.heartbeatBuckets, name: "realtime.heartbeat", logger: logger) {
+        await repeatUntilShutdown(every: period / LiveHub.heartbeatBuckets, name: "realtime.heartbeat", logger: logger) {
             self.hub.ping(tick: self.ticks.add(1, ordering: .relaxed).oldValue, now: self.clock.now())
         }
     }

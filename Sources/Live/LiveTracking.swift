@@ -1,15 +1,11 @@
 import Core
-import Dispatching
 import Events
 import Foundation
 import Logging
 import Metrics
-import Notifications
-import Ordering
 import ServiceLifecycle
 import Storage
 import Synchronization
-import TiffinHTTP
 
 /// What the live connections are told, as JSON text frames (`docs/realtime.md`).
 enum LiveMessage {
@@ -46,21 +42,12 @@ enum LiveMessage {
         let estimatedArrival: Date?
     }
 
-    /// An offer to its courier, as the courier sees it (`seenByCourier`).
-    struct Offer: Encodable {
-        let type = "offer"
-        let offer: DispatchOffer
+    /// An offer to its courier, as the courier sees it (encoded by dispatch, inserted as it is).
+    static func offer(_ made: OfferMade) -> String { #"{"type":"offer","offer":"# + made.offer + "}" }
 
-        init(offer: DispatchOffer) {
-            self.offer = offer.seenByCourier
-        }
-    }
-
-    /// A notification for the connection's own user, as kept in their activity feed.
-    struct Notice: Encodable {
-        let type = "notification"
-        let notification: ActivityItem
-    }
+    /// A notification for the connection's own user, as kept in their activity feed (encoded by
+    /// Notifications, inserted as it is).
+    static func notice(_ notification: String) -> String { #"{"type":"notification","notification":"# + notification + "}" }
 
     struct Welcome: Encodable {
         let type = "welcome"
@@ -100,20 +87,12 @@ enum LiveMessage {
 /// outbox to subscribers. A `Service`: restores who carries what at start, and marks positions
 /// stale while couriers are quiet.
 final class LiveTracking: Service, Sendable {
-    struct Delivery: Sendable {
-        let orderID: UUID
-        let restaurantID: UUID
-        let pickup: GeoPoint
-        let dropoff: GeoPoint
-        var pickedUp: Bool
-    }
-
     /// Who carries what. Events change it one order at a time (`follow`); a resync replaces it
     /// from the database. A resync reads for a while, so an order an event changed meanwhile
     /// keeps what the event said: the read may be older than the event.
     struct Carrying {
         /// Courier → their undelivered orders.
-        private(set) var deliveries: [UUID: [UUID: Delivery]] = [:]
+        private(set) var deliveries: [UUID: [UUID: ActiveDelivery]] = [:]
         /// Order → the courier it is with: the same pairs, looked up the other way (a new
         /// subscriber's first position).
         private(set) var carriers: [UUID: UUID] = [:]
@@ -122,32 +101,29 @@ final class LiveTracking: Service, Sendable {
         private(set) var generation = 0
         private var changedAt: [UUID: Int] = [:]
 
-        /// What an event says of the order now: with this courier, or with none.
-        mutating func follow(_ orderID: UUID, to current: (courierID: UUID, delivery: Delivery)?) {
+        /// What an event says of the order now: with this courier (`current`), or with none.
+        mutating func follow(_ orderID: UUID, to current: ActiveDelivery?) {
             generation += 1
             changedAt[orderID] = generation
-            if let current { put(current.delivery, with: current.courierID) } else { remove(orderID) }
+            if let current { put(current) } else { remove(orderID) }
         }
 
         /// Everything from a read of the database begun at `since` (the generation then), except
         /// the orders events changed after it.
-        mutating func replace(with active: [Ordering.OrderService.Delivery], since: Int) {
+        mutating func replace(with active: [ActiveDelivery], since: Int) {
             let newer = changedAt.filter { $0.value > since }
-            let kept = newer.keys.compactMap { id in carriers[id].flatMap { courier in deliveries[courier]?[id].map { (courier, $0) } } }
+            let kept = newer.keys.compactMap { id in carriers[id].flatMap { courier in deliveries[courier]?[id] } }
             deliveries = [:]
             carriers = [:]
-            for d in active where newer[d.orderID] == nil {
-                put(
-                    Delivery(orderID: d.orderID, restaurantID: d.restaurantID, pickup: d.pickup, dropoff: d.dropoff, pickedUp: d.status == .pickedUp),
-                    with: d.courierID)
-            }
-            for (courier, delivery) in kept { put(delivery, with: courier) }
+            for delivery in active where newer[delivery.orderID] == nil { put(delivery) }
+            for delivery in kept { put(delivery) }
             changedAt = newer
             etas = etas.filter { carriers[$0.key] != nil }
         }
 
-        /// The order is with `courierID` now, and with no other courier.
-        private mutating func put(_ delivery: Delivery, with courierID: UUID) {
+        /// The order is with its courier now, and with no other courier.
+        private mutating func put(_ delivery: ActiveDelivery) {
+            let courierID = delivery.courierID
             if let previous = carriers[delivery.orderID], previous != courierID { remove(delivery.orderID) }
             deliveries[courierID, default: [:]][delivery.orderID] = delivery
             carriers[delivery.orderID] = courierID
@@ -163,9 +139,9 @@ final class LiveTracking: Service, Sendable {
     }
 
     private let state = Mutex(Carrying())
-    let hub: RealtimeHub
-    let dispatch: DispatchService
-    let orders: OrderService
+    let hub: LiveHub
+    let couriers: any LiveCouriers
+    let orders: any LiveOrders
     let clock: any WallClock
     let staleAfter: TimeInterval
     let logger: Logger
@@ -176,9 +152,9 @@ final class LiveTracking: Service, Sendable {
 
     static func nanoseconds(_ d: Duration) -> Int64 { Int64(d / .nanoseconds(1)) }
 
-    init(hub: RealtimeHub, dispatch: DispatchService, orders: OrderService, clock: any WallClock, staleAfter: TimeInterval, logger: Logger) {
+    init(hub: LiveHub, couriers: any LiveCouriers, orders: any LiveOrders, clock: any WallClock, staleAfter: TimeInterval, logger: Logger) {
         self.hub = hub
-        self.dispatch = dispatch
+        self.couriers = couriers
         self.orders = orders
         self.clock = clock
         self.staleAfter = staleAfter
@@ -190,8 +166,8 @@ final class LiveTracking: Service, Sendable {
     let relayedEvents = Feed<DomainEvent>(buffer: 65_536)
 
     /// New offers, to their couriers' connections.
-    func offered(_ offers: [DispatchOffer]) {
-        for offer in offers { hub.publish(LiveMessage.text(LiveMessage.Offer(offer: offer)), to: .courier(offer.courierID)) }
+    func offered(_ offers: [OfferMade]) {
+        for offer in offers { hub.publish(LiveMessage.offer(offer), to: .courier(offer.courierID)) }
     }
 
     /// Who carries what is read again this often, whatever events say: a missed or late event
@@ -203,7 +179,7 @@ final class LiveTracking: Service, Sendable {
     /// for stale positions, until graceful shutdown.
     func run() async throws {
         // Subscribed before the restore, so no change made while it reads is missed.
-        let changes = dispatch.changes.subscribe()
+        let changes = couriers.changes.subscribe()
         do { try await restore() } catch { logger.error("could not restore live deliveries", metadata: ["error": "\(error)"]) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -237,6 +213,10 @@ final class LiveTracking: Service, Sendable {
     }
 
     // MARK: Events
+
+    /// Every order event type: what live subscribers of an order, a restaurant or the city hear.
+    static let orderEventTypes: Set<EventType> =
+        Set(OrderStatus.allCases.map(EventType.order)).union([.orderCourierAssigned, .orderCourierReleased, .orderNeedsAttention])
 
     /// The routing fields every order event's payload has.
     struct Routing: Decodable {
@@ -275,7 +255,7 @@ final class LiveTracking: Service, Sendable {
         hub.publish(message, to: .city)
         Self.eventFanOut.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
         // Picked up: the customer sees where the food is at once, after the event that allows it.
-        if let carrier { fixed(await dispatch.state(courierID: carrier)) }
+        if let carrier { fixed(await couriers.state(courierID: carrier)) }
     }
 
     /// Keeps who-carries-what in step with the order. Events can arrive out of order (each
@@ -288,18 +268,9 @@ final class LiveTracking: Service, Sendable {
     /// Returns the courier whose position should be pushed now (the food was just picked up).
     private func follow(_ event: DomainEvent, _ routing: Routing) async throws -> UUID? {
         guard Self.changesWhoCarries.contains(event.type) else { return nil }
-        let info = try await orders.tracking(orderID: routing.orderID)
-        let current: (courierID: UUID, delivery: Delivery)? = info.flatMap { info in
-            guard let courierID = info.courierID, [.accepted, .preparing, .ready, .pickedUp].contains(info.status) else { return nil }
-            return (
-                courierID,
-                Delivery(
-                    orderID: routing.orderID, restaurantID: info.restaurantID, pickup: info.pickup, dropoff: info.dropoff,
-                    pickedUp: info.status == .pickedUp)
-            )
-        }
+        let current = try await orders.activeDelivery(orderID: routing.orderID)
         state.withLock { $0.follow(routing.orderID, to: current) }
-        guard event.type == .order(.pickedUp), let current, current.delivery.pickedUp else { return nil }
+        guard event.type == .order(.pickedUp), let current, current.isPickedUp else { return nil }
         return current.courierID
     }
 
@@ -313,7 +284,7 @@ final class LiveTracking: Service, Sendable {
         let now = clock.now()
         let deliveries = state.withLock { $0.deliveries[courier.courierID].map { Array($0.values) } ?? [] }
         for delivery in deliveries {
-            if delivery.pickedUp {
+            if delivery.isPickedUp {
                 let raw = now.addingTimeInterval(travel.seconds(location, delivery.dropoff, by: courier.vehicle) + travel.stopSeconds)
                 let arrival = state.withLock { $0.etas[delivery.orderID, default: ETASmoother()].update(raw: raw, now: now) }
                 publishPosition(courier, location, at, now: now, orderID: delivery.orderID, arrival: arrival, to: .orderPosition(delivery.orderID))
@@ -327,7 +298,7 @@ final class LiveTracking: Service, Sendable {
     }
 
     private func publishPosition(
-        _ courier: CourierState, _ location: GeoPoint, _ at: Date, now: Date, orderID: UUID?, arrival: Date?, to topic: RealtimeHub.Topic
+        _ courier: CourierState, _ location: GeoPoint, _ at: Date, now: Date, orderID: UUID?, arrival: Date?, to topic: LiveHub.Topic
     ) {
         guard hub.hasSubscribers(topic) else { return }
         hub.publish(
@@ -351,13 +322,13 @@ final class LiveTracking: Service, Sendable {
     func sweepStale() async {
         let now = clock.now()
         let carriers = state.withLock { state in
-            state.deliveries.filter { $0.value.values.contains(where: \.pickedUp) }.map(\.key)
+            state.deliveries.filter { $0.value.values.contains(where: \.isPickedUp) }.map(\.key)
         }
         for courierID in carriers {
-            let courier = await dispatch.state(courierID: courierID)
+            let courier = await couriers.state(courierID: courierID)
             guard let location = courier.location, let at = courier.positionAt, now.timeIntervalSince(at) > staleAfter else { continue }
             let carried = state.withLock { state in
-                (state.deliveries[courierID]?.values.filter(\.pickedUp) ?? []).map { ($0.orderID, state.etas[$0.orderID]?.arrival) }
+                (state.deliveries[courierID]?.values.filter(\.isPickedUp) ?? []).map { ($0.orderID, state.etas[$0.orderID]?.arrival) }
             }
             for (orderID, arrival) in carried {
                 publishPosition(courier, location, at, now: now, orderID: orderID, arrival: arrival, to: .orderPosition(orderID))
@@ -367,19 +338,19 @@ final class LiveTracking: Service, Sendable {
 
     /// The position to show a new subscriber at once (nil when the courier has none).
     /// The orders `courierID` carries or is on the way to collect.
-    func deliveries(of courierID: UUID) -> [Delivery] {
+    func deliveries(of courierID: UUID) -> [ActiveDelivery] {
         state.withLock { $0.deliveries[courierID].map { Array($0.values) } ?? [] }
     }
 
     func currentPosition(orderID: UUID) -> (courierID: UUID, carried: Bool)? {
         state.withLock { state in
-            state.carriers[orderID].flatMap { courierID in state.deliveries[courierID]?[orderID].map { (courierID, $0.pickedUp) } }
+            state.carriers[orderID].flatMap { courierID in state.deliveries[courierID]?[orderID].map { (courierID, $0.isPickedUp) } }
         }
     }
 
     func sendCurrentPosition(orderID: UUID, to connection: LiveConnection) async {
         guard let (courierID, carried) = currentPosition(orderID: orderID), carried else { return }
-        let courier = await dispatch.state(courierID: courierID)
+        let courier = await couriers.state(courierID: courierID)
         guard let location = courier.location, let at = courier.positionAt else { return }
         let arrival = state.withLock { $0.etas[orderID]?.arrival }
         connection.send(

@@ -1,9 +1,7 @@
 import Core
-import Dispatching
 import Events
 import Foundation
 import Logging
-import Ordering
 import ServiceLifecycle
 import Synchronization
 
@@ -31,27 +29,27 @@ final class ProximityWatcher: Service, Sendable {
         let milestone: ProximityMilestone
     }
 
-    let dispatch: DispatchService
+    let couriers: any LiveCouriers
     let tracking: LiveTracking
-    let orders: OrderService
+    let orders: any LiveOrders
     let logger: Logger
     private let hits: (stream: AsyncStream<Hit>, continuation: AsyncStream<Hit>.Continuation)
     /// Orders and milestones already noticed here (bounded: cleared when it grows large).
     private let noticed = Mutex(Set<Key>())
 
-    init(dispatch: DispatchService, tracking: LiveTracking, orders: OrderService, logger: Logger) {
+    init(couriers: any LiveCouriers, tracking: LiveTracking, orders: any LiveOrders, logger: Logger) {
         self.tracking = tracking
         self.orders = orders
         self.logger = logger
         self.hits = AsyncStream.makeStream(of: Hit.self, bufferingPolicy: .bufferingNewest(10_000))
-        self.dispatch = dispatch
+        self.couriers = couriers
     }
 
     func check(_ courier: CourierState) {
         guard let location = courier.location else { return }
         for delivery in tracking.deliveries(of: courier.courierID) {
             let (milestone, target, limit): (ProximityMilestone, GeoPoint, Double) =
-                delivery.pickedUp
+                delivery.isPickedUp
                 ? (.courierNearby, delivery.dropoff, Self.nearbyMetres) : (.courierArriving, delivery.pickup, Self.arrivingMetres)
             let distance = location.distance(to: target)
             guard distance <= limit else { continue }
@@ -69,7 +67,7 @@ final class ProximityWatcher: Service, Sendable {
     /// Checks this instance's fixes as dispatch reports them (another instance checks its own),
     /// and records what they hit, until graceful shutdown.
     func run() async throws {
-        let changes = dispatch.changes.subscribe()
+        let changes = couriers.changes.subscribe()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await cancelWhenGracefulShutdown {

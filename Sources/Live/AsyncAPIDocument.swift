@@ -1,14 +1,20 @@
 import Core
-import Dispatching
 import Foundation
-import Hummingbird
-import Notifications
 import TiffinHTTP
 
 /// The AsyncAPI 3.0 document of the live connection (`GET /asyncapi.json`), beside the OpenAPI
 /// one: every message a client may send and every message the server sends, with its schema.
 /// A test validates every message of the live tests against it.
-enum AsyncAPIDocument {
+public struct AsyncAPIDocument: Sendable {
+    /// The schema of an offer as its courier sees it, and of an activity item (from their owners).
+    let offerSchema: JSONValue
+    let noticeSchema: JSONValue
+
+    public init(offerSchema: JSONValue, noticeSchema: JSONValue) {
+        self.offerSchema = offerSchema
+        self.noticeSchema = noticeSchema
+    }
+
     private static func object(_ required: [String], _ properties: [String: JSONValue]) -> JSONValue {
         .object(["type": .string("object"), "required": .array(required.map(JSONValue.string)), "properties": .object(properties)])
     }
@@ -55,10 +61,8 @@ enum AsyncAPIDocument {
     ]
 
     /// Messages the server sends, by `type`.
-    static var serverMessages: [String: (summary: String, payload: JSONValue)] {
-        let offerSchema = (try? JSONSchema.of(DispatchOffer.self)) ?? .object(["type": .string("object")])
-        let noticeSchema = (try? JSONSchema.of(ActivityItem.self)) ?? .object(["type": .string("object")])
-        return [
+    static func serverMessages(offerSchema: JSONValue, noticeSchema: JSONValue) -> [String: (summary: String, payload: JSONValue)] {
+        [
             "welcome": (
                 "First message of every connection",
                 object(
@@ -105,12 +109,12 @@ enum AsyncAPIDocument {
                 "A message refused: `code` is the name of the API's problem type (https://tiffin.dev/problems/<code>), `field` the field at fault",
                 object(
                     ["type", "code", "detail"],
-                    ["type": constant("error"), "code": enumeration(RealtimeEndpoint.errorCodes), "detail": string, "field": string])
+                    ["type": constant("error"), "code": enumeration(LiveEndpoint.errorCodes), "detail": string, "field": string])
             ),
         ]
     }
 
-    static func json() -> JSONValue {
+    public func json() -> JSONValue {
         func messages(_ list: [String: (summary: String, payload: JSONValue)]) -> [String: JSONValue] {
             list.mapValues {
                 .object([
@@ -119,7 +123,8 @@ enum AsyncAPIDocument {
                 ])
             }
         }
-        var all = messages(clientMessages)
+        let serverMessages = Self.serverMessages(offerSchema: offerSchema, noticeSchema: noticeSchema)
+        var all = messages(Self.clientMessages)
         for (name, message) in messages(serverMessages) { all[name] = message }
         func refs(_ names: some Sequence<String>) -> JSONValue {
             .array(names.sorted().map { .object(["$ref": .string("#/channels/realtime/messages/\($0)")]) })
@@ -140,7 +145,7 @@ enum AsyncAPIDocument {
             ]),
             "operations": .object([
                 "receiveFromClients": .object([
-                    "action": .string("receive"), "channel": .object(["$ref": .string("#/channels/realtime")]), "messages": refs(clientMessages.keys),
+                    "action": .string("receive"), "channel": .object(["$ref": .string("#/channels/realtime")]), "messages": refs(Self.clientMessages.keys),
                 ]),
                 "sendToClients": .object([
                     "action": .string("send"), "channel": .object(["$ref": .string("#/channels/realtime")]), "messages": refs(serverMessages.keys),
@@ -149,7 +154,7 @@ enum AsyncAPIDocument {
         ])
     }
 
-    static func data() throws -> Data {
+    public func data() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return try encoder.encode(json())

@@ -1,7 +1,4 @@
-import Accounts
-import Catalog
 import Core
-import Dispatching
 import Events
 import Foundation
 import HTTPTypes
@@ -11,7 +8,6 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
-import Ordering
 import Storage
 import TiffinHTTP
 
@@ -26,7 +22,7 @@ import TiffinHTTP
 /// A connection belongs to the sign-in (token) that opened it, directly or through a ticket: when
 /// that token is logged out its connections close with 1008 ("signed out"), on every instance,
 /// and when it expires the heartbeat closes them the same way.
-struct RealtimeEndpoint: Sendable {
+public struct LiveEndpoint: Sendable {
     static let path = "/v1/realtime"
     static let subprotocol = "tiffin.v1"
     static let ticketPrefix = "ticket."
@@ -39,12 +35,15 @@ struct RealtimeEndpoint: Sendable {
     /// Made once: a message is decoded per fix.
     static let decoder = TiffinJSON.decoder
 
-    let services: TiffinServices
-    let hub: RealtimeHub
+    let signIns: any LiveSignIns
+    let couriers: any LiveCouriers
+    let orders: any LiveOrders
+    let database: any Database
+    let hub: LiveHub
     let tracking: LiveTracking
     let logger: Logger
 
-    /// The library's ping is off: one `RealtimeHeartbeat` pings every connection instead of a
+    /// The library's ping is off: one `LiveHeartbeat` pings every connection instead of a
     /// task per connection, spread evenly over the period. Text that is not UTF-8 closes the
     /// connection with 1007 (RFC 6455 §8.1), never decoded lossily.
     var serverConfiguration: WebSocketServerConfiguration {
@@ -53,7 +52,7 @@ struct RealtimeEndpoint: Sendable {
 
     /// The server's connections: HTTP/1.1 with this endpoint's upgrade, each checked on the wire
     /// by `WebSocketWireCheck`.
-    var server: HTTPServerBuilder {
+    public var server: HTTPServerBuilder {
         HTTPServerBuilder { responder in
             WireCheckedChannel(
                 inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: .init(ws: serverConfiguration)) { request, channel, logger in
@@ -109,7 +108,7 @@ struct RealtimeEndpoint: Sendable {
 
     func authenticate(_ request: HTTPRequest) async throws -> Authentication {
         if let ticket = Self.offered(request).first(where: { $0.hasPrefix(Self.ticketPrefix) }) {
-            guard let session = try await services.accounts.redeemTicket(String(ticket.dropFirst(Self.ticketPrefix.count))) else {
+            guard let session = try await signIns.redeemTicket(String(ticket.dropFirst(Self.ticketPrefix.count))) else {
                 return .refused(
                     Problem(
                         status: .unauthorized, type: "invalid-ticket", title: "Invalid ticket",
@@ -119,7 +118,7 @@ struct RealtimeEndpoint: Sendable {
             return .session(session)
         }
         if let header = request.headerFields[.authorization] {
-            guard let token = BearerCredential.token(fromHeader: header), let session = try await services.accounts.session(forToken: token) else {
+            guard let token = BearerCredential.token(fromHeader: header), let session = try await signIns.session(forToken: token) else {
                 return .refused(
                     Problem(
                         status: .unauthorized, type: "unauthorized", title: "Unauthorized", detail: "the bearer token is unknown or expired",
@@ -163,8 +162,8 @@ struct RealtimeEndpoint: Sendable {
                     heartbeatSeconds: Int(Self.heartbeat.components.seconds))))
         if principal.role == .courier {
             hub.subscribe(connection, to: .courier(principal.userID))
-            for offer in try await services.dispatch.pendingOffers(courierID: principal.userID).offers {
-                connection.send(LiveMessage.text(LiveMessage.Offer(offer: offer)))
+            for offer in try await couriers.pendingOffers(courierID: principal.userID) {
+                connection.send(LiveMessage.offer(offer))
             }
         }
         // One task writes; this one reads (a task fewer per idle connection than a group of two,
@@ -249,7 +248,7 @@ struct RealtimeEndpoint: Sendable {
             location: try GeoPoint(lat: lat, lon: lon, field: "location"), recordedAt: message.recordedAt, accuracy: message.accuracy,
             heading: message.heading, speed: message.speed)
         try fix.validate()
-        _ = await services.dispatch.report(courierID: connection.principal.userID, fix)
+        await couriers.report(courierID: connection.principal.userID, fix)
     }
 
     func subscribe(_ message: ClientMessage, _ connection: LiveConnection) async throws {
@@ -258,7 +257,7 @@ struct RealtimeEndpoint: Sendable {
         case "order":
             guard let orderID = message.id else { throw ValidationError(field: "id", reason: "the order's id is required") }
             // Not found for anyone who may not see the order (the same answer as the API's).
-            _ = try await services.orders.order(id: orderID, viewer: viewer)
+            try await orders.checkViewer(viewer, mayRead: orderID)
             hub.subscribe(connection, to: .order(orderID))
             let seesCourier = viewer.role == .customer || viewer.role == .operator
             if seesCourier { hub.subscribe(connection, to: .orderPosition(orderID)) }
@@ -268,7 +267,7 @@ struct RealtimeEndpoint: Sendable {
         case "restaurant":
             guard let restaurantID = message.id else { throw ValidationError(field: "id", reason: "the restaurant's id is required") }
             if viewer.role != .operator {
-                guard viewer.role == .staff, try await services.catalog.restaurantID(ownedBy: viewer.userID) == restaurantID else {
+                guard viewer.role == .staff, try await orders.restaurantID(runBy: viewer.userID) == restaurantID else {
                     throw NotFoundError(entity: "restaurant", id: restaurantID.uuidString)
                 }
             }
@@ -297,8 +296,8 @@ struct RealtimeEndpoint: Sendable {
     /// The order's events after `after` (all of them without it), oldest first: a reconnecting
     /// client misses no status change. Payment events stay with the payment's own API.
     func replay(orderID: UUID, after: UUID?, to connection: LiveConnection) async throws -> Int {
-        let events = try await services.database.read { db in try await Outbox.events(aggregateID: orderID, on: db) }
-            .filter { liveOrderEventTypes.contains(EventType($0.type)) }
+        let events = try await database.read { db in try await Outbox.events(aggregateID: orderID, on: db) }
+            .filter { LiveTracking.orderEventTypes.contains(EventType($0.type)) }
         let start = after.flatMap { id in events.firstIndex { $0.id == id }.map { $0 + 1 } } ?? 0
         for event in events[start...] {
             connection.send(

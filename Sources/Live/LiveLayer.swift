@@ -1,0 +1,64 @@
+import Core
+import Events
+import Foundation
+import HummingbirdCore
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// The live layer of one instance, assembled: the connections' hub, tracking, the endpoint that
+/// upgrades `/v1/realtime`, the bus to the other instances, the heartbeat and the proximity
+/// watcher. The assembly builds it once, mounts `server`, runs `services` and relays order
+/// events to it through `outboxSubscription`.
+///
+/// A courier's fix, from socket to socket (docs/architecture.md):
+/// `LiveEndpoint.handle` → `fix` → `LiveCouriers.report` (dispatch keeps it, and publishes
+/// `DispatchChange.courier` on its feed) → `LiveTracking.run` follows the feed → `fixed` → the
+/// `.orderPosition` topic of each order the courier carries, the restaurant they ride to, the
+/// city → `LiveHub.publish` → each subscriber's `LiveConnection` queue (positions coalesced per
+/// courier and order) → its writer task in `LiveEndpoint.serve` → the customer's socket. Across
+/// instances, `LiveBus` follows the same feed and carries the state through its `LiveTransport`;
+/// the other instance hands it to `LiveCouriers.receiveRemote`, whose feed its `LiveTracking`
+/// follows in turn.
+public struct LiveLayer: Sendable {
+    public struct Settings: Sendable {
+        /// A position with no newer fix is shown stale after this.
+        public var staleAfter: TimeInterval = 15
+        public init() {}
+    }
+
+    let hub: LiveHub
+    let tracking: LiveTracking
+    let endpoint: LiveEndpoint
+    let bus: LiveBus
+    let heartbeat: LiveHeartbeat
+    let proximity: ProximityWatcher
+
+    public init(
+        signIns: any LiveSignIns, couriers: any LiveCouriers, orders: any LiveOrders, notices: Feed<UserNotice>, transport: any LiveTransport,
+        database: any Database, clock: any WallClock, settings: Settings, logger: Logger
+    ) {
+        hub = LiveHub()
+        tracking = LiveTracking(hub: hub, couriers: couriers, orders: orders, clock: clock, staleAfter: settings.staleAfter, logger: logger)
+        endpoint = LiveEndpoint(
+            signIns: signIns, couriers: couriers, orders: orders, database: database, hub: hub, tracking: tracking, logger: logger)
+        bus = LiveBus(
+            transport: transport, couriers: couriers, tracking: tracking, notices: notices, sessionEnds: signIns.sessionEnds, logger: logger)
+        heartbeat = LiveHeartbeat(hub: hub, period: LiveEndpoint.heartbeat, clock: clock, logger: logger)
+        proximity = ProximityWatcher(couriers: couriers, tracking: tracking, orders: orders, logger: logger)
+    }
+
+    /// The HTTP/1.1 server's connections, with the `/v1/realtime` upgrade.
+    public var server: HTTPServerBuilder { endpoint.server }
+
+    /// What runs for as long as the instance does, in this order.
+    public var services: [any Service] { [tracking, heartbeat, bus, proximity] }
+
+    /// Order events, relayed from the outbox to this instance's subscribers (and, by the bus, to
+    /// the other instances').
+    public var outboxSubscription: OutboxSubscription {
+        OutboxSubscription(name: "realtime.order-events", eventTypes: LiveTracking.orderEventTypes) { [tracking] event in
+            try await tracking.handle(event)
+        }
+    }
+}
