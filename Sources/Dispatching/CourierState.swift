@@ -3,15 +3,6 @@ import Events
 import Foundation
 import Synchronization
 
-/// A position as shown to a customer: never an error for being old, but marked stale with its age.
-public struct CourierPosition: Codable, Sendable, Equatable {
-    public let courierID: UUID
-    public let location: GeoPoint
-    public let recordedAt: Date
-    public let ageSeconds: Int
-    public let isStale: Bool
-}
-
 /// An online courier as operators see them.
 public struct OnlineCourier: Codable, Sendable, Equatable {
     public let courierID: UUID
@@ -90,8 +81,6 @@ public protocol DispatchOrderPort: Sendable {
 }
 
 public enum DispatchError: DomainError, Equatable {
-    case notCarrying(status: String)
-    case noPositionYet
     /// The offer was answered, expired or withdrawn already.
     case offerClosed(status: DispatchOffer.Status)
     /// Accepted, but every order in it went elsewhere or ended meanwhile.
@@ -99,12 +88,6 @@ public enum DispatchError: DomainError, Equatable {
 
     public var problem: ProblemDescription {
         switch self {
-        case .notCarrying(let status):
-            ProblemDescription(
-                kind: .conflict, type: "position-not-shared", title: "Courier position not shared",
-                detail: "a courier's position is shared only while they carry the order; this order is \(status)", state: status)
-        case .noPositionYet:
-            ProblemDescription(kind: .notFound, type: "no-position", title: "No position yet", detail: "the courier has not reported a position yet")
         case .offerClosed(let status):
             ProblemDescription(
                 kind: .conflict, type: "offer-closed", title: "Offer closed",

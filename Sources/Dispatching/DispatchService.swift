@@ -351,18 +351,4 @@ public struct DispatchService: Sendable {
         return CourierEarnings(
             earnings: Array(week.prefix(100)), today: sum(week.filter { $0.earnedAt >= midnight }), lastSevenDays: sum(week))
     }
-
-    /// The courier's last position for the customer of `orderID` (or an operator), only while the
-    /// courier carries the order. Old fixes are returned marked stale, never refused.
-    public func courierPosition(orderID: UUID, viewer: Principal) async throws -> CourierPosition {
-        guard let info = try await orders.trackingInfo(orderID: orderID),
-            viewer.role == .operator || info.customerID == viewer.userID
-        else { throw NotFoundError(entity: "order", id: orderID.uuidString) }
-        guard info.isCarrying, let courierID = info.courierID else { throw DispatchError.notCarrying(status: info.status.rawValue) }
-        guard let state = registry.state(courierID), let location = state.location, let at = state.positionAt else {
-            throw DispatchError.noPositionYet
-        }
-        let age = max(0, clock.now().timeIntervalSince(at))
-        return CourierPosition(courierID: courierID, location: location, recordedAt: at, ageSeconds: Int(age), isStale: age > settings.staleAfter)
-    }
 }

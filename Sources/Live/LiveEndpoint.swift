@@ -257,13 +257,15 @@ public struct LiveEndpoint: Sendable {
         case "order":
             guard let orderID = message.id else { throw ValidationError(field: "id", reason: "the order's id is required") }
             // Not found for anyone who may not see the order (the same answer as the API's).
-            try await orders.checkViewer(viewer, mayRead: orderID)
+            let viewing = try await orders.viewing(orderID, by: viewer)
             hub.subscribe(connection, to: .order(orderID))
-            let seesCourier = viewer.role == .customer || viewer.role == .operator
-            if seesCourier { hub.subscribe(connection, to: .orderPosition(orderID)) }
+            // The courier's position, in the phases this party may see it (the API's rule too).
+            for phase in CourierVisibility.Phase.allCases where CourierVisibility.shows(viewing.party, phase) {
+                hub.subscribe(connection, to: .orderPosition(orderID, phase))
+            }
             let replayed = try await replay(orderID: orderID, after: message.after, to: connection)
             connection.send(LiveMessage.text(LiveMessage.Subscribed(topic: "order", id: orderID, replayed: replayed)))
-            if seesCourier { await tracking.sendCurrentPosition(orderID: orderID, to: connection) }
+            await tracking.sendCurrentPosition(viewing, to: connection)
         case "restaurant":
             guard let restaurantID = message.id else { throw ValidationError(field: "id", reason: "the restaurant's id is required") }
             if viewer.role != .operator {
@@ -286,7 +288,7 @@ public struct LiveEndpoint: Sendable {
         switch (message.topic, message.id) {
         case ("order", let id?):
             hub.unsubscribe(connection, from: .order(id))
-            hub.unsubscribe(connection, from: .orderPosition(id))
+            for phase in CourierVisibility.Phase.allCases { hub.unsubscribe(connection, from: .orderPosition(id, phase)) }
         case ("restaurant", let id?): hub.unsubscribe(connection, from: .restaurant(id))
         case ("city", _): hub.unsubscribe(connection, from: .city)
         default: break

@@ -140,8 +140,9 @@ final class LiveHub: Sendable {
     enum Topic: Hashable, Sendable {
         /// An order's events: its customer, its restaurant's staff, its courier, operators.
         case order(UUID)
-        /// An order's courier position and ETA: its customer and operators, while the food is carried.
-        case orderPosition(UUID)
+        /// An order's courier position and ETA in one phase of its delivery: those
+        /// `CourierVisibility` lets see it then.
+        case orderPosition(UUID, CourierVisibility.Phase)
         /// A restaurant's orders, and couriers on their way to it: its staff.
         case restaurant(UUID)
         /// A courier's offers and assignments: that courier.

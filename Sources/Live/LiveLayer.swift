@@ -48,6 +48,27 @@ public struct LiveLayer: Sendable {
         proximity = ProximityWatcher(couriers: couriers, tracking: tracking, orders: orders, logger: logger)
     }
 
+    /// The layer's HTTP routes (the courier's position).
+    public var positions: CourierPositionController { CourierPositionController(live: self) }
+
+    /// Where the order's courier is, for `viewer`: by the same rule (`CourierVisibility`) and from
+    /// the same reading (`LiveTracking.sight`) as the live connection's `position` messages.
+    /// `NotFoundError` for whoever may not read the order; `LivePositionError` when the rule
+    /// shares nothing now, or the courier has no position yet.
+    public func courierPosition(orderID: UUID, viewer: Principal) async throws -> CourierPosition {
+        let viewing = try await endpoint.orders.viewing(orderID, by: viewer)
+        switch await tracking.sight(of: viewing) {
+        case .notShared: throw LivePositionError.notShared(status: viewing.status)
+        case .noPositionYet: throw LivePositionError.noPositionYet
+        case .shown(let courier, let location, let at, _, let arrival):
+            let now = tracking.clock.now()
+            let age = max(0, now.timeIntervalSince(at))
+            return CourierPosition(
+                courierID: courier.courierID, location: location, recordedAt: at, ageSeconds: Int(age), isStale: age > tracking.staleAfter,
+                etaSeconds: arrival.map { max(0, Int($0.timeIntervalSince(now).rounded())) }, estimatedArrival: arrival)
+        }
+    }
+
     /// The HTTP/1.1 server's connections, with the `/v1/realtime` upgrade.
     public var server: HTTPServerBuilder { endpoint.server }
 

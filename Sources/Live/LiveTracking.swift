@@ -276,25 +276,34 @@ final class LiveTracking: Service, Sendable {
 
     // MARK: Positions
 
-    /// A fix arrived: to the customer of each order the courier carries, to each restaurant the
-    /// courier is on the way to, and to operators.
+    /// A fix arrived: to those `CourierVisibility` lets see it — subscribers of each order the
+    /// courier carries or rides to collect, in that phase; each restaurant the courier is on the
+    /// way to (its board); operators watching the city.
     func fixed(_ courier: CourierState) {
         guard let location = courier.location, let at = courier.positionAt else { return }
         let started = ContinuousClock.now
         let now = clock.now()
         let deliveries = state.withLock { $0.deliveries[courier.courierID].map { Array($0.values) } ?? [] }
         for delivery in deliveries {
+            let arrival = self.arrival(of: courier, at: location, for: delivery, now: now)
             if delivery.isPickedUp {
-                let raw = now.addingTimeInterval(travel.seconds(location, delivery.dropoff, by: courier.vehicle) + travel.stopSeconds)
-                let arrival = state.withLock { $0.etas[delivery.orderID, default: ETASmoother()].update(raw: raw, now: now) }
-                publishPosition(courier, location, at, now: now, orderID: delivery.orderID, arrival: arrival, to: .orderPosition(delivery.orderID))
+                publishPosition(
+                    courier, location, at, now: now, orderID: delivery.orderID, arrival: arrival, to: .orderPosition(delivery.orderID, .carrying))
             } else {
-                let arrival = now.addingTimeInterval(travel.seconds(location, delivery.pickup, by: courier.vehicle))
+                publishPosition(
+                    courier, location, at, now: now, orderID: delivery.orderID, arrival: arrival, to: .orderPosition(delivery.orderID, .onTheWay))
                 publishPosition(courier, location, at, now: now, orderID: delivery.orderID, arrival: arrival, to: .restaurant(delivery.restaurantID))
             }
         }
         if hub.hasSubscribers(.city) { publishPosition(courier, location, at, now: now, orderID: nil, arrival: nil, to: .city) }
         Self.positionFanOut.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+    }
+
+    /// When the courier reaches the customer (smoothed) with the food, or the restaurant before it.
+    private func arrival(of courier: CourierState, at location: GeoPoint, for delivery: ActiveDelivery, now: Date) -> Date {
+        guard delivery.isPickedUp else { return now.addingTimeInterval(travel.seconds(location, delivery.pickup, by: courier.vehicle)) }
+        let raw = now.addingTimeInterval(travel.seconds(location, delivery.dropoff, by: courier.vehicle) + travel.stopSeconds)
+        return state.withLock { $0.etas[delivery.orderID, default: ETASmoother()].update(raw: raw, now: now) }
     }
 
     private func publishPosition(
@@ -331,30 +340,47 @@ final class LiveTracking: Service, Sendable {
                 (state.deliveries[courierID]?.values.filter(\.isPickedUp) ?? []).map { ($0.orderID, state.etas[$0.orderID]?.arrival) }
             }
             for (orderID, arrival) in carried {
-                publishPosition(courier, location, at, now: now, orderID: orderID, arrival: arrival, to: .orderPosition(orderID))
+                publishPosition(courier, location, at, now: now, orderID: orderID, arrival: arrival, to: .orderPosition(orderID, .carrying))
             }
         }
     }
 
-    /// The position to show a new subscriber at once (nil when the courier has none).
     /// The orders `courierID` carries or is on the way to collect.
     func deliveries(of courierID: UUID) -> [ActiveDelivery] {
         state.withLock { $0.deliveries[courierID].map { Array($0.values) } ?? [] }
     }
 
-    func currentPosition(orderID: UUID) -> (courierID: UUID, carried: Bool)? {
-        state.withLock { state in
-            state.carriers[orderID].flatMap { courierID in state.deliveries[courierID]?[orderID].map { (courierID, $0.isPickedUp) } }
-        }
+    /// What someone asking now may see of an order's courier (`viewing` is the order as read for
+    /// them): the one answer behind the API and a new subscriber's first position.
+    enum Sight {
+        case shown(CourierState, location: GeoPoint, at: Date, delivery: ActiveDelivery, arrival: Date?)
+        /// Not in this phase, or not to this party (or the order has no courier now).
+        case notShared
+        /// Shared, but the courier has sent no position yet.
+        case noPositionYet
     }
 
-    func sendCurrentPosition(orderID: UUID, to connection: LiveConnection) async {
-        guard let (courierID, carried) = currentPosition(orderID: orderID), carried else { return }
-        let courier = await couriers.state(courierID: courierID)
-        guard let location = courier.location, let at = courier.positionAt else { return }
-        let arrival = state.withLock { $0.etas[orderID]?.arrival }
+    func sight(of viewing: OrderViewing) async -> Sight {
+        guard let delivery = viewing.delivery, let phase = CourierVisibility.Phase(delivery), CourierVisibility.shows(viewing.party, phase)
+        else { return .notShared }
+        let courier = await couriers.state(courierID: delivery.courierID)
+        guard let location = courier.location, let at = courier.positionAt else { return .noPositionYet }
+        // The smoothed ETA the subscribers were shown, else a fresh estimate (not smoothed: a
+        // question asked is no fix).
+        let now = clock.now()
+        let arrival =
+            delivery.isPickedUp
+            ? state.withLock { $0.etas[delivery.orderID]?.arrival }
+                ?? now.addingTimeInterval(travel.seconds(location, delivery.dropoff, by: courier.vehicle) + travel.stopSeconds)
+            : now.addingTimeInterval(travel.seconds(location, delivery.pickup, by: courier.vehicle))
+        return .shown(courier, location: location, at: at, delivery: delivery, arrival: arrival)
+    }
+
+    /// A new subscriber's first position, when they may see one.
+    func sendCurrentPosition(_ viewing: OrderViewing, to connection: LiveConnection) async {
+        guard case .shown(let courier, let location, let at, let delivery, let arrival) = await sight(of: viewing) else { return }
         connection.send(
-            positionMessage(courier, location, at, now: clock.now(), orderID: orderID, arrival: arrival),
-            coalescing: Self.positionKey(courierID, orderID))
+            positionMessage(courier, location, at, now: clock.now(), orderID: delivery.orderID, arrival: arrival),
+            coalescing: Self.positionKey(courier.courierID, delivery.orderID))
     }
 }

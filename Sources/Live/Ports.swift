@@ -32,9 +32,9 @@ public protocol LiveCouriers: Sendable {
 
 /// Orders, as the live layer may read them (Ordering and Catalog).
 public protocol LiveOrders: Sendable {
-    /// Succeeds when `viewer` may read the order (its customer, its restaurant's staff, its
-    /// courier, operators); throws the API's `NotFoundError` otherwise.
-    func checkViewer(_ viewer: Principal, mayRead orderID: UUID) async throws
+    /// The order as `viewer` sees it, read as it is now, when they may read it (its customer, its
+    /// restaurant's staff, its courier, operators); throws the API's `NotFoundError` otherwise.
+    func viewing(_ orderID: UUID, by viewer: Principal) async throws -> OrderViewing
     /// The restaurant `staffID` runs, if any.
     func restaurantID(runBy staffID: UUID) async throws -> UUID?
     /// The order's delivery as it is now: its courier and where the food goes, while it has a

@@ -156,8 +156,22 @@ struct LiveOrdersAdapter: LiveOrders {
     let orders: OrderService
     let catalog: CatalogService
 
-    func checkViewer(_ viewer: Principal, mayRead orderID: UUID) async throws {
-        _ = try await orders.order(id: orderID, viewer: viewer)
+    func viewing(_ orderID: UUID, by viewer: Principal) async throws -> OrderViewing {
+        let order = try await orders.order(id: orderID, viewer: viewer)
+        let party: CourierVisibility.Party =
+            switch viewer.role {
+            case .operator: .operator
+            case .customer: .customer
+            case .staff: .restaurant
+            case .courier: .courier
+            }
+        let delivery = order.courierID.flatMap { courierID in
+            OrderStatus.withCourier.contains(order.status)
+                ? ActiveDelivery(
+                    orderID: order.id, restaurantID: order.restaurantID, courierID: courierID, status: order.status,
+                    pickup: order.pickupLocation, dropoff: order.deliveryLocation) : nil
+        }
+        return OrderViewing(party: party, status: order.status, delivery: delivery)
     }
 
     func restaurantID(runBy staffID: UUID) async throws -> UUID? {

@@ -160,19 +160,11 @@ public func buildApplication(
 public func buildApplication(services: TiffinServices, configuration: TiffinConfiguration, logger: Logger) -> some ApplicationProtocol {
     TiffinMetrics.bootstrap()
     let database = services.database
-    let router = buildRouter(services: services, configuration: configuration)
+    let live = buildLive(services: services, configuration: configuration, logger: logger)
+    let router = buildRouter(services: services, configuration: configuration, live: live)
     var relaySettings = OutboxRelay.Settings()
     relaySettings.pollInterval = .milliseconds(configuration.outboxPollMilliseconds)
     relaySettings.retention = configuration.notifications.outboxRetentionHours * 3_600
-    var liveSettings = LiveLayer.Settings()
-    liveSettings.staleAfter = configuration.staleAfterSeconds
-    // Alone on its database (SQLite) an instance has nobody to tell; on PostgreSQL the others
-    // hear through batched LISTEN/NOTIFY.
-    let transport: any LiveTransport = database.clusterChannel.map { NotifyLiveTransport(cluster: $0) } ?? LocalLiveTransport()
-    let live = LiveLayer(
-        signIns: services.accounts, couriers: LiveCouriersAdapter(dispatch: services.dispatch),
-        orders: LiveOrdersAdapter(orders: services.orders, catalog: services.catalog), notices: services.outbound.push.notices,
-        transport: transport, database: database, clock: services.clock, settings: liveSettings, logger: logger)
     let outbound = services.outbound
     var senderSettings = WebhookSender.Settings()
     senderSettings.baseBackoff = configuration.notifications.webhookRetryBaseSeconds
@@ -263,7 +255,21 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
 }
 
 /// All routes, behind request ids, metrics, problem+json error mapping and bearer authentication.
-func buildRouter(services: TiffinServices, configuration: TiffinConfiguration) -> Router<TiffinRequestContext> {
+/// The live layer over `services`, its ports wired to the domains.
+func buildLive(services: TiffinServices, configuration: TiffinConfiguration, logger: Logger) -> LiveLayer {
+    var settings = LiveLayer.Settings()
+    settings.staleAfter = configuration.staleAfterSeconds
+    // Alone on its database (SQLite) an instance has nobody to tell; on PostgreSQL the others
+    // hear through batched LISTEN/NOTIFY.
+    let database = services.database
+    let transport: any LiveTransport = database.clusterChannel.map { NotifyLiveTransport(cluster: $0) } ?? LocalLiveTransport()
+    return LiveLayer(
+        signIns: services.accounts, couriers: LiveCouriersAdapter(dispatch: services.dispatch),
+        orders: LiveOrdersAdapter(orders: services.orders, catalog: services.catalog), notices: services.outbound.push.notices,
+        transport: transport, database: database, clock: services.clock, settings: settings, logger: logger)
+}
+
+func buildRouter(services: TiffinServices, configuration: TiffinConfiguration, live: LiveLayer) -> Router<TiffinRequestContext> {
     let router = Router(context: TiffinRequestContext.self)
     router.add(middleware: RequestScopeMiddleware())
     router.add(middleware: MetricsMiddleware())
@@ -276,6 +282,7 @@ func buildRouter(services: TiffinServices, configuration: TiffinConfiguration) -
     OrderController(service: services.orders).addRoutes(to: router)
     PaymentController(service: services.payments).addRoutes(to: router)
     DispatchController(service: services.dispatch).addRoutes(to: router)
+    live.positions.addRoutes(to: router)
     NotificationController(service: services.notifications).addRoutes(to: router)
     WebhookController(service: services.webhooks).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)

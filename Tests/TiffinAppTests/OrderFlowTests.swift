@@ -2,6 +2,7 @@ import Accounts
 import Core
 import Events
 import Foundation
+import Live
 import SQLKit
 import Storage
 import Synchronization
@@ -498,20 +499,21 @@ struct OrderFlowTests {
                 _ = try await s.orders.restaurantMove(orderID: order.id, to: status, staffID: f.staff.id, reason: nil)
             }
             _ = try await s.dispatchRound()
-            await #expect(throws: DispatchError.notCarrying(status: "ready")) {
-                try await s.dispatch.courierPosition(orderID: order.id, viewer: customer)
+            let live = buildLive(services: s, configuration: testConfiguration(databaseURL: "sqlite::memory:"), logger: testLogger)
+            await #expect(throws: LivePositionError.notShared(status: .ready)) {
+                try await live.courierPosition(orderID: order.id, viewer: customer)
             }
             _ = try await s.orders.courierMove(orderID: order.id, to: .pickedUp, courierID: f.courier.id)
             _ = await s.dispatch.report(courierID: f.courier.id, location: GeoPoint(uncheckedLat: 52.5298, lon: 13.4012), recordedAt: nil)
-            let fresh = try await s.dispatch.courierPosition(orderID: order.id, viewer: customer)
+            let fresh = try await live.courierPosition(orderID: order.id, viewer: customer)
             #expect(!fresh.isStale && fresh.ageSeconds == 0 && fresh.location.lat == 52.5298)
             clock.advance(by: 45)
-            let quiet = try await s.dispatch.courierPosition(orderID: order.id, viewer: customer)
+            let quiet = try await live.courierPosition(orderID: order.id, viewer: customer)
             #expect(quiet.isStale && quiet.ageSeconds == 45 && quiet.location.lat == 52.5298)
-            await #expect(throws: NotFoundError.self) { try await s.dispatch.courierPosition(orderID: order.id, viewer: principal(f.otherCustomer)) }
+            await #expect(throws: NotFoundError.self) { try await live.courierPosition(orderID: order.id, viewer: principal(f.otherCustomer)) }
             _ = try await s.orders.courierMove(orderID: order.id, to: .delivered, courierID: f.courier.id)
-            await #expect(throws: DispatchError.notCarrying(status: "delivered")) {
-                try await s.dispatch.courierPosition(orderID: order.id, viewer: customer)
+            await #expect(throws: LivePositionError.notShared(status: .delivered)) {
+                try await live.courierPosition(orderID: order.id, viewer: customer)
             }
         }
     }

@@ -33,15 +33,6 @@ extension DispatchController {
                 ])),
             response: .json(DispatchExamples.state(online: true)), errors: [400, 401, 403, 422]),
         APIOperation(
-            .get, "/v1/orders/:orderID/courier",
-            summary: "Where the courier carrying an order is (its customer or an operator, while the food is on its way)",
-            tag: "Dispatch", roles: Role.allCases,
-            response: .json(
-                CourierPosition(
-                    courierID: DispatchExamples.courierID, location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt,
-                    ageSeconds: 12, isStale: false)),
-            errors: [401, 404, 409]),
-        APIOperation(
             .get, "/v1/courier/offers", summary: "The signed-in courier's open offers: jobs of one to three orders to accept or decline in time",
             tag: "Dispatch", roles: [.courier], response: .json(DispatchOfferList(offers: [DispatchExamples.offer(.pending)])), errors: [401, 403]),
         APIOperation(

@@ -23,7 +23,6 @@ public struct DispatchController: Sendable {
         courier.post("offers/:offerID/accept", use: accept)
         courier.post("offers/:offerID/decline", use: decline)
         courier.get("earnings", use: earnings)
-        router.group("v1/orders", context: SignedInContext.self).get(":orderID/courier", use: position)
         let operators = router.group("v1/operator", context: OperatorContext.self)
         operators.get("couriers", use: onlineCouriers)
         operators.get("orders/:orderID/dispatch", use: dispatchRecord)
@@ -76,10 +75,6 @@ public struct DispatchController: Sendable {
         return await service.report(courierID: context.principal.userID, batch: body.fixes.map(\.fix))
     }
 
-    @Sendable func position(_ request: Request, context: SignedInContext) async throws -> CourierPosition {
-        try await service.courierPosition(orderID: try context.uuidParameter("orderID", entity: "order"), viewer: context.principal)
-    }
-
     @Sendable func onlineCouriers(_ request: Request, context: OperatorContext) async throws -> OnlineCourierList {
         try await service.onlineCouriers()
     }
@@ -128,7 +123,6 @@ extension LocationBatchBody: SchemaConstrained {
 }
 
 extension CourierState: ResponseEncodable {}
-extension CourierPosition: ResponseEncodable {}
 extension OnlineCourierList: ResponseEncodable {}
 extension DispatchOffer: ResponseEncodable {}
 extension DispatchOfferList: ResponseEncodable {}
