@@ -19,31 +19,6 @@ public struct OnlineCourierList: Codable, Sendable {
     public let couriers: [OnlineCourier]
 }
 
-/// An order waiting for a courier, as Ordering describes it.
-public struct DispatchOrder: Sendable {
-    public let id: UUID
-    public let restaurantID: UUID
-    public let pickup: GeoPoint
-    public let dropoff: GeoPoint
-    public let placedAt: Date
-    /// When the food is expected to be ready (learned preparation time, or when it was marked ready).
-    public let expectedReadyAt: Date
-    /// Couriers who handed this order back: never offered it again.
-    public let excludedCouriers: Set<UUID>
-
-    public init(
-        id: UUID, restaurantID: UUID, pickup: GeoPoint, dropoff: GeoPoint, placedAt: Date, expectedReadyAt: Date, excludedCouriers: Set<UUID> = []
-    ) {
-        self.id = id
-        self.restaurantID = restaurantID
-        self.pickup = pickup
-        self.dropoff = dropoff
-        self.placedAt = placedAt
-        self.expectedReadyAt = expectedReadyAt
-        self.excludedCouriers = excludedCouriers
-    }
-}
-
 /// What tracking needs to know about an order to decide who may see its courier.
 public struct TrackingInfo: Sendable {
     public let customerID: UUID
@@ -72,7 +47,7 @@ public struct TrackingInfo: Sendable {
 
 /// Dispatch's view of orders. Supplied by Ordering through the app assembly.
 public protocol DispatchOrderPort: Sendable {
-    func ordersAwaitingCourier(limit: Int) async throws -> [DispatchOrder]
+    func ordersAwaitingCourier(limit: Int) async throws -> [OrderAwaitingCourier]
     /// Every order a courier has taken and not yet delivered.
     func activeDeliveries() async throws -> [ActiveDelivery]
     /// False when the order no longer needs a courier, already has one, or this courier handed it back.

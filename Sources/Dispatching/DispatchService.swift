@@ -179,18 +179,18 @@ public struct DispatchService: Sendable {
         }
         let committed = try await store.pendingCommitments()
         let waiting = try await orders.ordersAwaitingCourier(limit: 1_000).filter {
-            !committed.orders.contains($0.id) && $0.expectedReadyAt.timeIntervalSince(now) <= settings.readyHorizon
+            !committed.orders.contains($0.orderID) && $0.expectedReadyAt.timeIntervalSince(now) <= settings.readyHorizon
         }
         guard !waiting.isEmpty else { return [] }
-        let excluded = try await store.exclusions(orderIDs: waiting.map(\.id))
+        let excluded = try await store.exclusions(orderIDs: waiting.map(\.orderID))
         let planningOrders = waiting.map { order in
             PlanningOrder(
-                id: order.id, restaurantID: order.restaurantID, pickup: order.pickup, dropoff: order.dropoff, readyAt: order.expectedReadyAt,
-                excludedCouriers: order.excludedCouriers.union(excluded[order.id] ?? []))
+                id: order.orderID, restaurantID: order.restaurantID, pickup: order.pickup, dropoff: order.dropoff, readyAt: order.expectedReadyAt,
+                excludedCouriers: order.excludedCouriers.union(excluded[order.orderID] ?? []))
         }
         let couriers = try await availableCouriers(now: now, committed: committed.couriers)
         let planned = settings.planner.plan(orders: planningOrders, couriers: couriers, now: now)
-        let byID = Dictionary(uniqueKeysWithValues: waiting.map { ($0.id, $0) })
+        let byID = Dictionary(uniqueKeysWithValues: waiting.map { ($0.orderID, $0) })
         let offers = planned.map { plan in
             DispatchOffer(
                 id: UUID.timeOrdered(at: now), courierID: plan.courierID, status: .pending,

@@ -24,6 +24,38 @@ public enum OrderStatus: String, Codable, Sendable, CaseIterable {
     public static let withCourier: [OrderStatus] = awaitingPickup + [.pickedUp]
 }
 
+/// An order accepted by its restaurant and still without a courier: what dispatch plans with. The
+/// one shape of "an order awaiting a courier", read by Ordering and used by dispatch.
+public struct OrderAwaitingCourier: Codable, Sendable, Equatable {
+    public let orderID: UUID
+    public let restaurantID: UUID
+    public let pickup: GeoPoint
+    public let dropoff: GeoPoint
+    public let placedAt: Date
+    public let status: OrderStatus
+    /// When the food is expected to be ready: when it was marked ready; otherwise the time the
+    /// restaurant gave on accepting, or acceptance plus its learned preparation time (its
+    /// declared one until it has a history); never earlier than a minute from now for food not
+    /// ready yet.
+    public let expectedReadyAt: Date
+    /// Couriers who handed this order back: never offered it again.
+    public let excludedCouriers: Set<UUID>
+
+    public init(
+        orderID: UUID, restaurantID: UUID, pickup: GeoPoint, dropoff: GeoPoint, placedAt: Date, status: OrderStatus = .accepted,
+        expectedReadyAt: Date, excludedCouriers: Set<UUID> = []
+    ) {
+        self.orderID = orderID
+        self.restaurantID = restaurantID
+        self.pickup = pickup
+        self.dropoff = dropoff
+        self.placedAt = placedAt
+        self.status = status
+        self.expectedReadyAt = expectedReadyAt
+        self.excludedCouriers = excludedCouriers
+    }
+}
+
 /// An order with its courier, not yet delivered: the courier is on the way to collect it
 /// (`accepted` … `ready`) or carries it (`picked_up`). The one shape of "an active delivery",
 /// read by Ordering and used by dispatch and the live layer alike.

@@ -626,25 +626,10 @@ public struct OrderService: Sendable {
     // MARK: Read API for other domains
 
     /// An order waiting for a courier, as dispatch needs it.
-    public struct CourierNeed: Sendable {
-        public let orderID: UUID
-        public let restaurantID: UUID
-        public let pickup: GeoPoint
-        public let dropoff: GeoPoint
-        public let placedAt: Date
-        public let status: OrderStatus
-        /// When the food is expected to be ready: when it was marked ready; otherwise the time the
-        /// restaurant gave on accepting, or acceptance plus its learned preparation time (its
-        /// declared one until it has a history); never earlier than a minute from now for food
-        /// not ready yet.
-        public let expectedReadyAt: Date
-        /// Couriers who handed this order back: not to be given it again.
-        public let excludedCouriers: Set<UUID>
-    }
-
-    public func ordersAwaitingCourier(limit: Int) async throws -> [CourierNeed] {
+    /// Accepted orders without a courier, oldest first, each with when its food is expected ready.
+    public func ordersAwaitingCourier(limit: Int) async throws -> [OrderAwaitingCourier] {
         let now = clock.now()
-        var needs: [CourierNeed] = []
+        var needs: [OrderAwaitingCourier] = []
         for waiting in try await store.awaitingCourier(limit: limit) {
             let order = waiting.order
             let ready: Date
@@ -657,7 +642,7 @@ public struct OrderService: Sendable {
                 ready = max((waiting.acceptedAt ?? now).addingTimeInterval(preparation), now.addingTimeInterval(60))
             }
             needs.append(
-                CourierNeed(
+                OrderAwaitingCourier(
                     orderID: order.id, restaurantID: order.restaurantID, pickup: order.pickupLocation, dropoff: order.deliveryLocation,
                     placedAt: order.placedAt, status: order.status, expectedReadyAt: ready, excludedCouriers: waiting.excludedCouriers))
         }

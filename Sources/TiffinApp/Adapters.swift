@@ -79,12 +79,8 @@ struct PaymentAdapter: PaymentPort {
 struct DispatchOrdersAdapter: DispatchOrderPort {
     let orders: OrderService
 
-    func ordersAwaitingCourier(limit: Int) async throws -> [DispatchOrder] {
-        try await orders.ordersAwaitingCourier(limit: limit).map {
-            DispatchOrder(
-                id: $0.orderID, restaurantID: $0.restaurantID, pickup: $0.pickup, dropoff: $0.dropoff, placedAt: $0.placedAt,
-                expectedReadyAt: $0.expectedReadyAt, excludedCouriers: $0.excludedCouriers)
-        }
+    func ordersAwaitingCourier(limit: Int) async throws -> [OrderAwaitingCourier] {
+        try await orders.ordersAwaitingCourier(limit: limit)
     }
 
     func activeDeliveries() async throws -> [ActiveDelivery] {
