@@ -67,10 +67,13 @@ struct AppConfigController: Sendable {
                 : nil)
     }
 
-    func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         router.get("v1/app-config") { _, _ -> AppConfig in
             Self.config(configuration: configuration, demo: try await accounts.exists(email: DemoCity.demoAccounts[0].email))
         }
+        return router
     }
 
     static let operations: [APIOperation] = [

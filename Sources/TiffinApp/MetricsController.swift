@@ -17,8 +17,11 @@ struct MetricsController: Sendable {
             roles: [.operator], errors: [401, 403])
     ]
 
-    func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         router.get("metrics", use: metrics)
+        return router
     }
 
     @Sendable func metrics(_ request: Request, context: TiffinRequestContext) async throws -> Response {

@@ -24,9 +24,12 @@ struct OpenAPIController: Sendable {
         try AsyncAPIDocument(offerSchema: try JSONSchema.of(DispatchOffer.self), noticeSchema: try JSONSchema.of(ActivityItem.self)).data()
     }
 
-    func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         router.get("openapi.json") { _, _ in try Self.json(document.get()) }
         router.get("asyncapi.json") { _, _ in try Self.json(asyncAPI.get()) }
+        return router
     }
 
     static func json(_ data: Data) -> Response {

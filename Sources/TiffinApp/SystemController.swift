@@ -19,7 +19,9 @@ struct SystemController: Sendable {
         let database: String?
     }
 
-    func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         router.get("/") { _, _ in
             // Demo credentials are shown only where they work: when the demo city is in this database.
             let hasDemo = try await accounts.exists(email: DemoCity.demoAccounts[0].email)
@@ -43,6 +45,7 @@ struct SystemController: Sendable {
                 throw problem
             }
         }
+        return router
     }
 
     /// The front door: what Tiffin is, the three apps, the API documents, and (only where the demo

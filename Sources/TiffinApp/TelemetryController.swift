@@ -33,7 +33,9 @@ struct TelemetryController: Sendable {
         }
     }
 
-    func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         router.post("v1/telemetry") { request, context -> HTTPResponse.Status in
             let beacon = try await request.decodeJSON(as: Beacon.self, context: context)
             switch beacon.kind {
@@ -45,6 +47,7 @@ struct TelemetryController: Sendable {
             }
             return .noContent
         }
+        return router
     }
 
     static let operations: [APIOperation] = [

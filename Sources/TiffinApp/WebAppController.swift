@@ -44,7 +44,9 @@ struct WebAppController: Sendable {
                 errors: [404])
         ]
 
-    func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         for app in WebApps.apps {
             // The router takes `/app` and `/app/` for one path: `/app` is sent on to `/app/`, so
             // the app's relative module paths resolve under it.
@@ -57,6 +59,7 @@ struct WebAppController: Sendable {
                 try serve("\(folder)/" + context.parameters.getCatchAll().joined(separator: "/"), request)
             }
         }
+        return router
     }
 
     /// The file at `path`; 404 for anything not embedded (the lookup is a dictionary's: no path

@@ -35,7 +35,9 @@ public struct AccountController: Sendable {
         let password: String
     }
 
-    public func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    public var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         let auth = router.group("v1/auth")
         auth.post("signup", use: signUp)
         auth.post("login", use: logIn)
@@ -45,6 +47,7 @@ public struct AccountController: Sendable {
         // A plain GET (no upgrade, or credentials the upgrade refused) lands here.
         router.group("v1/realtime", context: SignedInContext.self).get(use: notUpgraded)
         router.group("v1/operators", context: OperatorContext.self).post(use: createOperator)
+        return router
     }
 
     @Sendable func signUp(_ request: Request, context: TiffinRequestContext) async throws -> JSONResponse<Account> {

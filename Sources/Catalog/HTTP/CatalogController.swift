@@ -11,7 +11,9 @@ public struct CatalogController: Sendable {
         self.service = service
     }
 
-    public func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    public var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         let restaurants = router.group("v1/restaurants")
         restaurants.get("nearby", use: nearby)
         restaurants.get(":restaurantID", use: restaurant)
@@ -30,6 +32,7 @@ public struct CatalogController: Sendable {
         staff.post(":restaurantID/menu/items", use: addItem)
         staff.patch(":restaurantID/menu/items/:itemID", use: updateItem)
         staff.delete(":restaurantID/menu/items/:itemID", use: deleteItem)
+        return router
     }
 
     @Sendable func nearby(_ request: Request, context: TiffinRequestContext) async throws -> RawJSON {

@@ -12,7 +12,9 @@ public struct DispatchController: Sendable {
         self.service = service
     }
 
-    public func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    public var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         let courier = router.group("v1/courier", context: CourierContext.self)
         courier.get("status", use: status)
         courier.post("online", use: goOnline)
@@ -26,6 +28,7 @@ public struct DispatchController: Sendable {
         let operators = router.group("v1/operator", context: OperatorContext.self)
         operators.get("couriers", use: onlineCouriers)
         operators.get("orders/:orderID/dispatch", use: dispatchRecord)
+        return router
     }
 
     @Sendable func offers(_ request: Request, context: CourierContext) async throws -> DispatchOfferList {

@@ -42,8 +42,11 @@ public enum LivePositionError: DomainError, Equatable {
 public struct CourierPositionController: Sendable {
     let live: LiveLayer
 
-    public func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    public var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         router.group("v1/orders", context: SignedInContext.self).get(":orderID/courier", use: position)
+        return router
     }
 
     @Sendable func position(_ request: Request, context: SignedInContext) async throws -> CourierPosition {

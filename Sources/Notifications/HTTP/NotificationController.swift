@@ -12,12 +12,15 @@ public struct NotificationController: Sendable {
         self.service = service
     }
 
-    public func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    public var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         let me = router.group("v1/me", context: SignedInContext.self)
         me.get("activity", use: activity)
         me.post("activity/read", use: markRead)
         me.get("notification-preferences", use: preferences)
         me.put("notification-preferences", use: setPreferences)
+        return router
     }
 
     @Sendable func activity(_ request: Request, context: SignedInContext) async throws -> ActivityPage {

@@ -13,7 +13,9 @@ public struct WebhookController: Sendable {
 
     typealias Context = Authenticated<StaffOrOperatorRole>
 
-    public func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    public var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         let hooks = router.group("v1/webhooks", context: Context.self)
         hooks.post(use: create)
         hooks.get(use: list)
@@ -25,6 +27,7 @@ public struct WebhookController: Sendable {
         hooks.get(":webhookID/deliveries", use: deliveries)
         hooks.get(":webhookID/deliveries/:deliveryID", use: delivery)
         hooks.post(":webhookID/deliveries/:deliveryID/redeliver", use: redeliver)
+        return router
     }
 
     private func id(_ context: Context) throws -> UUID { try context.uuidParameter("webhookID", entity: "webhook endpoint") }

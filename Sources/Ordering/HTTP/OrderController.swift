@@ -22,7 +22,9 @@ public struct OrderController: Sendable {
         ("accept", .accepted), ("reject", .rejected), ("preparing", .preparing), ("ready", .ready),
     ]
 
-    public func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    public var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         let customer = router.group("v1", context: CustomerContext.self)
         customer.post("quotes", use: quote)
         customer.post("orders", use: place)
@@ -48,6 +50,7 @@ public struct OrderController: Sendable {
         courier.get("courier/orders", use: courierOrders)
 
         router.group("v1/operator", context: OperatorContext.self).get("orders", use: operatorOrders)
+        return router
     }
 
     @Sendable func quote(_ request: Request, context: CustomerContext) async throws -> Quote {

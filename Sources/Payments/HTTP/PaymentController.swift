@@ -11,8 +11,11 @@ public struct PaymentController: Sendable {
         self.service = service
     }
 
-    public func addRoutes(to router: Router<TiffinRequestContext>) {
+    /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).
+    public var routes: RouteCollection<TiffinRequestContext> {
+        let router = RouteCollection(context: TiffinRequestContext.self)
         router.group("v1/orders", context: SignedInContext.self).get(":orderID/payment", use: payment)
+        return router
     }
 
     @Sendable func payment(_ request: Request, context: SignedInContext) async throws -> Payment {
