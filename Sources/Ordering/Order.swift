@@ -122,3 +122,12 @@ public struct RestaurantDay: Codable, Sendable, Equatable {
         self.revenue = revenue
     }
 }
+
+extension Order {
+    /// Its delivery while it has a courier and is not delivered; nil otherwise.
+    public var activeDelivery: ActiveDelivery? {
+        guard let courierID, OrderStatus.withCourier.contains(status) else { return nil }
+        return ActiveDelivery(
+            orderID: id, restaurantID: restaurantID, courierID: courierID, status: status, pickup: pickupLocation, dropoff: deliveryLocation)
+    }
+}

@@ -681,11 +681,16 @@ public struct OrderService: Sendable {
     /// The order's delivery as it is now, while it has a courier and is not delivered; nil
     /// otherwise (and when there is no such order).
     public func activeDelivery(orderID: UUID) async throws -> ActiveDelivery? {
-        guard let order = try await store.order(id: orderID), let courierID = order.courierID, OrderStatus.withCourier.contains(order.status)
-        else { return nil }
-        return ActiveDelivery(
-            orderID: orderID, restaurantID: order.restaurantID, courierID: courierID, status: order.status, pickup: order.pickupLocation,
-            dropoff: order.deliveryLocation)
+        try await store.order(id: orderID)?.activeDelivery
+    }
+
+    /// The order as `viewer` may read it, for another domain's live view: one row, without its
+    /// history or refunds (`order(id:viewer:)` has those). `NotFoundError` for whoever may not.
+    public func readableOrder(id: UUID, viewer: Principal) async throws -> Order {
+        guard let order = try await store.order(id: id), try await mayView(order, viewer) else {
+            throw NotFoundError(entity: "order", id: id.uuidString)
+        }
+        return order
     }
 
     /// Who may follow an order's courier: its customer, while the courier carries the food.

@@ -153,7 +153,7 @@ struct LiveOrdersAdapter: LiveOrders {
     let catalog: CatalogService
 
     func viewing(_ orderID: UUID, by viewer: Principal) async throws -> OrderViewing {
-        let order = try await orders.order(id: orderID, viewer: viewer)
+        let order = try await orders.readableOrder(id: orderID, viewer: viewer)
         let party: CourierVisibility.Party =
             switch viewer.role {
             case .operator: .operator
@@ -161,13 +161,7 @@ struct LiveOrdersAdapter: LiveOrders {
             case .staff: .restaurant
             case .courier: .courier
             }
-        let delivery = order.courierID.flatMap { courierID in
-            OrderStatus.withCourier.contains(order.status)
-                ? ActiveDelivery(
-                    orderID: order.id, restaurantID: order.restaurantID, courierID: courierID, status: order.status,
-                    pickup: order.pickupLocation, dropoff: order.deliveryLocation) : nil
-        }
-        return OrderViewing(party: party, status: order.status, delivery: delivery)
+        return OrderViewing(party: party, status: order.status, delivery: order.activeDelivery)
     }
 
     func restaurantID(runBy staffID: UUID) async throws -> UUID? {
