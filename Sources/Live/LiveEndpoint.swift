@@ -136,15 +136,18 @@ public struct LiveEndpoint: Sendable {
     /// Has `WebSocketWireCheck` answer the refused upgrade with `problem` (when the channel has one).
     static func refuse(_ channel: any Channel, _ problem: Problem) async {
         let response = problem.encodedResponse(instance: path)
-        try? await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.handler(type: WebSocketWireCheck.self).refuse(with: response)
-        }.get()
+        await wireCheck(of: channel) { $0.refuse(with: response) }
     }
 
     /// Tells `WebSocketWireCheck` the upgrade goes ahead: frames follow the `101`.
     static func upgrading(_ channel: any Channel) async {
+        await wireCheck(of: channel) { $0.upgrading() }
+    }
+
+    /// Runs `change` on the channel's `WebSocketWireCheck`, on its event loop (none: nothing).
+    private static func wireCheck(of channel: any Channel, _ change: @escaping @Sendable (WebSocketWireCheck) -> Void) async {
         try? await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.handler(type: WebSocketWireCheck.self).upgrading()
+            change(try channel.pipeline.syncOperations.handler(type: WebSocketWireCheck.self))
         }.get()
     }
 

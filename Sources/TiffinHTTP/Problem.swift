@@ -69,33 +69,35 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let (headers, body) = try parts(instance: instance ?? request.uri.path)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The headers and body every answer of this problem has, the router's or not.
+    func parts(instance: String) throws -> (headers: HTTPFields, body: Data) {
         var copy = self
-        if copy.instance == nil { copy.instance = request.uri.path }
+        copy.instance = instance
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(copy)
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return (headers, try encoder.encode(copy))
     }
 }
 
 extension Problem {
     /// The whole HTTP/1.1 response, encoded, for a connection that never reaches the router (a
-    /// refused WebSocket upgrade): the same body and headers as `response(from:context:)`, and
+    /// refused WebSocket upgrade): the same headers and body as `response(from:context:)`, and
     /// `Connection: close`.
     public func encodedResponse(instance: String) -> ByteBuffer {
-        var copy = self
-        copy.instance = instance
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let body = (try? encoder.encode(copy)) ?? Data()
+        var (headers, body) = (try? parts(instance: instance)) ?? (HTTPFields(), Data())
+        headers[.contentLength] = String(body.count)
+        headers[.connection] = "close"
+        headers[.cacheControl] = "no-store"
         var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
-        head += "Content-Type: application/problem+json\r\nContent-Length: \(body.count)\r\nConnection: close\r\nCache-Control: no-store\r\n"
-        if status == .unauthorized { head += "WWW-Authenticate: Bearer\r\n" }
-        if let retryAfterSeconds { head += "Retry-After: \(retryAfterSeconds)\r\n" }
+        for field in headers { head += "\(field.name): \(field.value)\r\n" }
         var buffer = ByteBuffer(string: head + "\r\n")
         buffer.writeBytes(body)
         return buffer

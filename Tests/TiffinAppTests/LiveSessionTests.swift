@@ -15,7 +15,7 @@ struct LiveSessionTests {
     }
 
     @Test func aRefusedUpgradeIsAProblemNamingWhatIsMissing() async throws {
-        try await withApp(.sqlite, mode: .live) { api, s in
+        try await withApp(.sqlite, mode: .live) { api, _ in
             let port = try #require(api.client.port)
             let anonymous = try await RawWebSocket(port: port, headers: [:])
             #expect(anonymous.status == 401)
@@ -37,13 +37,12 @@ struct LiveSessionTests {
             let good = try await RawWebSocket(port: port, headers: ["Authorization": "Bearer \(token)"])
             #expect(good.status == 101)
             #expect(try await good.nextFrame()?.text?.contains(#""type":"welcome""#) == true)
-            _ = s
         }
     }
 
     @Test(arguments: TestDatabaseKind.available)
     func aTicketDiesWithTheTokenThatAskedForIt(kind: TestDatabaseKind) async throws {
-        try await withApp(kind, mode: .live) { api, s in
+        try await withApp(kind, mode: .live) { api, _ in
             let port = try #require(api.client.port)
             let (token, _) = try await api.signUp(.customer)
             let ticket = try #require(try await api.call(.post, "/v1/realtime/tickets", token: token).string("ticket"))
@@ -51,13 +50,12 @@ struct LiveSessionTests {
             let late = try await RawWebSocket(port: port, headers: ["Sec-WebSocket-Protocol": "tiffin.v1, ticket.\(ticket)"])
             #expect(late.status == 401, "the ticket's token was logged out: \(late.response)")
             #expect(Self.problem(late)["type"] as? String == "https://tiffin.dev/problems/invalid-ticket")
-            _ = s
         }
     }
 
     @Test(arguments: TestDatabaseKind.available)
     func loggingOutClosesThatTokensConnectionsWith1008AndNoOthers(kind: TestDatabaseKind) async throws {
-        try await withApp(kind, mode: .live) { api, s in
+        try await withApp(kind, mode: .live) { api, _ in
             let port = try #require(api.client.port)
             let email = "\(UUID().uuidString.prefix(8).lowercased())@example.com"
             let (first, _) = try await api.signUp(.customer, email: email)
@@ -82,12 +80,11 @@ struct LiveSessionTests {
             try otherSignIn.sendText(#"{"type":"subscribe","topic":"city"}"#)
             let answer = try #require(try await otherSignIn.nextFrame())
             #expect(answer.text?.contains(#""code":"forbidden""#) == true, "still open: \(answer)")
-            _ = s
         }
     }
 
     @Test func framesTheProtocolForbidsCloseTheConnectionWithTheirCode() async throws {
-        try await withApp(.sqlite, mode: .live) { api, s in
+        try await withApp(.sqlite, mode: .live) { api, _ in
             let port = try #require(api.client.port)
             let (token, _) = try await api.signUp(.customer)
             func open() async throws -> RawWebSocket {
@@ -112,7 +109,6 @@ struct LiveSessionTests {
             try fine.sendFrame(opcode: 0x2, [1, 2, 3])
             let binary = try #require(try await fine.nextFrame())
             #expect(binary.text?.contains(#""code":"bad-request""#) == true, "the socket's codes are the API's problem types: \(binary)")
-            _ = s
         }
     }
 }
