@@ -35,6 +35,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -74,6 +75,18 @@ def audit(driver, name):
         ".catch((e) => done([{id: 'axe-error', help: String(e), nodes: []}]));"
     )
     return [f"{name}: {v['id']}: {v['help']} at {', '.join(v['nodes'])}" for v in result]
+
+
+def press_when_settled(driver, locator, *keys, attempts=5):
+    """Presses `keys` on the element at `locator`, found again if the page re-rendered it in the
+    meantime (an offer list redrawn as the live message and the fetched list both arrive)."""
+    for attempt in range(attempts):
+        try:
+            keyboard(driver, WebDriverWait(driver, 20).until(EC.element_to_be_clickable(locator)), *keys)
+            return
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
 
 
 def keyboard(driver, element, *keys):
@@ -179,10 +192,12 @@ class Journey:
         self.step("the restaurant accepted it (ready in 2 min), prepared it and marked it ready; the customer saw each step")
 
         # 4. The courier gets the offer, accepts, drives, picks up and delivers.
-        offer = wait(c, 60).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "[id^=accept-offer-]")))
-        assert re.fullmatch(r"\d+:\d\d", c.find_element(By.CSS_SELECTOR, "#offers .countdown").text)
+        accept = (By.CSS_SELECTOR, "[id^=accept-offer-]")
+        wait(c, 60).until(EC.element_to_be_clickable(accept))
+        WebDriverWait(c, 20, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: re.fullmatch(r"\d+:\d\d", d.find_element(By.CSS_SELECTOR, "#offers .countdown").text))
         self.shot(c, "courier-offer")
-        keyboard(c, offer, Keys.ENTER)
+        press_when_settled(c, accept, Keys.ENTER)
         wait(c).until(EC.presence_of_element_located((By.ID, f"job-{order}")))
         wait(r).until(lambda d: "ourier" in text(d, f"courier-{order}"))
         self.step("the courier accepted the offer")
