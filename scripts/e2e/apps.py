@@ -78,11 +78,17 @@ def audit(driver, name):
 
 
 def press_when_settled(driver, locator, *keys, attempts=5):
-    """Presses `keys` on the element at `locator`, found again if the page re-rendered it in the
-    meantime (an offer list redrawn as the live message and the fetched list both arrive)."""
+    """Presses `keys` on the element at `locator` (clicks it when no keys are given), found again if
+    the page re-rendered it in the meantime (a list redrawn as the live message and the fetched list
+    both arrive)."""
     for attempt in range(attempts):
         try:
-            keyboard(driver, WebDriverWait(driver, 20).until(EC.element_to_be_clickable(locator)), *keys)
+            element = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException]).until(
+                EC.element_to_be_clickable(locator))
+            if keys:
+                keyboard(driver, element, *keys)
+            else:
+                element.click()
             return
         except StaleElementReferenceException:
             if attempt == attempts - 1:
@@ -135,7 +141,10 @@ class Journey:
     def run(self):
         base = self.base
         r, c, k = self.restaurant, self.courier, self.customer
-        wait = lambda d, seconds=20: WebDriverWait(d, seconds)  # noqa: E731
+        # The apps redraw from live messages, so an element read between two redraws can go stale:
+        # every wait reads the page again rather than failing on that.
+        wait = lambda d, seconds=20: WebDriverWait(  # noqa: E731
+            d, seconds, ignored_exceptions=[StaleElementReferenceException])
 
         # 1. The restaurant and the courier sign in with the home page's one-click links.
         k.get(base + "/")
@@ -179,14 +188,13 @@ class Journey:
         self.step(f"the customer ordered {order} and saw it confirmed")
 
         # 3. The restaurant hears it, with the accept countdown, and moves it through the kitchen.
-        card = wait(r).until(EC.presence_of_element_located((By.ID, f"order-{order}")))
-        countdown = card.find_element(By.CSS_SELECTOR, ".countdown").text
+        countdown = wait(r).until(lambda d: d.find_element(By.CSS_SELECTOR, f"#order-{order} .countdown").text)
         assert re.fullmatch(r"\d+:\d\d", countdown), f"accept countdown reads {countdown!r}"
         self.shot(r, "restaurant-board")
         # Accepted with the keyboard only: into the minutes field, type, Tab to Accept, Enter.
-        keyboard(r, r.find_element(By.ID, f"prep-{order}"), Keys.CONTROL + "a", "2", Keys.TAB, Keys.ENTER)
-        wait(r).until(EC.element_to_be_clickable((By.ID, f"preparing-{order}"))).click()
-        wait(r).until(EC.element_to_be_clickable((By.ID, f"ready-{order}"))).click()
+        press_when_settled(r, (By.ID, f"prep-{order}"), Keys.CONTROL + "a", "2", Keys.TAB, Keys.ENTER)
+        press_when_settled(r, (By.ID, f"preparing-{order}"))
+        press_when_settled(r, (By.ID, f"ready-{order}"))
         wait(r).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#column-ready #order-{order}"))
         wait(k).until(lambda d: "Ready" in text(d, "order-status"))
         self.step("the restaurant accepted it (ready in 2 min), prepared it and marked it ready; the customer saw each step")
@@ -194,7 +202,7 @@ class Journey:
         # 4. The courier gets the offer, accepts, drives, picks up and delivers.
         accept = (By.CSS_SELECTOR, "[id^=accept-offer-]")
         wait(c, 60).until(EC.element_to_be_clickable(accept))
-        WebDriverWait(c, 20, ignored_exceptions=[StaleElementReferenceException]).until(
+        wait(c).until(
             lambda d: re.fullmatch(r"\d+:\d\d", d.find_element(By.CSS_SELECTOR, "#offers .countdown").text))
         self.shot(c, "courier-offer")
         press_when_settled(c, accept, Keys.ENTER)
@@ -204,7 +212,7 @@ class Journey:
         wait(c, 180).until(lambda d: re.search(r"\b\d+ m to the pickup", text(d, "position")) and
                            int(re.search(r"(\d+) m to the pickup", text(d, "position")).group(1)) <= 10)
         self.shot(c, "courier-pickup")
-        wait(c).until(EC.element_to_be_clickable((By.ID, f"pickup-{order}"))).click()
+        press_when_settled(c, (By.ID, f"pickup-{order}"))
         wait(k).until(lambda d: "Picked up" in text(d, "order-status"))
         self.step("the courier drove to the restaurant and picked the food up")
 
@@ -216,7 +224,7 @@ class Journey:
         self.step(f"the customer saw the courier move: {first!r} → {text(k, 'courier-position')!r}")
         wait(c, 180).until(lambda d: re.search(r"(\d+) m to the drop-off", text(d, "position")) and
                            int(re.search(r"(\d+) m to the drop-off", text(d, "position")).group(1)) <= 10)
-        wait(c).until(EC.element_to_be_clickable((By.ID, f"deliver-{order}"))).click()
+        press_when_settled(c, (By.ID, f"deliver-{order}"))
         wait(k).until(lambda d: "Delivered" in text(d, "order-status"))
         wait(r).until(lambda d: not d.find_elements(By.ID, f"order-{order}"))
         wait(r).until(lambda d: text(d, "revenue") and not text(d, "revenue").startswith("€0.00"))
