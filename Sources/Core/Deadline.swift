@@ -34,6 +34,24 @@ public func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Send
     }
 }
 
+/// Runs `body` in a task of its own and returns its result; cancelling the caller cancels `body`
+/// and fails at once with `CancellationError`, without waiting for `body` to end. For calls into a
+/// library that may never answer once cancelled (PostgresNIO, a statement on a session the server
+/// is ending): the caller — a request, a service being shut down — ends, and whatever `body`
+/// still holds is released when it finishes on its own, or with the pool it came from.
+public func untilCancelled<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let race = DeadlineRace<T>()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in
+            race.start(continuation)
+            let work = Task { race.finish(await Result(catching: body)) }
+            race.whenFinished { work.cancel() }
+        }
+    } onCancel: {
+        race.finish(.failure(CancellationError()))
+    }
+}
+
 /// Runs each operation in a task of its own and returns the first result; the others are
 /// cancelled and not waited for (as with `withDeadline`, an operation that ignores cancellation
 /// must not hold up the caller). Task-local values, such as a service's graceful-shutdown

@@ -15,8 +15,7 @@ public final class PostgresStorage: Database {
     public let logger: Logger
     public let client: PostgresClient
 
-    public init(location: PostgresLocation, logger: Logger, maximumConnections: Int = 20, closeTimeout: Duration = .seconds(5)) {
-        self.closeTimeout = closeTimeout
+    public init(location: PostgresLocation, logger: Logger, maximumConnections: Int = 20) {
         let tls: PostgresClient.Configuration.TLS
         switch location.tls {
         case .disable: tls = .disable
@@ -32,20 +31,39 @@ public final class PostgresStorage: Database {
         self.logger = logger
     }
 
-    public func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: nil))
+    /// Runs `body` on a pooled connection. If the calling task is cancelled meanwhile, the call
+    /// ends at once (`CancellationError`) and the connection is closed. PostgresNIO does not cancel
+    /// a statement in flight, and one sent on a session the server is ending (a dropped database,
+    /// a terminated backend, a server going down) may never be answered, not even once its
+    /// connection is closed (tests/DomainTests/PostgresOutageTests): so the statement runs in a
+    /// task of its own (`untilCancelled`) that a cancelled caller — a request past its deadline,
+    /// a service the shutdown gave up waiting for — does not wait for. The server rolls back
+    /// whatever the closed session had not committed.
+    func withConnection<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+        let client = self.client
+        return try await untilCancelled {
+            try await client.withConnection { connection in
+                try await withTaskCancellationHandler {
+                    try await body(connection)
+                } onCancel: {
+                    _ = connection.close() as EventLoopFuture<Void>
+                }
+            }
         }
     }
 
+    public func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
+    }
+
     public func write<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
+        try await withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         // Not `PostgresClient.withTransaction`: it wraps the closure's error, and domain errors must
         // reach the HTTP edge unchanged.
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             let sql = connection.sql(queryLogLevel: nil)
             try await sql.raw("BEGIN").run()
             do {
@@ -53,32 +71,48 @@ public final class PostgresStorage: Database {
                 try await sql.raw("COMMIT").run()
                 return result
             } catch {
-                do { try await sql.raw("ROLLBACK").run() } catch {
-                    self.logger.error("rollback failed", metadata: ["error": "\(error)"])
+                // A session the server ended (or a connection that failed) has nothing to roll
+                // back, and a statement sent on it may never be answered.
+                if Self.sessionOutlives(error) {
+                    do { try await sql.raw("ROLLBACK").run() } catch {
+                        self.logger.error("rollback failed", metadata: ["error": "\(error)"])
+                    }
                 }
                 throw error
             }
         }
     }
 
-    /// Drives the pool until shutdown, then gives it `closeTimeout` to close its connections. A pool
-    /// whose server vanished may never finish closing (PostgresNIO waits on connections that
-    /// cannot complete); the process's shutdown must not wait on it forever, so it is left then.
+    /// Drives the pool until graceful shutdown (or cancellation), then cancels it: it fails the
+    /// queries still waiting for a connection and closes its connections. It is the first service
+    /// of an instance, so it stops last, once nothing else needs it.
     public func run() async throws {
         let client = self.client
-        let running = Task { await client.run() }
-        try? await gracefulShutdown()
-        running.cancel()
-        do {
-            try await withDeadline(closeTimeout) { await running.value }
-        } catch {
-            logger.warning("PostgreSQL connections did not close in time; leaving them", metadata: ["timeout": "\(closeTimeout)"])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            try? await gracefulShutdown()
+            group.cancelAll()
         }
     }
 
-    public let closeTimeout: Duration
-
     public func close() async throws {}
+
+    /// Whether the session survives `error` and so still holds the transaction that must be rolled
+    /// back before its connection goes back to the pool. Not after a FATAL error (the server ended
+    /// the session, and with it the transaction: a dropped database, an administrator's
+    /// termination) nor after the connection itself failed or closed.
+    static func sessionOutlives(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return true }
+        switch error.code {
+        case .server:
+            let severity = error.serverInfo?[.severity]
+            return severity != "FATAL" && severity != "PANIC"
+        case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown, .poolClosed:
+            return false
+        default:
+            return true
+        }
+    }
 }
 
 /// Messages between the instances sharing a database: PostgreSQL's LISTEN/NOTIFY.
@@ -94,7 +128,7 @@ extension PostgresStorage: ClusterChannel {
     public var clusterChannel: (any ClusterChannel)? { self }
 
     public func listen(_ channel: String, _ handle: @escaping @Sendable (String) async -> Bool) async throws {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             try await connection.listen(on: channel) { notifications in
                 for try await notification in notifications where !(await handle(notification.payload)) { break }
             }
