@@ -111,7 +111,6 @@ final class LiveBus: Service, Sendable {
         let shared = transport.isShared
         let changes = shared ? couriers.changes.subscribe() : nil
         let events = shared ? tracking.relayedEvents.subscribe() : nil
-        let listener = shared ? Task { await self.listen() } : nil
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await cancelWhenGracefulShutdown {
@@ -144,13 +143,17 @@ final class LiveBus: Service, Sendable {
             group.addTask {
                 await repeatUntilShutdown(every: self.flushInterval, name: "live.bus-flush", logger: self.logger) { try await self.flush() }
             }
+            group.addTask {
+                // The listener holds a connection of its own: at shutdown it is told to stop (its
+                // own payload, so the connection is let go cleanly) and cancelled (in case the
+                // database is gone and the payload cannot be sent).
+                await cancelWhenGracefulShutdown { await self.listen() }
+            }
+            group.addTask {
+                try? await gracefulShutdown()
+                _ = try? await withDeadline(.seconds(2)) { try await self.transport.send([Self.stop(self.instanceID)]) }
+            }
         }
-        guard let listener else { return }
-        // The listener holds a connection: tell it to stop (its own payload), so it lets go, and
-        // give it a moment.
-        listener.cancel()
-        try? await transport.send([Self.stop(instanceID)])
-        try? await withDeadline(.seconds(2)) { await listener.value }
     }
 
     /// What dispatch changed here, to be told to the others (what came from them is not sent back).

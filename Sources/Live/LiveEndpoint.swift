@@ -8,6 +8,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
+import ServiceLifecycle
 import Storage
 import TiffinHTTP
 
@@ -170,7 +171,24 @@ public struct LiveEndpoint: Sendable {
             }
         }
         // One task writes; this one reads (a task fewer per idle connection than a group of two,
-        // and the reader's frames live in the connection's own task).
+        // and the reader's frames live in the connection's own task). The server's graceful
+        // shutdown ends the connection with 1001: the client reconnects and resumes.
+        try await withGracefulShutdownHandler {
+            try await exchange(connection, inbound: inbound, outbound: outbound, channel: channel)
+        } onGracefulShutdown: {
+            connection.end(.goingAway)
+            // The library closes every connection at shutdown itself, with 1000; have the wire
+            // say 1001 instead (queued on the connection's event loop before its close can be).
+            channel.eventLoop.execute {
+                try? channel.pipeline.syncOperations.handler(type: WebSocketWireCheck.self).goingAway(reason: LiveConnection.Ending.goingAway.reason)
+            }
+        }
+    }
+
+    /// The connection's frames both ways, until either side ends it.
+    private func exchange(_ connection: LiveConnection, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel)
+        async throws
+    {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 while let batch = await connection.next() {

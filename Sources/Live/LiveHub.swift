@@ -30,11 +30,14 @@ final class LiveConnection: Sendable {
         case signedOut
         /// The sign-in's token expired (1008).
         case sessionExpired
+        /// The server is shutting down (1001): reconnect (to another instance, or after the restart).
+        case goingAway
 
         var code: WebSocketErrorCode {
             switch self {
             case .overflowed: .unexpectedServerError
             case .signedOut, .sessionExpired: .policyViolation
+            case .goingAway: .goingAway
             }
         }
 
@@ -43,6 +46,7 @@ final class LiveConnection: Sendable {
             case .overflowed: "too far behind: reconnect and resume"
             case .signedOut: "signed out"
             case .sessionExpired: "the sign-in expired: sign in again"
+            case .goingAway: "the server is restarting: reconnect and resume"
             }
         }
     }

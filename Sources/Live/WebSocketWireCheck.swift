@@ -35,9 +35,13 @@ final class WebSocketWireCheck: ChannelDuplexHandler, RemovableChannelHandler {
         case frames
         /// A protocol error was answered; the connection is closing.
         case closed
+        /// The server's close frame went out: nothing more is written.
+        case closeSent
     }
 
     private var mode = Mode.http
+    /// The server is shutting down: its close frame says 1001 with this reason.
+    private var goingAwayReason: [UInt8]?
     /// Payload bytes (and the masking key) of the current frame still to pass.
     private var skip = 0
     /// The current frame's header so far (2 to 10 bytes; it may be split across reads).
@@ -49,6 +53,14 @@ final class WebSocketWireCheck: ChannelDuplexHandler, RemovableChannelHandler {
     /// Answer with `response` (a whole HTTP response, already encoded) instead of the library's.
     func refuse(with response: ByteBuffer) {
         if case .http = mode { mode = .refusing(response) }
+    }
+
+    /// The server is shutting down: the close frame it sends says so (1001, "going away"). The
+    /// WebSocket library closes every connection at a graceful shutdown with 1000 ("normal"),
+    /// which tells a client nothing; its close frame is replaced by this one, and whatever it
+    /// writes after is dropped while the close handshake finishes.
+    func goingAway(reason: String) {
+        goingAwayReason = Array(reason.utf8.prefix(120))
     }
 
     /// The endpoint accepted the upgrade: once its `101` is written, inbound bytes are frames.
@@ -68,7 +80,18 @@ final class WebSocketWireCheck: ChannelDuplexHandler, RemovableChannelHandler {
                 mode = .frames
             }
             context.write(data, promise: promise)
-        case .http, .frames, .closed:
+        case .frames:
+            if let reason = goingAwayReason, case .byteBuffer(let bytes) = unwrapOutboundIn(data), bytes.readableBytesView.first == 0x88 {
+                mode = .closeSent
+                var close = context.channel.allocator.buffer(capacity: 4 + reason.count)
+                close.writeBytes([0x88, UInt8(2 + reason.count), 0x03, 0xE9] + reason)
+                context.write(wrapOutboundOut(.byteBuffer(close)), promise: promise)
+                return
+            }
+            context.write(data, promise: promise)
+        case .closeSent:
+            promise?.succeed()
+        case .http, .closed:
             context.write(data, promise: promise)
         }
     }
@@ -89,7 +112,7 @@ final class WebSocketWireCheck: ChannelDuplexHandler, RemovableChannelHandler {
             context.fireChannelRead(data)
         case .closed:
             return
-        case .http, .upgrading, .refusing, .refused:
+        case .http, .upgrading, .refusing, .refused, .closeSent:
             context.fireChannelRead(data)
         }
     }

@@ -101,24 +101,24 @@ public struct OutboxRelay: Service {
         meters = Dictionary(uniqueKeysWithValues: subscriptions.map { ($0.name, Meters($0.name)) })
     }
 
-    /// Stops at graceful shutdown by cancelling the passes in flight: a delivery cut short is
-    /// delivered again (at least once), and waiting for a database that is gone must not hold up
-    /// the shutdown of everything started before the relay.
+    /// At graceful shutdown each loop finishes the batch in flight and starts no other; what is
+    /// left waits for the next start (or another instance). If the batch does not finish within
+    /// the shutdown's grace (a database that is gone), cancellation cuts it short, and a delivery
+    /// cut short is delivered again (at least once).
     public func run() async throws {
         if database.kind == .sqlite {
             do { try await releaseLeases() } catch { logger.error("could not release outbox leases", metadata: ["error": "\(error)"]) }
         }
-        await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
                 // Nobody rings the fan-out: it looks every `pollInterval`.
                 group.addTask {
-                    await drainUntilCancelled(wokenBy: Doorbell(), idle: settings.pollInterval, name: "outbox.fan-out", logger: logger) {
+                    await drainUntilShutdown(wokenBy: Doorbell(), idle: settings.pollInterval, name: "outbox.fan-out", logger: logger) {
                         try await fanOut() >= settings.batchSize
                     }
                 }
                 for subscription in subscriptions {
                     group.addTask {
-                        await drainUntilCancelled(
+                        await drainUntilShutdown(
                             wokenBy: bells[subscription.name]!, idle: settings.idlePoll, name: "outbox.\(subscription.name)", logger: logger
                         ) { try await deliver(subscription) >= settings.batchSize }
                     }
@@ -129,7 +129,6 @@ public struct OutboxRelay: Service {
                 group.addTask {
                     await repeatUntilShutdown(every: .seconds(15), name: "outbox.backlog", logger: logger) { try await recordBacklog() }
                 }
-            }
         }
     }
 

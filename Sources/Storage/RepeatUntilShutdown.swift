@@ -36,3 +36,26 @@ public func drainUntilCancelled(
         if !more { await bell.wait(upTo: idle) }
     }
 }
+
+/// The loop of a queue worker that stops at graceful shutdown *between* passes: the pass in flight
+/// finishes (a relay batch is delivered and recorded, not cut short and sent again), no new one
+/// starts, and an idle wait ends at once. Cancellation (after the group's grace period) still cuts
+/// a pass short. Otherwise as `drainUntilCancelled`.
+public func drainUntilShutdown(
+    wokenBy bell: Doorbell, idle: Duration, name: String, logger: Logger, _ pass: @escaping @Sendable () async throws -> Bool
+) async {
+    while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        var more = false
+        do { more = try await pass() } catch {
+            if Task.isCancelled { return }
+            logger.error("background pass failed", metadata: ["task": "\(name)", "error": "\(error)"])
+        }
+        if !more && !Task.isShuttingDownGracefully {
+            await withGracefulShutdownHandler {
+                await bell.wait(upTo: idle)
+            } onGracefulShutdown: {
+                bell.ring()
+            }
+        }
+    }
+}

@@ -6,6 +6,7 @@ import Dispatching
 import Events
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Live
 import Logging
 import Notifications
@@ -143,21 +144,70 @@ func outboxSubscriptions(_ services: TiffinServices, live: LiveLayer?) -> [Outbo
     ]
 }
 
-/// The one way to build a running Tiffin: `tiffin serve` calls this; tests call the variant below
-/// with services over a database they opened.
-public func buildApplication(
-    configuration: TiffinConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger? = nil
-) async throws -> some ApplicationProtocol {
+/// Assembles the HTTP server, background loops and start-up steps around `services` (over a
+/// database the caller opened), as an application that runs the database and the background
+/// services itself: what tests run. `tiffin serve` runs the same parts from `buildServiceGroup`.
+public func buildApplication(services: TiffinServices, configuration: TiffinConfiguration, logger: Logger) -> some ApplicationProtocol {
+    buildInstance(services: services, configuration: configuration, logger: logger).application
+}
+
+/// `tiffin serve`: the top-level service group, built here rather than by the application, so
+/// each part has its termination behaviour and shutdown its bound. Graceful shutdown (SIGTERM,
+/// SIGINT) runs in the reverse of the order below: the HTTP server stops accepting, lets requests
+/// in flight finish and closes live connections with 1001; then the background services stop
+/// (the relay after its current batch, the courier registry after a last flush); then the
+/// database closes. Whatever has not stopped `shutdownGraceSeconds` after the signal is
+/// cancelled (the database with it, which fails any query still waiting for a connection), and
+/// cancellation gets 5 s more before the group gives up with a crash, as a hung process must not
+/// stay up unnoticed.
+public func buildServiceGroup(configuration: TiffinConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger? = nil) async throws
+    -> ServiceGroup
+{
     let logger = logger ?? TiffinLogging.logger(level: configuration.logLevel)
     let database = try await openDatabase(try DatabaseLocation(url: configuration.databaseURL), logger: logger)
     let services = buildServices(configuration: configuration, database: database, clock: clock, logger: logger)
-    return buildApplication(services: services, configuration: configuration, logger: logger)
+    let instance = buildInstance(services: services, configuration: configuration, logger: logger)
+    var group = ServiceGroupConfiguration(
+        services: instance.parts + [instancePart(instance.makeApplication(services: []))],
+        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    group.maximumGracefulShutdownDuration = instance.shutdownGrace
+    group.maximumCancellationDuration = .seconds(5)
+    return ServiceGroup(configuration: group)
 }
 
-/// Assembles the HTTP server, background loops and start-up steps around `services`. The
-/// database is run (and closed at shutdown) as the first service; every other service waits for
-/// the schema.
-public func buildApplication(services: TiffinServices, configuration: TiffinConfiguration, logger: Logger) -> some ApplicationProtocol {
+/// One Tiffin, assembled: the HTTP server (with the live connection) and what runs before its
+/// port opens, and the parts that run beside it (the database, then the background services).
+struct TiffinInstance {
+    let parts: [ServiceGroupConfiguration.ServiceConfiguration]
+    let shutdownGrace: Duration
+    let router: Router<TiffinRequestContext>
+    let server: HTTPServerBuilder
+    let configuration: TiffinConfiguration
+    let beforeServerStarts: @Sendable () async throws -> Void
+    let logger: Logger
+
+    /// The HTTP server running `services` beside it.
+    func makeApplication(services: [any Service]) -> Application<RouterResponder<TiffinRequestContext>> {
+        var app = Application(
+            router: router,
+            server: server,
+            // A deep accept queue: after a restart at the dinner peak every app reconnects at once,
+            // and a full queue drops connection attempts into seconds of SYN back-off.
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tiffin", backlog: 4_096),
+            services: services,
+            logger: logger)
+        app.beforeServerStarts(perform: beforeServerStarts)
+        return app
+    }
+
+    /// The server with the database and the background services beside it, in a group of their
+    /// own with the same shutdown bound (the tests).
+    var application: Application<RouterResponder<TiffinRequestContext>> {
+        makeApplication(services: [InstanceServices(parts: parts, shutdownGrace: shutdownGrace, logger: logger)])
+    }
+}
+
+func buildInstance(services: TiffinServices, configuration: TiffinConfiguration, logger: Logger) -> TiffinInstance {
     TiffinMetrics.bootstrap()
     let database = services.database
     let live = buildLive(services: services, configuration: configuration, logger: logger)
@@ -217,15 +267,7 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
             },
         ] + (emailSender.map { [$0] } ?? [])
     let gate = StartupGate()
-    var app = Application(
-        router: router,
-        server: live.server,
-        // A deep accept queue: after a restart at the dinner peak every app reconnects at once,
-        // and a full queue drops connection attempts into seconds of SYN back-off.
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tiffin", backlog: 4_096),
-        services: [database] + background.map { GatedService(gate: gate, inner: $0, logger: logger) },
-        logger: logger)
-    app.beforeServerStarts {
+    let beforeServerStarts: @Sendable () async throws -> Void = {
         let applied = try await Migrator(database: database, migrations: allMigrations).migrate()
         if !applied.isEmpty { logger.info("schema migrated", metadata: ["migrations": "\(applied.count)"]) }
         if configuration.seedsDemoCity {
@@ -251,7 +293,11 @@ public func buildApplication(services: TiffinServices, configuration: TiffinConf
         logger.notice(
             "Tiffin is listening", metadata: ["url": "http://\(configuration.host):\(configuration.port)/", "database": "\(database.kind.rawValue)"])
     }
-    return app
+    return TiffinInstance(
+        parts: instanceParts(database: database, gate: gate, background: background),
+        shutdownGrace: .milliseconds(Int(configuration.shutdownGraceSeconds * 1_000)),
+        router: router,
+        server: live.server, configuration: configuration, beforeServerStarts: beforeServerStarts, logger: logger)
 }
 
 /// All routes, behind request ids, metrics, problem+json error mapping and bearer authentication.

@@ -1,5 +1,6 @@
 import Core
 import Logging
+import Storage
 import ServiceLifecycle
 import Synchronization
 
@@ -53,43 +54,47 @@ final class StartupGate: Sendable {
     }
 }
 
-/// Runs `inner` only after the gate opens; shutdown (or cancellation) before then ends it
-/// without running. After shutdown begins, `inner` has `shutdownGrace` to finish: a service stuck
-/// on a dependency that is gone (a database call that ignores cancellation) is then left behind,
-/// logged, so it cannot hold up the shutdown of the services started before it.
-struct GatedService: Service {
+/// A background service that starts once start-up is done (the gate opens) and then runs inline,
+/// in the child task its service group gave it: it stops when the group shuts it down gracefully,
+/// and is cancelled with the group. Shutdown before the gate opens ends it without running.
+struct AfterStartup: Service, CustomStringConvertible {
     let gate: StartupGate
     let inner: any Service
-    var shutdownGrace: Duration = .seconds(10)
-    var logger: Logger
+
+    var description: String { "\(type(of: inner))" }
 
     func run() async throws {
         let gate = self.gate
         await cancelWhenGracefulShutdown { await gate.wait() }
         guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
-        let inner = self.inner
-        // Inherits the graceful-shutdown signal (a task-local); cancelled with this task.
-        let running = Task { try await inner.run() }
-        try await withTaskCancellationHandler {
-            let finished: @Sendable () async -> Bool = {
-                _ = await running.result
-                return true
-            }
-            let shuttingDown: @Sendable () async -> Bool = {
-                try? await gracefulShutdown()
-                return false
-            }
-            let ended = try await firstOf([finished, shuttingDown])
-            if ended { return try await running.value }
-            do {
-                try await withDeadline(shutdownGrace) { try await running.value }
-            } catch is DeadlineExceeded {
-                running.cancel()
-                logger.warning(
-                    "a service did not stop in time; leaving it", metadata: ["service": "\(type(of: inner))", "grace": "\(shutdownGrace)"])
-            }
-        } onCancel: {
-            running.cancel()
-        }
+        try await inner.run()
+    }
+}
+
+/// The database and the background services of one instance, in the order they start (the
+/// database first, so it closes last), each stopping the whole instance gracefully if it ends
+/// or fails on its own: an instance without, say, its outbox relay is stopped (to be restarted)
+/// rather than left running without it.
+func instanceParts(database: any Database, gate: StartupGate, background: [any Service]) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    ([database] + background.map { AfterStartup(gate: gate, inner: $0) }).map(instancePart)
+}
+
+func instancePart(_ service: any Service) -> ServiceGroupConfiguration.ServiceConfiguration {
+    .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+}
+
+/// The database and the background services as one service, for an `Application` that runs them
+/// beside its server (the tests): their own group, bounded as `tiffin serve`'s is — after
+/// `shutdownGrace` whatever has not stopped is cancelled, the database with it, so a query still
+/// waiting for a connection that cannot come is failed rather than waited for.
+struct InstanceServices: Service {
+    let parts: [ServiceGroupConfiguration.ServiceConfiguration]
+    let shutdownGrace: Duration
+    let logger: Logger
+
+    func run() async throws {
+        var configuration = ServiceGroupConfiguration(services: parts, logger: logger)
+        configuration.maximumGracefulShutdownDuration = shutdownGrace
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

@@ -29,6 +29,9 @@ public struct TiffinConfiguration: Sendable {
     public var offerTimeoutSeconds: Double = 30
     /// A courier's position with no fix for this long is shown stale, with its age.
     public var staleAfterSeconds: Double = 15
+    /// How long a graceful shutdown may take (requests in flight, the relay's batch, a last flush)
+    /// before what is left is cancelled.
+    public var shutdownGraceSeconds: Double = 20
     /// `TIFFIN_EXPIRY_INTERVAL_MS`: period of the order-expiry sweep (default 5000).
     public var expiryIntervalMilliseconds = 5_000
     /// `TIFFIN_OUTBOX_POLL_MS` (default 50): how soon an event is fanned out to its consumers —
@@ -121,6 +124,7 @@ public struct TiffinConfiguration: Sendable {
         if let v: Double = try number("TIFFIN_OFFER_TIMEOUT_SECONDS", 5...600) { c.offerTimeoutSeconds = v }
         if let v: Double = try number("TIFFIN_DISPATCH_HORIZON_SECONDS", 0...86_400) { c.dispatchHorizonSeconds = v }
         if let v: Double = try number("TIFFIN_STALE_AFTER_SECONDS", 1...3_600) { c.staleAfterSeconds = v }
+        if let v: Double = try number("TIFFIN_SHUTDOWN_GRACE_SECONDS", 1...600) { c.shutdownGraceSeconds = v }
         if let v: Int = try number("TIFFIN_EXPIRY_INTERVAL_MS", 50...600_000) { c.expiryIntervalMilliseconds = v }
         if let v: Int = try number("TIFFIN_OUTBOX_POLL_MS", 10...60_000) { c.outboxPollMilliseconds = v }
         if let v: Int = try number("TIFFIN_SANDBOX_SLOW_CARD_MS", 0...600_000) { c.sandboxSlowCardMilliseconds = v }

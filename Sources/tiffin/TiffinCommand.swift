@@ -60,8 +60,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = try TiffinConfiguration.resolve(
             flags: .init(host: host, port: port, database: common.database, demo: demo ? true : (noDemo ? false : nil)))
         TiffinLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
-        let app = try await buildApplication(configuration: configuration)
-        try await app.runService()
+        try await buildServiceGroup(configuration: configuration).run()
     }
 }
 

@@ -27,12 +27,14 @@ func testConfiguration(databaseURL: String) -> TiffinConfiguration {
     c.paymentTimeoutMilliseconds = 500
     c.sandboxSlowCardMilliseconds = 5_000
     c.logLevel = .warning
+    // Tests that take the database away stop with what cannot finish cancelled soon.
+    c.shutdownGraceSeconds = 2
     return c
 }
 
 let testLogger: Logger = {
     var logger = Logger(label: "tiffin.test")
-    logger.logLevel = .warning
+    logger.logLevel = ProcessInfo.processInfo.environment["TIFFIN_TEST_DEBUG"] != nil ? .debug : .warning
     return logger
 }()
 
