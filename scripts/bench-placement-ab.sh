@@ -21,7 +21,7 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$wo
 
 run() {
     local binary=$1 label=$2 round=$3 db port pid T token item body health place
-    db="ab_${label}_${round}_$$"
+    db="ab_${label,,}_${round}_$$"  # lower case: PostgreSQL folds unquoted names
     psql "$url" -qc "CREATE DATABASE $db" >/dev/null
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     TIFFIN_LOG_LEVEL=warning TIFFIN_DATABASE_URL="${url%/*}/$db" "$binary" serve --port "$port" --demo >"$work/$db.log" 2>&1 &
@@ -29,7 +29,9 @@ run() {
     pids+=("$pid")
     T="http://127.0.0.1:$port"
     for _ in $(seq 1 240); do curl -sf "$T/ready" >/dev/null && break; sleep 0.5; done
+    curl -sf "$T/ready" >/dev/null || { echo "bench: $binary never became ready" >&2; cat "$work/$db.log" >&2; exit 1; }
     token=$(curl -sf -X POST "$T/v1/auth/login" -d '{"email":"customer@tiffin.demo","password":"tiffin-demo"}' | jq -r .token)
+    [[ -n "$token" && "$token" != null ]] || { echo "bench: the demo customer could not sign in" >&2; exit 1; }
     local restaurant=C7504AB2-830C-4019-8A6E-B0046771F040
     item=$(curl -s "$T/v1/restaurants/$restaurant/menu" | jq -r '[.sections[].items[] | select(.isSoldOut | not) | select(.optionGroups | length == 0)][0].id')
     body="{\"restaurantID\":\"$restaurant\",\"items\":[{\"itemID\":\"$item\",\"quantity\":4}],\"deliveryLocation\":{\"lat\":52.5296,\"lon\":13.4010},\"deliveryAddress\":\"Weinbergsweg 1\",\"payment\":{\"card\":\"4242424242424242\"}}"
