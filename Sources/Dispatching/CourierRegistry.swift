@@ -36,11 +36,7 @@ public final class CourierRegistry: Service, Sendable {
     public func run() async throws {
         do { try await restore() } catch { logger.error("could not restore courier states", metadata: ["error": "\(error)"]) }
         await repeatUntilShutdown(every: flushInterval, name: "dispatch.courier-flush", logger: logger) { try await self.flush() }
-        // The last flush, bounded: with the database gone it cannot succeed, and must not hold up
-        // the shutdown.
-        do { try await withDeadline(.seconds(5)) { try await self.flush() } } catch {
-            logger.error("final courier flush failed", metadata: ["error": "\(error)"])
-        }
+        do { try await flush() } catch { logger.error("final courier flush failed", metadata: ["error": "\(error)"]) }
     }
 
     /// Loads the persisted snapshot; a courier already updated since start keeps the newer state.

@@ -144,14 +144,9 @@ final class LiveBus: Service, Sendable {
                 await repeatUntilShutdown(every: self.flushInterval, name: "live.bus-flush", logger: self.logger) { try await self.flush() }
             }
             group.addTask {
-                // The listener holds a connection of its own: at shutdown it is told to stop (its
-                // own payload, so the connection is let go cleanly) and cancelled (in case the
-                // database is gone and the payload cannot be sent).
+                // The listener holds a connection of its own; cancelling the listen at shutdown
+                // closes it (the storage closes a cancelled caller's connection).
                 await cancelWhenGracefulShutdown { await self.listen() }
-            }
-            group.addTask {
-                try? await gracefulShutdown()
-                _ = try? await withDeadline(.seconds(2)) { try await self.transport.send([Self.stop(self.instanceID)]) }
             }
         }
     }
@@ -165,24 +160,19 @@ final class LiveBus: Service, Sendable {
         }
     }
 
-    static func stop(_ instanceID: String) -> String { #"{"origin":"\#(instanceID)","items":[],"stop":true}"# }
-
-    /// Listens until told to stop, reconnecting after a failure.
+    /// Listens until cancelled, listening again a second after the connection failed or ended.
     private func listen() async {
-        let stop = Self.stop(instanceID)
         while !Task.isCancelled {
             do {
                 try await transport.listen { payload in
-                    if payload == stop { return false }
                     await self.received(payload)
                     return true
                 }
-                return
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("live bus listener failed; listening again", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
             }
+            try? await Task.sleep(for: .seconds(1))
         }
     }
 

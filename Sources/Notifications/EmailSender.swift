@@ -53,10 +53,8 @@ public struct EmailSender: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await drainUntilCancelled(wokenBy: wake, idle: settings.idlePoll, name: "notifications.email", logger: logger) {
-                try await sendDue() >= EmailSender.batchSize
-            }
+        await drainUntilShutdown(wokenBy: wake, idle: settings.idlePoll, name: "notifications.email", logger: logger) {
+            try await sendDue() >= EmailSender.batchSize
         }
     }
 

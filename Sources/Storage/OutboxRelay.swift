@@ -110,25 +110,25 @@ public struct OutboxRelay: Service {
             do { try await releaseLeases() } catch { logger.error("could not release outbox leases", metadata: ["error": "\(error)"]) }
         }
         await withTaskGroup(of: Void.self) { group in
-                // Nobody rings the fan-out: it looks every `pollInterval`.
+            // Nobody rings the fan-out: it looks every `pollInterval`.
+            group.addTask {
+                await drainUntilShutdown(wokenBy: Doorbell(), idle: settings.pollInterval, name: "outbox.fan-out", logger: logger) {
+                    try await fanOut() >= settings.batchSize
+                }
+            }
+            for subscription in subscriptions {
                 group.addTask {
-                    await drainUntilShutdown(wokenBy: Doorbell(), idle: settings.pollInterval, name: "outbox.fan-out", logger: logger) {
-                        try await fanOut() >= settings.batchSize
-                    }
+                    await drainUntilShutdown(
+                        wokenBy: bells[subscription.name]!, idle: settings.idlePoll, name: "outbox.\(subscription.name)", logger: logger
+                    ) { try await deliver(subscription) >= settings.batchSize }
                 }
-                for subscription in subscriptions {
-                    group.addTask {
-                        await drainUntilShutdown(
-                            wokenBy: bells[subscription.name]!, idle: settings.idlePoll, name: "outbox.\(subscription.name)", logger: logger
-                        ) { try await deliver(subscription) >= settings.batchSize }
-                    }
-                }
-                group.addTask {
-                    await repeatUntilShutdown(every: settings.pruneInterval, name: "outbox.prune", logger: logger) { _ = try await prune() }
-                }
-                group.addTask {
-                    await repeatUntilShutdown(every: .seconds(15), name: "outbox.backlog", logger: logger) { try await recordBacklog() }
-                }
+            }
+            group.addTask {
+                await repeatUntilShutdown(every: settings.pruneInterval, name: "outbox.prune", logger: logger) { _ = try await prune() }
+            }
+            group.addTask {
+                await repeatUntilShutdown(every: .seconds(15), name: "outbox.backlog", logger: logger) { try await recordBacklog() }
+            }
         }
     }
 

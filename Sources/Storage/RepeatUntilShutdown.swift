@@ -20,27 +20,13 @@ public func repeatUntilShutdown(
     }
 }
 
-/// The loop of a queue worker: runs `pass` until cancelled. After a pass that left work behind
-/// (it returned true: a full batch) the next runs at once; otherwise the loop waits until `bell`
-/// rings (new work here) or `idle` has passed (retries come due, other instances' work). A failing
-/// pass is logged and the loop goes on.
-public func drainUntilCancelled(
-    wokenBy bell: Doorbell, idle: Duration, name: String, logger: Logger, _ pass: @escaping @Sendable () async throws -> Bool
-) async {
-    while !Task.isCancelled {
-        var more = false
-        do { more = try await pass() } catch {
-            if Task.isCancelled { return }
-            logger.error("background pass failed", metadata: ["task": "\(name)", "error": "\(error)"])
-        }
-        if !more { await bell.wait(upTo: idle) }
-    }
-}
-
-/// The loop of a queue worker that stops at graceful shutdown *between* passes: the pass in flight
-/// finishes (a relay batch is delivered and recorded, not cut short and sent again), no new one
-/// starts, and an idle wait ends at once. Cancellation (after the group's grace period) still cuts
-/// a pass short. Otherwise as `drainUntilCancelled`.
+/// The loop of a queue worker (the outbox relay, the email sender). After a pass that left work
+/// behind (it returned true: a full batch) the next runs at once; otherwise the loop waits until
+/// `bell` rings (new work here) or `idle` has passed (retries come due, other instances' work). A
+/// failing pass is logged and the loop goes on. It stops at graceful shutdown *between* passes:
+/// the pass in flight finishes (a batch is delivered and recorded, not cut short and sent again),
+/// no new one starts, and an idle wait ends at once. Cancellation (after the group's grace
+/// period) still cuts a pass short.
 public func drainUntilShutdown(
     wokenBy bell: Doorbell, idle: Duration, name: String, logger: Logger, _ pass: @escaping @Sendable () async throws -> Bool
 ) async {
