@@ -157,10 +157,10 @@ struct GracefulShutdownTests {
                 let close = try await socket.closeFrame(seconds: max(left, 1))
                 #expect(close?.closeCode == 1001, "a live connection is told the server is going away")
             }
+            // Within the configured grace (and the 5 s cancellation gets after it): nil otherwise.
             let status = try await first.exit(within: Double(grace) + 5)
             if status != 0 { Issue.record("the first server's log: \(String(decoding: (try? Data(contentsOf: directory.appendingPathComponent("first.log"))) ?? Data(), as: UTF8.self).suffix(3_000))") }
             #expect(status == 0, "exits 0 on SIGTERM (status \(String(describing: status)))")
-            #expect(ContinuousClock.now - signalledAt < .seconds(grace + 5), "within the configured grace")
             load.cancel()
             _ = await load.value
             let seen = outcomes.state.withLock { $0 }
