@@ -42,6 +42,8 @@ final class WebSocketWireCheck: ChannelDuplexHandler, RemovableChannelHandler {
     private var mode = Mode.http
     /// The server is shutting down: its close frame says 1001 with this reason.
     private var goingAwayReason: [UInt8]?
+    /// The client sent a close frame: the server's close is its answer, and is left as it is.
+    private var clientSentClose = false
     /// Payload bytes (and the masking key) of the current frame still to pass.
     private var skip = 0
     /// The current frame's header so far (2 to 10 bytes; it may be split across reads).
@@ -81,7 +83,9 @@ final class WebSocketWireCheck: ChannelDuplexHandler, RemovableChannelHandler {
             }
             context.write(data, promise: promise)
         case .frames:
-            if let reason = goingAwayReason, case .byteBuffer(let bytes) = unwrapOutboundIn(data), bytes.readableBytesView.first == 0x88 {
+            if case .byteBuffer(let bytes) = unwrapOutboundIn(data), bytes.readableBytesView.first == 0x88,
+                let reason = goingAwayReason ?? (!clientSentClose && Self.saysNormal(bytes) ? Self.restarting : nil)
+            {
                 mode = .closeSent
                 var close = context.channel.allocator.buffer(capacity: 4 + reason.count)
                 close.writeBytes([0x88, UInt8(2 + reason.count), 0x03, 0xE9] + reason)
@@ -94,6 +98,16 @@ final class WebSocketWireCheck: ChannelDuplexHandler, RemovableChannelHandler {
         case .http, .closed:
             context.write(data, promise: promise)
         }
+    }
+
+    /// Only the library closes a connection the client did not close with 1000, and it does so at
+    /// the server's shutdown: it may do so before `goingAway(reason:)` reached this handler.
+    private static let restarting = Array(LiveConnection.Ending.goingAway.reason.utf8)
+
+    /// A server close frame (unmasked, short) with status 1000.
+    private static func saysNormal(_ frame: ByteBuffer) -> Bool {
+        let bytes = Array(frame.readableBytesView.prefix(4))
+        return bytes.count == 4 && bytes[2] == 0x03 && bytes[3] == 0xE8
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -135,6 +149,7 @@ final class WebSocketWireCheck: ChannelDuplexHandler, RemovableChannelHandler {
             let short = Int(header[1] & 0x7F)
             let extended = short == 126 ? 2 : short == 127 ? 8 : 0
             guard header.count == 2 + extended else { continue }
+            if header[0] & 0x0F == 0x8 { clientSentClose = true }
             var length = extended == 0 ? UInt64(short) : 0
             for byte in header[2...] { length = length << 8 | UInt64(byte) }
             // The masking key, then the payload. A length past Int is the decoder's to refuse.
