@@ -114,9 +114,12 @@ struct WebhookTests {
                         #expect(attempts.count == 3 && attempts.allSatisfy { $0["statusCode"] as? Int == 500 })
                         #expect(attempts.first?["responseExcerpt"] as? String == "receiver failing on purpose")
                         #expect(attempts.allSatisfy { $0["latencyMilliseconds"] is Int })
+                        // Told after the endpoint is disabled, not in the same step: waited for.
                         for user in [world.staffA.account.id, world.operatorParty.account.id] {
-                            let feed = try await s.notifications.activity(userID: user, cursor: nil, limit: 10).items
-                            #expect(feed.contains { $0.kind == .webhookDisabled && $0.subjectID?.uuidString == badID })
+                            try await Self.eventually("\(user) is told the endpoint was disabled") {
+                                try await s.notifications.activity(userID: user, cursor: nil, limit: 10).items
+                                    .contains { $0.kind == .webhookDisabled && $0.subjectID?.uuidString == badID }
+                            }
                         }
                         #expect(try await api.call(.post, "/v1/webhooks/\(badID)/ping", token: staff).status == .conflict)
 
