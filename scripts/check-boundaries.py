@@ -6,7 +6,9 @@
    declares a port, and TiffinApp wires it.
 2. Every module a source file imports is one its target declares in Package.swift (a target or a
    product of a package dependency), or a module of the toolchain. Imports that only work because
-   some other dependency happens to bring the module in are what let domains drift together.
+   some other dependency happens to bring the module in (even one it re-exports) are what let
+   domains drift together.
+3. Every Swift target enables ExistentialAny, MemberImportVisibility and InternalImportsByDefault.
 
 Reads the package as `swift package dump-package` prints it (or the JSON file given as argument).
 """
@@ -25,15 +27,10 @@ SYSTEM = {"Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatc
 PRODUCT_MODULES = {
     "HummingbirdTesting": {"HummingbirdTesting"},
 }
-# Modules a product re-exports on purpose (`@_exported import`): importing them through it is
-# what the product is for.
-REEXPORTED = {
-    "Hummingbird": {"HTTPTypes", "HummingbirdCore", "NIOCore", "Logging", "ServiceLifecycle"},
-    "HummingbirdWebSocket": {"WSCore", "NIOWebSocket"},
-    "WSClient": {"WSCore", "NIOWebSocket", "HTTPTypes", "NIOCore"},
-    "HummingbirdTesting": {"HTTPTypes", "NIOCore"},
-    "NIOFoundationCompat": {"NIOCore"},
-}
+# Swift features every Swift target turns on (Package.swift's `swiftSettings`): with them the
+# compiler itself refuses a member whose module the file does not import, and an import is
+# internal unless written `public import`, so a dependency never leaks through a module's API.
+REQUIRED_FEATURES = {"ExistentialAny", "MemberImportVisibility", "InternalImportsByDefault"}
 
 
 def main() -> int:
@@ -54,8 +51,9 @@ def main() -> int:
             elif "product" in dependency:
                 product = dependency["product"][0]
                 declared |= PRODUCT_MODULES.get(product, {product})
-        for product in list(declared):
-            declared |= REEXPORTED.get(product, set())
+        features = {setting["kind"]["enableUpcomingFeature"]["_0"] for setting in target.get("settings", []) if "enableUpcomingFeature" in setting["kind"]}
+        if target["type"] in ("regular", "executable", "test") and REQUIRED_FEATURES - features:
+            problems.append(f"{name}: does not enable {', '.join(sorted(REQUIRED_FEATURES - features))} (use the package's swiftSettings)")
         internal = {d for d in declared if d in DOMAINS}
         if name in DOMAINS and internal:
             problems.append(f"{name}: a domain depends on another domain ({', '.join(sorted(internal))}): declare a port instead")

@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 /// A person who can sign in. The password is never held here, only in the store as a bcrypt hash.
 public struct Account: Codable, Sendable, Equatable {

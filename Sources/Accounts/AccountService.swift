@@ -1,9 +1,9 @@
-import Core
+public import Core
 import Crypto
-import Foundation
+public import Foundation
 import HummingbirdBcrypt
 import NIOPosix
-import Storage
+public import Storage
 import Synchronization
 
 /// Sign-up, sign-in, operators and token verification.

@@ -1,5 +1,5 @@
 import Core
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Slows down password guessing, per account and per client address, in memory.

@@ -1,7 +1,7 @@
-import Core
-import Foundation
-import Logging
-import Storage
+public import Core
+public import Foundation
+public import Logging
+public import Storage
 import Synchronization
 
 /// Restaurants, menus and nearby search.

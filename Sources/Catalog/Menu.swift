@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 public struct MenuSection: Codable, Sendable, Equatable {
     public let id: UUID

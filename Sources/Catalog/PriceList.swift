@@ -1,5 +1,5 @@
 import Core
-import Foundation
+public import Foundation
 import Synchronization
 
 /// A restaurant and its menu as pricing needs them, at one revision.

@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 /// A restaurant as customers and staff see it. Opening hours are part of the aggregate.
 public struct Restaurant: Codable, Sendable, Equatable {

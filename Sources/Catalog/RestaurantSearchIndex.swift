@@ -1,7 +1,7 @@
 import Core
 import Foundation
 import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 import Storage
 import Synchronization
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Exponential backoff, the one rule every retry in Tiffin follows: `base` after the first failed
 /// attempt, doubled after each further one, never more than `cap`.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A WGS84 position. Construction validates the ranges, so a `GeoPoint` is always on the globe.
 public struct GeoPoint: Codable, Hashable, Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The four kinds of account. A route states which roles may call it.
 public enum Role: String, Codable, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The one JSON style of Tiffin, shared by the HTTP API and the event contracts: keys as
 /// declared (camelCase), sorted; dates as ISO 8601 in UTC with milliseconds.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How couriers get around, and how fast.
 public enum VehicleType: String, Codable, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Where services read "now" from. Always UTC (`Date` is an absolute instant).

@@ -1,4 +1,4 @@
-import Core
+public import Core
 
 /// One of the four role accounts of the demo city (all with `DemoCity.password`).
 public struct DemoAccount: Sendable, Equatable {

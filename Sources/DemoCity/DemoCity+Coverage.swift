@@ -1,5 +1,5 @@
 import Catalog
-import Core
+public import Core
 import Foundation
 
 extension DemoCity {

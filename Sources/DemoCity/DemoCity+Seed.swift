@@ -1,5 +1,5 @@
-import Accounts
-import Catalog
+public import Accounts
+public import Catalog
 import Core
 import Foundation
 

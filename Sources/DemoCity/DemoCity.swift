@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 /// The deterministic demo city Tiffin seeds on first start: a Berlin-sized area with restaurants,
 /// menus, one account per role, restaurant owners and couriers.

@@ -1,5 +1,5 @@
-import Accounts
-import Core
+public import Accounts
+public import Core
 
 /// What `DemoCity.seed` did and what the caller needs next (couriers to put online).
 public struct DemoCitySummary: Sendable {

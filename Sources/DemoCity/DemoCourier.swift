@@ -1,4 +1,4 @@
-import Core
+public import Core
 
 /// A courier account of the demo city and where it starts its shift. Seeding creates the
 /// account; putting the courier online at `start` is the caller's job.

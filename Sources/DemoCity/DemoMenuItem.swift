@@ -1,6 +1,6 @@
-import Catalog
-import Core
-import Foundation
+public import Catalog
+public import Core
+public import Foundation
 
 /// A menu item of a demo restaurant, as pure data.
 public struct DemoMenuItem: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A menu section of a demo restaurant, with its items, as pure data.
 public struct DemoMenuSection: Sendable, Equatable {

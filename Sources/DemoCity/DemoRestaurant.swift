@@ -1,6 +1,6 @@
-import Catalog
-import Core
-import Foundation
+public import Catalog
+public import Core
+public import Foundation
 
 /// A restaurant of the demo city with its menu, as pure data (nothing here touches a database).
 public struct DemoRestaurant: Sendable, Equatable {

@@ -1,6 +1,6 @@
-import Catalog
-import Core
-import Foundation
+public import Catalog
+public import Core
+public import Foundation
 
 /// A large, deterministic city of restaurants (their places, hours and radii; timestamps are when it is made) without menus, for measuring search at scale
 /// (`tiffin bench-city`). Restaurants are spread evenly over a square around Berlin with their

@@ -2,7 +2,7 @@ import Core
 import Events
 import Foundation
 import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 import Storage
 import Synchronization
 

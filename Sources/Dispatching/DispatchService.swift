@@ -1,8 +1,8 @@
-import Core
-import Events
-import Foundation
-import Logging
-import Storage
+public import Core
+public import Events
+public import Foundation
+public import Logging
+public import Storage
 
 /// Couriers going online, reporting positions, being offered jobs, and being tracked.
 ///

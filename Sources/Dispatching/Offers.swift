@@ -1,6 +1,6 @@
-import Core
-import Events
-import Foundation
+public import Core
+public import Events
+public import Foundation
 
 /// An offer of a job — one order, or a bundle of up to three — to one courier, who may accept
 /// or decline it before it expires.

@@ -1,6 +1,6 @@
-import Core
+public import Core
 import Events
-import Foundation
+public import Foundation
 
 // Couriers as the domains that follow them see them: dispatch publishes these, the live layer
 // and the cluster bus consume them without importing dispatch.

@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 /// A fact that happened in a domain, recorded in the outbox in the same transaction as the
 /// state change it describes, and delivered to consumers afterwards (at least once, so a

@@ -1,5 +1,5 @@
 import Core
-import Foundation
+public import Foundation
 
 /// Payload of `order.accept_reminder`: a confirmed order nobody at the restaurant has answered,
 /// recorded once, a while before it expires.

@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 /// Where an order is in its life. Part of the public contract (API and events); the legal moves
 /// between them are Ordering's `OrderStateMachine`.

@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 /// Where an order's payment is. Part of the public contract; the legal moves are Payments'
 /// `PaymentStateMachine`.

@@ -1,4 +1,4 @@
-import Core
+public import Core
 
 extension OrderStatus: SchemaEnumeration {}
 extension OrderActor: SchemaEnumeration {}

@@ -1,6 +1,6 @@
 import Core
-import Foundation
-import TiffinHTTP
+public import Foundation
+public import TiffinHTTP
 
 /// The AsyncAPI 3.0 document of the live connection (`GET /asyncapi.json`), beside the OpenAPI
 /// one: every message a client may send and every message the server sends, with its schema.

@@ -1,5 +1,5 @@
 import Core
-import Events
+public import Events
 import Foundation
 
 /// Who may see where an order's courier is, and when: the one rule behind both

@@ -3,7 +3,7 @@ import Events
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdCore
+public import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore

@@ -1,10 +1,10 @@
-import Core
-import Events
-import Foundation
-import HummingbirdCore
-import Logging
-import ServiceLifecycle
-import Storage
+public import Core
+public import Events
+public import Foundation
+public import HummingbirdCore
+public import Logging
+public import ServiceLifecycle
+public import Storage
 
 /// The live layer of one instance, assembled: the connections' hub, tracking, the endpoint that
 /// upgrades `/v1/realtime`, the bus to the other instances, the heartbeat and the proximity

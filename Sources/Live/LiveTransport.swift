@@ -1,4 +1,4 @@
-import Storage
+public import Storage
 
 /// How what one instance's live layer learns reaches the other instances sharing its database.
 /// Chosen at assembly: `LocalLiveTransport` for one instance alone on its database (SQLite),

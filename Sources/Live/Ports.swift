@@ -1,6 +1,6 @@
-import Core
-import Events
-import Foundation
+public import Core
+public import Events
+public import Foundation
 
 // What the live layer needs of the domains, declared here and wired by the assembly (TiffinApp).
 // Live imports no domain: it sees accounts, couriers and orders only through these.

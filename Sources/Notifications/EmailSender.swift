@@ -1,10 +1,10 @@
-import Core
-import Foundation
-import Logging
+public import Core
+public import Foundation
+public import Logging
 import Metrics
-import Outbound
-import ServiceLifecycle
-import Storage
+public import Outbound
+public import ServiceLifecycle
+public import Storage
 
 /// Sends queued notification emails through a `MailTransport`, one at a time, with its own
 /// retries and a circuit breaker on the SMTP server: a dead mail server delays only email.

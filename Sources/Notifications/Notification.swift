@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 /// How one channel fared with one notification.
 public enum ChannelStatus: String, Codable, Sendable, CaseIterable {

@@ -1,6 +1,6 @@
 import Core
 import Events
-import Foundation
+public import Foundation
 
 /// One notification to write: who, what kind, about what, and the facts its template reads.
 public struct NotificationDraft: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Core
+public import Core
 import Foundation
 
 /// How a notification reaches its recipient besides the activity feed, which keeps every one.

@@ -1,9 +1,9 @@
-import Core
-import Events
-import Foundation
-import Logging
+public import Core
+public import Events
+public import Foundation
+public import Logging
 import Metrics
-import Storage
+public import Storage
 
 /// Who hears what, and the activity feed: turns domain events into notifications, keeps every
 /// one in its recipient's feed, pushes it to their open live connections, and queues its email

@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 /// Someone a notification can reach.
 public struct Contact: Sendable, Equatable {

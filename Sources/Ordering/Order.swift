@@ -1,6 +1,6 @@
-import Core
-import Events
-import Foundation
+public import Core
+public import Events
+public import Foundation
 
 /// An order with its priced lines. Prices are copied from the quote at placement and never
 /// recomputed: a later menu change does not touch an existing order.

@@ -1,6 +1,6 @@
-import Core
-import Events
-import Foundation
+public import Core
+public import Events
+public import Foundation
 import Logging
 import Metrics
 import Storage

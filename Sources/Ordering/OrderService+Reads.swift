@@ -1,7 +1,8 @@
-import Core
-import Events
-import Foundation
+public import Core
+public import Events
+public import Foundation
 import Storage
+import Synchronization
 
 /// What each party may read of the orders, and the reads other domains make through their ports.
 extension OrderService {

@@ -1,10 +1,10 @@
-import Core
+public import Core
 import Crypto
 import Events
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 import Metrics
-import Storage
+public import Storage
 import Synchronization
 
 /// Quotes, placement, the order lifecycle and who may see and change which order.

@@ -1,4 +1,4 @@
-import Events
+public import Events
 
 extension OrderStatus {
     /// No transition leaves a terminal status.

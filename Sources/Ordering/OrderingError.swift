@@ -1,6 +1,6 @@
-import Core
-import Events
-import Foundation
+public import Core
+public import Events
+public import Foundation
 
 public enum OrderingError: DomainError, Equatable {
     case illegalTransition(from: OrderStatus, to: OrderStatus)

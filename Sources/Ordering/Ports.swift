@@ -1,6 +1,6 @@
-import Core
-import Events
-import Foundation
+public import Core
+public import Events
+public import Foundation
 
 /// What Ordering needs to know about a restaurant to price and route an order. Supplied by the
 /// catalog through `CatalogPort`; Ordering never reads catalog tables.

@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 /// What the customer asks for: items with chosen options, and where to deliver.
 public struct OrderRequest: Codable, Sendable, Equatable {

@@ -1,5 +1,5 @@
-import Foundation
-import NIOCore
+public import Foundation
+public import NIOCore
 
 /// Decides which webhook destinations may be contacted (SSRF protection).
 ///

@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import Logging
+public import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One webhook delivery: an HTTP POST of `body` to `url`.
 public struct OutboundRequest: Sendable {

@@ -1,6 +1,6 @@
-import Core
-import Events
-import Foundation
+public import Core
+public import Events
+public import Foundation
 
 /// The payment state machine. A payment row is written when the provider first answers (or is
 /// known not to have): authorised, declined, or failed (no answer — a hold may exist, and

@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 /// What a provider said to an authorisation request.
 public enum ProviderAuthorization: Sendable, Equatable {

@@ -1,10 +1,10 @@
-import Core
+public import Core
 import Crypto
-import Events
-import Foundation
-import Logging
+public import Events
+public import Foundation
+public import Logging
 import Metrics
-import Storage
+public import Storage
 import Synchronization
 
 /// What reconciliation needs to know about the orders behind open holds. Supplied by Ordering

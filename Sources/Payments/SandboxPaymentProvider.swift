@@ -1,7 +1,7 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 import SQLKit
-import Storage
+public import Storage
 
 /// The built-in offline provider: a stand-in for a card processor that keeps real state — holds,
 /// captures, voids and refunds per reference — and refuses what a real one refuses (double

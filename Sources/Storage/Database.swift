@@ -1,7 +1,7 @@
 import Foundation
-import Logging
-import SQLKit
-import ServiceLifecycle
+public import Logging
+public import SQLKit
+public import ServiceLifecycle
 
 /// Which engine a `Database` talks to. Dialect differences live in migrations and in a few
 /// named places that switch on this.

@@ -1,9 +1,9 @@
 import Core
-import Events
-import Foundation
+public import Events
+public import Foundation
 import Logging
 import Metrics
-import SQLKit
+public import SQLKit
 import ServiceLifecycle
 
 /// The transactional outbox: domain events written in the same transaction as the state change

@@ -1,10 +1,10 @@
-import Core
-import Events
-import Foundation
-import Logging
+public import Core
+public import Events
+public import Foundation
+public import Logging
 import Metrics
 import SQLKit
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// A reaction to some event types: one consumer of the outbox. Must be idempotent: delivery is at
 /// least once, and a duplicate carries the same event id.

@@ -1,10 +1,10 @@
 import Core
 import Foundation
-import Logging
+public import Logging
 import NIOSSL
 import PostgresKit
-import PostgresNIO
-import SQLKit
+public import PostgresNIO
+public import SQLKit
 import ServiceLifecycle
 
 /// PostgreSQL through PostgresNIO's connection pool; each `read` or `transaction` leases one

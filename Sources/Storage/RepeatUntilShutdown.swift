@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 import ServiceLifecycle
 
 /// The loop of every background service: runs `work` now and then every `interval` until graceful

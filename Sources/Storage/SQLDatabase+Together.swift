@@ -1,4 +1,4 @@
-import SQLKit
+public import SQLKit
 
 /// A write that can run on its own or be made conditional on another statement's result.
 public enum SQLWrite: Sendable {

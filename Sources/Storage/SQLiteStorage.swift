@@ -1,7 +1,7 @@
 import Foundation
-import Logging
+public import Logging
 import NIOPosix
-import SQLKit
+public import SQLKit
 import ServiceLifecycle
 import Synchronization
 

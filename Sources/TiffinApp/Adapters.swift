@@ -4,7 +4,7 @@ import Core
 import Dispatching
 import Events
 import Foundation
-import Live
+public import Live
 import Ordering
 import Payments
 import Synchronization

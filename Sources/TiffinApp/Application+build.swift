@@ -1,21 +1,22 @@
-import Accounts
-import Catalog
-import Core
+public import Accounts
+public import Catalog
+public import Core
 import DemoCityData
-import Dispatching
+public import Dispatching
 import Events
 import Foundation
-import Hummingbird
+public import Hummingbird
 import HummingbirdCore
 import Live
-import Logging
-import Notifications
-import Ordering
-import Outbound
-import Payments
-import ServiceLifecycle
-import Storage
+public import Logging
+public import Notifications
+public import Ordering
+public import Outbound
+public import Payments
+public import ServiceLifecycle
+public import Storage
 import TiffinHTTP
+import UnixSignals
 
 /// The domain services of one running Tiffin, wired together, and the hot in-memory state they
 /// share — each piece built once and run as a service of its own.

@@ -1,5 +1,7 @@
 import Ordering
 import Payments
+import Core
+import TiffinHTTP
 
 /// Documentation generated from the code: the state machines (docs/architecture.md, printed by
 /// `tiffin diagrams`) and the route table (docs/api.md, printed by `tiffin routes`). Tests fail

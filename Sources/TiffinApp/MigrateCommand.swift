@@ -1,9 +1,9 @@
-import Accounts
+public import Accounts
 import Catalog
 import Core
-import Logging
+public import Logging
 import ServiceLifecycle
-import Storage
+public import Storage
 
 /// Opens the configured database, applies pending migrations, closes it. Returns the ids applied.
 public func migrateDatabase(configuration: TiffinConfiguration, logger: Logger) async throws -> [String] {

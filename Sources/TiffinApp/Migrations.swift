@@ -4,7 +4,7 @@ import Dispatching
 import Notifications
 import Ordering
 import Payments
-import Storage
+public import Storage
 
 /// Every domain's migrations, in the order they must run.
 public let allMigrations: [Migration] =

@@ -1,10 +1,10 @@
 import Accounts
 import Catalog
-import Core
-import Foundation
-import Notifications
+public import Core
+public import Foundation
+public import Notifications
 import Ordering
-import Events
+public import Events
 
 /// Notifications' view of accounts, restaurants and orders.
 struct RecipientDirectoryAdapter: RecipientDirectory {

@@ -1,5 +1,5 @@
 import Foundation
-import Outbound
+public import Outbound
 
 /// Reads `TIFFIN_*` variables: trimmed, empty meaning unset, numbers within a range.
 struct EnvironmentReader {

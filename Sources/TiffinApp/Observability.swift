@@ -1,8 +1,8 @@
 import Core
 import Foundation
-import Logging
+public import Logging
 import Metrics
-import Prometheus
+public import Prometheus
 import Synchronization
 import TiffinHTTP
 

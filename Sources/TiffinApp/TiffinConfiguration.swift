@@ -1,5 +1,5 @@
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 import Storage
 
 /// Everything Tiffin reads at start-up, once. A missing or bad value stops start-up with a

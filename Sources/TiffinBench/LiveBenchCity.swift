@@ -3,10 +3,10 @@ import Catalog
 import Core
 import Dispatching
 import Events
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 import Ordering
-import TiffinApp
+public import TiffinApp
 
 /// A city in the middle of its dinner peak, for the push-latency benchmark (`tiffin
 /// bench-live-city`, driven by `scripts/bench-live.sh`): every customer's order has been placed,

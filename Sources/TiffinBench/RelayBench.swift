@@ -1,12 +1,14 @@
 import Core
 import Foundation
-import Logging
+public import Logging
 import Notifications
 import Ordering
 import SQLKit
 import Storage
 import Synchronization
-import TiffinApp
+public import TiffinApp
+import Accounts
+import Events
 
 /// The relay benchmark (`tiffin bench-relay`, scripts/bench-relay.sh), in process over the
 /// configured database, with the production consumers (capture, earnings, hold release, offer

@@ -1,8 +1,8 @@
 import Catalog
 import Core
 import DemoCityData
-import Logging
-import TiffinApp
+public import Logging
+public import TiffinApp
 
 /// Inserts a generated city of `count` restaurants (no menus, no accounts) for benchmarks of
 /// search at scale: `tiffin bench-city`. Returns how many restaurants the database then has.

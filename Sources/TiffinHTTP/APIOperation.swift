@@ -1,4 +1,4 @@
-import Core
+public import Core
 import Foundation
 
 /// One documented route: what the OpenAPI document says about it. Each controller lists its

@@ -1,6 +1,6 @@
-import Core
+public import Core
 import Foundation
-import Hummingbird
+public import Hummingbird
 
 /// An RFC 9457 problem: every 4xx and 5xx Tiffin sends has this body, with
 /// `Content-Type: application/problem+json`. `field` names the request field at fault and

@@ -1,8 +1,9 @@
 import Core
 import Foundation
-import Hummingbird
+public import Hummingbird
 import NIOCore
 import NIOHTTP1
+import Logging
 
 /// Turns every error that leaves a handler into a problem+json response: domain errors by their
 /// description, decoding errors naming the field, Hummingbird's own errors (unknown route, body

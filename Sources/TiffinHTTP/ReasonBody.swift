@@ -1,4 +1,4 @@
-import Core
+public import Core
 
 /// A body that only gives an optional reason (cancel, reject, hand back, decline an offer).
 public struct ReasonBody: ValidatedRequest, Codable, Sendable, SchemaConstrained {

@@ -1,8 +1,8 @@
-import Core
-import Foundation
-import Hummingbird
+public import Core
+public import Foundation
+public import Hummingbird
 import Logging
-import NIOCore
+public import NIOCore
 
 /// Resolves a bearer token to the account it belongs to. Implemented by Accounts.
 public protocol TokenVerifier: Sendable {

@@ -1,6 +1,6 @@
 import Core
-import Foundation
-import Hummingbird
+public import Foundation
+public import Hummingbird
 
 /// Request bodies that validate themselves after decoding (ranges, lengths, non-empty lists).
 public protocol ValidatedRequest: Decodable {

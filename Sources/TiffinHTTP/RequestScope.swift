@@ -1,6 +1,6 @@
 import HTTPTypes
-import Hummingbird
-import Logging
+public import Hummingbird
+public import Logging
 
 /// The request a piece of work is done for, carried in a task-local so that every log line the
 /// request causes — in the services too, which know nothing of HTTP — names it.

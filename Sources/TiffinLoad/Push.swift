@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Synchronization
 import WSClient
+import NIOWebSocket
 
 // Courier → customer push latency: `watch` holds customers subscribed to their orders and times
 // each position from the instant the courier's device recorded it (stamped by `stream` as it

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import WSClient
+import NIOWebSocket
 
 /// A load client for Tiffin's live connection, in Swift because a Python client saturates near
 /// 30,000 messages/s on this machine (`scripts/bench-live.sh` drives it).

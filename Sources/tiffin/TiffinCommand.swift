@@ -6,6 +6,8 @@ import Logging
 import Storage
 import TiffinApp
 import TiffinBench
+import Accounts
+import ServiceLifecycle
 
 #if canImport(Glibc)
     import Glibc

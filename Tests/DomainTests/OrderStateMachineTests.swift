@@ -1,6 +1,7 @@
 import Events
 import Foundation
 import Testing
+import Core
 
 @testable import Ordering
 

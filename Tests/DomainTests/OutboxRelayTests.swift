@@ -6,6 +6,7 @@ import Storage
 import Synchronization
 import Testing
 import TiffinTestSupport
+import Logging
 
 /// The relay per consumer, on SQLite and (when configured) PostgreSQL.
 @Suite("Outbox relay")

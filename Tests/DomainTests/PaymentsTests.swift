@@ -6,6 +6,7 @@ import Storage
 import Synchronization
 import Testing
 import TiffinTestSupport
+import SQLKit
 
 @testable import Payments
 

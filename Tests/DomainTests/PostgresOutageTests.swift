@@ -3,6 +3,7 @@ import Logging
 import Storage
 import Testing
 import TiffinTestSupport
+import SQLKit
 
 /// What a PostgreSQL client must do when the server ends its sessions under it (a dropped
 /// database here; a terminated backend or a server going down behave alike): work that is

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import TiffinTestSupport
+import NIOHTTP1
 
 @testable import Outbound
 

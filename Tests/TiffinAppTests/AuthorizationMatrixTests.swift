@@ -4,6 +4,8 @@ import HTTPTypes
 import Testing
 import TiffinHTTP
 import TiffinTestSupport
+import Accounts
+import Dispatching
 
 @testable import TiffinApp
 

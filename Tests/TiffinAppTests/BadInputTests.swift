@@ -4,6 +4,7 @@ import HTTPTypes
 import Testing
 import TiffinHTTP
 import TiffinTestSupport
+import Catalog
 
 @testable import TiffinApp
 

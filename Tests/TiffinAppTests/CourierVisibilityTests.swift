@@ -7,6 +7,7 @@ import HTTPTypes
 import Live
 import Testing
 import TiffinTestSupport
+import HummingbirdTesting
 
 @testable import Ordering
 @testable import TiffinApp

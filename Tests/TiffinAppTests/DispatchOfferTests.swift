@@ -5,6 +5,7 @@ import Foundation
 import Storage
 import Testing
 import TiffinTestSupport
+import Catalog
 
 @testable import Dispatching
 @testable import Ordering

@@ -4,6 +4,7 @@ import Core
 import Foundation
 import Ordering
 import TiffinApp
+import Dispatching
 
 /// A small city for service tests: one restaurant open all day with a pizza (size required,
 /// extras optional) and a drink, a customer near it, and two couriers.

@@ -4,6 +4,11 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 import TiffinTestSupport
+import Accounts
+import Catalog
+import Core
+import Dispatching
+import Ordering
 
 @testable import TiffinApp
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 import TiffinTestSupport
+import Core
 
 @testable import TiffinApp
 

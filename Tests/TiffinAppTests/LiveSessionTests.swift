@@ -3,6 +3,8 @@ import Core
 import Foundation
 import Testing
 import TiffinTestSupport
+import HTTPTypes
+import HummingbirdTesting
 
 
 /// The live connection's door and wire, as an attacker meets them: refusals are problems, a

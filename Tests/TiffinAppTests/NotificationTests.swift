@@ -8,6 +8,10 @@ import Storage
 import Synchronization
 import Testing
 import TiffinTestSupport
+import Accounts
+import Dispatching
+import Payments
+import SQLKit
 
 @testable import TiffinApp
 

@@ -10,6 +10,9 @@ import Synchronization
 import Testing
 import TiffinHTTP
 import TiffinTestSupport
+import Catalog
+import Events
+import Ordering
 
 @testable import TiffinApp
 

@@ -8,6 +8,7 @@ import Storage
 import Synchronization
 import Testing
 import TiffinTestSupport
+import Catalog
 
 @testable import Dispatching
 @testable import Ordering

@@ -9,6 +9,9 @@ import NIOFoundationCompat
 import Testing
 import TiffinTestSupport
 import WSClient
+import Catalog
+import HummingbirdTesting
+import NIOWebSocket
 
 @testable import Dispatching
 @testable import Ordering

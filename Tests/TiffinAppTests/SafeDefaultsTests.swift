@@ -3,6 +3,8 @@ import Foundation
 import HTTPTypes
 import Testing
 import TiffinTestSupport
+import Catalog
+import Ordering
 
 @testable import Accounts
 @testable import TiffinApp

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Storage
 import Testing
 import TiffinTestSupport
+import SQLKit
 
 @testable import TiffinApp
 

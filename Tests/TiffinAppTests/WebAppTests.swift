@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Testing
 import TiffinTestSupport
 import WebApps
+import NIOCore
 
 @testable import TiffinApp
 

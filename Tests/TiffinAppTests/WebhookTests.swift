@@ -6,6 +6,9 @@ import Outbound
 import Storage
 import Testing
 import TiffinTestSupport
+import Accounts
+import Catalog
+import HTTPTypes
 
 @testable import TiffinApp
 

@@ -6,6 +6,7 @@ import Foundation
 import Ordering
 import Testing
 import TiffinTestSupport
+import Dispatching
 
 @testable import Notifications
 @testable import TiffinApp

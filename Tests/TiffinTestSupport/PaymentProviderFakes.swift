@@ -1,6 +1,6 @@
-import Core
-import Foundation
-import Payments
+public import Core
+public import Foundation
+public import Payments
 import Synchronization
 
 /// Wraps a provider and records every call it receives, so a test can prove the provider was

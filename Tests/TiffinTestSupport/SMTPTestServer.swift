@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A real SMTP server (aiosmtpd, from PyPI) in a Python subprocess on 127.0.0.1, at a port the kernel chose.
 ///

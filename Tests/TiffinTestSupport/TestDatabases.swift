@@ -2,7 +2,7 @@ import Foundation
 import Logging
 // SQLKit comes with Storage (its public API is written in SQLKit types); needed here for `raw`.
 import SQLKit
-import Storage
+public import Storage
 import Testing
 
 /// The engines a storage test can run on.

@@ -1,7 +1,7 @@
 import Core
 import Foundation
-import Hummingbird
-import TiffinHTTP
+public import Hummingbird
+public import TiffinHTTP
 
 extension AccountService: TokenVerifier {}
 

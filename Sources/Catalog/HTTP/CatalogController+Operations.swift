@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import TiffinHTTP
+public import TiffinHTTP
 
 /// The documented routes of `CatalogController`, one per route it registers.
 extension CatalogController {

@@ -1,4 +1,4 @@
-import Core
+public import Core
 
 /// The limits the catalog enforces, stated in the API document from the same constants.
 private let restaurantConstraints: [String: SchemaConstraint] = [

@@ -1,7 +1,7 @@
 import Core
 import Foundation
-import Hummingbird
-import TiffinHTTP
+public import Hummingbird
+public import TiffinHTTP
 
 /// `/v1/restaurants/…`: public search and menus, staff management of their own restaurant.
 public struct CatalogController: Sendable {

@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 /// An in-memory spatial index of points keyed by id (online couriers), updated on every fix and
 /// answering k-nearest and within-radius queries.

@@ -1,5 +1,5 @@
-import Core
-import Foundation
+public import Core
+public import Foundation
 
 /// An order as a dispatch round plans it.
 public struct PlanningOrder: Sendable, Equatable {

@@ -1,7 +1,7 @@
 import Core
 import Events
 import Foundation
-import TiffinHTTP
+public import TiffinHTTP
 
 /// The documented routes of `DispatchController`.
 extension DispatchController {

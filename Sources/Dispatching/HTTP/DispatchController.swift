@@ -1,8 +1,8 @@
-import Core
+public import Core
 import Events
 import Foundation
-import Hummingbird
-import TiffinHTTP
+public import Hummingbird
+public import TiffinHTTP
 
 /// `/v1/courier/…` for couriers, `/v1/orders/:orderID/courier` for the customer.
 public struct DispatchController: Sendable {

@@ -1,8 +1,8 @@
-import Core
-import Events
-import Foundation
-import Hummingbird
-import TiffinHTTP
+public import Core
+public import Events
+public import Foundation
+public import Hummingbird
+public import TiffinHTTP
 
 /// A courier's last known position as the API shows it: never an error for being old, but
 /// marked stale with its age; with an ETA (to the customer while the food is carried, to the

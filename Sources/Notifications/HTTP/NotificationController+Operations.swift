@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import TiffinHTTP
+public import TiffinHTTP
 
 enum NotificationExamples {
     static let at = Date(timeIntervalSince1970: 1_795_285_800)

@@ -1,7 +1,7 @@
-import Core
+public import Core
 import Foundation
-import Hummingbird
-import TiffinHTTP
+public import Hummingbird
+public import TiffinHTTP
 
 /// `/v1/me/activity` and `/v1/me/notification-preferences`: the signed-in user's own feed and
 /// channels. Every route acts on the caller only, so there are no ids of others to try.

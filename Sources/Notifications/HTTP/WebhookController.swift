@@ -1,7 +1,7 @@
-import Core
+public import Core
 import Foundation
-import Hummingbird
-import TiffinHTTP
+public import Hummingbird
+public import TiffinHTTP
 
 /// `/v1/webhooks`: restaurants' and operators' endpoints, their deliveries and attempts.
 public struct WebhookController: Sendable {

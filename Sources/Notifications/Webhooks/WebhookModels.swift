@@ -1,6 +1,6 @@
-import Core
+public import Core
 import Crypto
-import Foundation
+public import Foundation
 
 /// A partner's registered receiver of events. The signing secret is never part of it: it is
 /// shown once, when created or rotated (`WebhookSecret`).

@@ -1,10 +1,10 @@
-import Core
-import Foundation
-import Logging
+public import Core
+public import Foundation
+public import Logging
 import Metrics
-import Outbound
-import ServiceLifecycle
-import Storage
+public import Outbound
+public import ServiceLifecycle
+public import Storage
 import Synchronization
 
 /// Sends queued webhook deliveries, several at once, each signed with the endpoint's secret(s).

@@ -1,9 +1,9 @@
-import Core
-import Events
-import Foundation
-import Logging
+public import Core
+public import Events
+public import Foundation
+public import Logging
 import Outbound
-import Storage
+public import Storage
 
 /// Partner webhooks: endpoints registered by restaurants (for their own orders) and operators
 /// (for all), the queue of signed deliveries, its log, redelivery and test pings. Sending is

@@ -1,7 +1,7 @@
 import Core
 import Events
 import Foundation
-import TiffinHTTP
+public import TiffinHTTP
 
 /// The documented routes of `OrderController`, one per route it registers (the four restaurant
 /// steps each have their own).

@@ -1,4 +1,4 @@
-import Core
+public import Core
 import Events
 import TiffinHTTP
 

@@ -2,8 +2,8 @@ import Core
 import Events
 import Foundation
 import HTTPTypes
-import Hummingbird
-import TiffinHTTP
+public import Hummingbird
+public import TiffinHTTP
 
 /// `/v1/quotes`, `/v1/orders/…`, a restaurant's order board, a courier's orders, refunds and the
 /// operators' order list.

@@ -1,3 +1,3 @@
-import Core
+public import Core
 
 extension Refund.Status: SchemaEnumeration {}

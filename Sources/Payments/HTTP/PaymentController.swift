@@ -1,7 +1,7 @@
 import Core
 import Foundation
-import Hummingbird
-import TiffinHTTP
+public import Hummingbird
+public import TiffinHTTP
 
 /// `GET /v1/orders/:orderID/payment`: the paying customer or an operator (the service decides).
 public struct PaymentController: Sendable {
