@@ -15,17 +15,19 @@ public import Storage
 /// courier for `offerTimeout`. The courier accepts (the orders are assigned to them) or declines.
 public struct DispatchService: Sendable {
     public struct Settings: Sendable {
+        /// Period of the courier-matching round.
+        public var roundInterval: Duration = .seconds(2)
         /// A fix older than this is shown as stale.
-        public var staleAfter: TimeInterval = 30
+        public var staleAfter: TimeInterval = 15
         /// Couriers whose last fix is older than this are not matched.
         public var matchableFixAge: TimeInterval = 300
         /// How long a courier has to answer an offer.
         public var offerTimeout: TimeInterval = 30
         /// Orders expected ready further ahead than this wait for a later round.
         public var readyHorizon: TimeInterval = 600
-        /// The dispatch lease: held this long past each round, so another instance takes over
-        /// within this long of the holder dying.
-        public var leaseDuration: TimeInterval = 10
+        /// The dispatch lease: held this long past each round (three rounds, at least 5 s), so
+        /// another instance takes over within this long of the holder dying.
+        public var leaseDuration: TimeInterval { max(5, 3 * (Double(roundInterval.components.seconds) + Double(roundInterval.components.attoseconds) / 1e18)) }
         public var planner = DispatchPlanner()
         public var earnings = EarningsModel()
         public init() {}

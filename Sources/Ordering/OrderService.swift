@@ -34,6 +34,8 @@ public struct OrderService: Sendable {
         public var deliveryWait: TimeInterval = 2_700
         /// The restaurant is reminded of an unanswered order this long before it expires.
         public var acceptReminderLead: TimeInterval = 180
+        /// Period of the sweep that expires unanswered orders and flags late ones.
+        public var expiryInterval: Duration = .seconds(5)
         /// A restaurant may refund its own orders this long after delivery.
         public var restaurantRefundWindow: TimeInterval = 48 * 3600
         public init() {}

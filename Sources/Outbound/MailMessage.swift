@@ -56,7 +56,7 @@ public enum MailError: Error, Equatable, CustomStringConvertible {
 /// How to reach an SMTP submission server.
 public struct SMTPSettings: Sendable {
     /// Transport security of the connection.
-    public enum Security: String, Sendable {
+    public enum Security: String, Sendable, CaseIterable {
         /// Upgrade with STARTTLS when the server offers it, otherwise continue in clear (but never send credentials in clear).
         case startTLSWhenOffered = "starttls"
         /// Upgrade with STARTTLS; fail with ``MailError/transient(_:)`` when the server does not offer it.

@@ -53,7 +53,7 @@ public struct OutboxSubscription: Sendable {
 public struct OutboxRelay: Service {
     public struct Settings: Sendable {
         /// How often the fan-out looks for new events.
-        public var pollInterval: Duration = .milliseconds(100)
+        public var pollInterval: Duration = .milliseconds(50)
         /// How long a consumer with nothing to do sleeps unless the fan-out wakes it: the delay of
         /// a retry that came due, and of events fanned out by another instance.
         public var idlePoll: Duration = .milliseconds(500)

@@ -55,51 +55,37 @@ public func buildServices(
     configuration: TiffinConfiguration, database: any Database, clock: any WallClock = SystemWallClock(), logger: Logger,
     paymentProvider: (any PaymentProvider)? = nil, mailTransport: (any MailTransport)? = nil, webhookTransport: (any WebhookTransport)? = nil
 ) -> TiffinServices {
-    var accountSettings = AccountService.Settings()
-    accountSettings.bcryptCost = configuration.bcryptCost
-    accountSettings.tokenLifetime = configuration.tokenLifetimeSeconds
-    let accounts = AccountService(database: database, clock: clock, settings: accountSettings)
+    let accounts = AccountService(database: database, clock: clock, settings: configuration.accounts)
     let searchIndex = CatalogService.makeIndex(database: database, logger: logger)
     let catalog = CatalogService(database: database, index: searchIndex, priceLists: PriceListCache(), clock: clock)
     let provider =
         paymentProvider
-        ?? SandboxPaymentProvider(database: database, clock: clock, slowDelay: .milliseconds(configuration.sandboxSlowCardMilliseconds))
+        ?? SandboxPaymentProvider(database: database, clock: clock, slowDelay: configuration.payments.sandboxSlowCard)
     let liveness = OrderLivenessAdapter()
     let payments = PaymentService(
         database: database, provider: provider, orders: liveness, clock: clock,
-        authorizationTimeout: .milliseconds(configuration.paymentTimeoutMilliseconds), logger: logger)
-    var orderSettings = OrderService.Settings()
-    orderSettings.acceptTimeout = configuration.acceptTimeoutSeconds
-    orderSettings.interruptedPlacementAfter = Double(configuration.paymentTimeoutMilliseconds) / 1_000 + 5
-    orderSettings.courierWait = configuration.attentionCourierSeconds
-    orderSettings.pickupWait = configuration.attentionPickupSeconds
-    orderSettings.deliveryWait = configuration.attentionDeliverySeconds
-    orderSettings.acceptReminderLead = configuration.notifications.acceptReminderSeconds
+        authorizationTimeout: configuration.payments.authorizationTimeout, logger: logger)
+    var orderSettings = configuration.orders
+    // An interrupted placement is settled only once its authorisation can no longer be running.
+    orderSettings.interruptedPlacementAfter = configuration.payments.authorizationTimeout / .seconds(1) + 5
     let orders = OrderService(
         database: database, catalog: CatalogAdapter(catalog: catalog), payments: PaymentAdapter(payments: payments), clock: clock,
         settings: orderSettings, logger: logger)
     liveness.bind(orders)
     let registry = DispatchService.makeRegistry(database: database, logger: logger)
-    var dispatchSettings = DispatchService.Settings()
-    dispatchSettings.offerTimeout = configuration.offerTimeoutSeconds
-    dispatchSettings.staleAfter = configuration.staleAfterSeconds
-    dispatchSettings.readyHorizon = configuration.dispatchHorizonSeconds
-    dispatchSettings.leaseDuration = max(5, 3 * Double(configuration.dispatchIntervalMilliseconds) / 1_000)
     let dispatch = DispatchService(
-        registry: registry, orders: DispatchOrdersAdapter(orders: orders), clock: clock, settings: dispatchSettings, logger: logger)
+        registry: registry, orders: DispatchOrdersAdapter(orders: orders), clock: clock, settings: configuration.dispatch, logger: logger)
     let notice = configuration.notifications
     let outbound = OutboundChannels(
         mail: mailTransport ?? notice.smtp.map { SMTPMailTransport(settings: $0, logger: logger) },
         webhooks: webhookTransport
-            ?? HTTPWebhookTransport(policy: DestinationPolicy(allowPrivateNetworks: notice.webhooksAllowPrivate), logger: logger),
+            ?? HTTPWebhookTransport(policy: DestinationPolicy(allowPrivateNetworks: notice.webhooks.allowPrivateNetworks), logger: logger),
         directory: RecipientDirectoryAdapter(accounts: accounts, catalog: catalog, orders: orders))
     let notifications = NotificationService(
         database: database, directory: outbound.directory, clock: clock, push: outbound.push, emailEnabled: outbound.mail != nil,
         mailQueued: outbound.mailQueued, logger: logger)
-    var webhookSettings = WebhookService.Settings()
-    webhookSettings.allowPrivateNetworks = notice.webhooksAllowPrivate
     let webhooks = WebhookService(
-        database: database, directory: outbound.directory, clock: clock, settings: webhookSettings, queued: outbound.webhooksQueued,
+        database: database, directory: outbound.directory, clock: clock, settings: notice.webhooks, queued: outbound.webhooksQueued,
         logger: logger)
     return TiffinServices(
         database: database, clock: clock, accounts: accounts, catalog: catalog, orders: orders, payments: payments, dispatch: dispatch,
@@ -213,26 +199,17 @@ func buildInstance(services: TiffinServices, configuration: TiffinConfiguration,
     let database = services.database
     let live = buildLive(services: services, configuration: configuration, logger: logger)
     let router = buildRouter(services: services, configuration: configuration, live: live)
-    var relaySettings = OutboxRelay.Settings()
-    relaySettings.pollInterval = .milliseconds(configuration.outboxPollMilliseconds)
-    relaySettings.retention = configuration.notifications.outboxRetentionHours * 3_600
     let outbound = services.outbound
-    var senderSettings = WebhookSender.Settings()
-    senderSettings.baseBackoff = configuration.notifications.webhookRetryBaseSeconds
-    senderSettings.disableAfterFailures = configuration.notifications.webhookDisableAfterFailures
-    senderSettings.disableAfter = configuration.notifications.webhookDisableAfterSeconds
     let webhookSender = WebhookSender(
         database: database, transport: outbound.webhooks, breaker: outbound.breaker, notifications: services.notifications,
-        directory: outbound.directory, clock: services.clock, settings: senderSettings, wake: outbound.webhooksQueued, logger: logger)
+        directory: outbound.directory, clock: services.clock, settings: configuration.notifications.webhookDeliveries, wake: outbound.webhooksQueued, logger: logger)
     let emailSender = outbound.mail.map { mail in
-        var settings = EmailSender.Settings(from: configuration.notifications.mailFrom)
-        settings.baseBackoff = configuration.notifications.emailRetryBaseSeconds
-        return EmailSender(
-            database: database, transport: mail, breaker: outbound.breaker, clock: services.clock, settings: settings,
+        EmailSender(
+            database: database, transport: mail, breaker: outbound.breaker, clock: services.clock, settings: configuration.notifications.email,
             wake: outbound.mailQueued, logger: logger)
     }
     let relay = OutboxRelay(
-        database: database, subscriptions: outboxSubscriptions(services, live: live), clock: services.clock, settings: relaySettings,
+        database: database, subscriptions: outboxSubscriptions(services, live: live), clock: services.clock, settings: configuration.relay,
         logger: logger)
     let dispatch = services.dispatch
     let orders = services.orders
@@ -245,9 +222,9 @@ func buildInstance(services: TiffinServices, configuration: TiffinConfiguration,
             relay,
             webhookSender,
             PeriodicService(
-                name: "dispatch.assignment", interval: .milliseconds(configuration.dispatchIntervalMilliseconds), logger: logger,
+                name: "dispatch.assignment", interval: configuration.dispatch.roundInterval, logger: logger,
                 work: { try await dispatch.assignmentRound() }, onShutdown: { await dispatch.releaseLease() }),
-            PeriodicService(name: "ordering.expire-and-flag", interval: .milliseconds(configuration.expiryIntervalMilliseconds), logger: logger) {
+            PeriodicService(name: "ordering.expire-and-flag", interval: configuration.orders.expiryInterval, logger: logger) {
                 // A failed reminder pass must not hold up expiry (which releases holds).
                 do { try await orders.remindUnansweredOrders() } catch { logger.error("reminder pass failed", metadata: ["error": "\(error)"]) }
                 try await orders.expireOverdue()
@@ -256,15 +233,13 @@ func buildInstance(services: TiffinServices, configuration: TiffinConfiguration,
             PeriodicService(name: "ordering.settle-interrupted-placements", interval: .seconds(1), logger: logger) {
                 try await orders.settleInterruptedPlacements()
             },
-            PeriodicService(name: "payments.reconcile", interval: .milliseconds(configuration.reconcileIntervalMilliseconds), logger: logger) {
+            PeriodicService(name: "payments.reconcile", interval: configuration.payments.reconcileInterval, logger: logger) {
                 try await payments.reconcile()
             },
             PeriodicService(name: "notifications.prune", interval: .seconds(3_600), logger: logger) { [notifications = services.notifications] in
-                let days = 86_400.0
-                try await notifications.prune(
-                    feed: configuration.notifications.activityRetentionDays * days,
-                    emails: configuration.notifications.deliveryLogRetentionDays * days)
-                try await webhookSender.prune(logRetention: configuration.notifications.deliveryLogRetentionDays * days)
+                let retention = configuration.notifications
+                try await notifications.prune(feed: retention.activityRetention, emails: retention.deliveryLogRetention)
+                try await webhookSender.prune(logRetention: retention.deliveryLogRetention)
             },
         ] + (emailSender.map { [$0] } ?? [])
     let gate = StartupGate()
@@ -287,7 +262,7 @@ func buildInstance(services: TiffinServices, configuration: TiffinConfiguration,
         } else {
             logger.notice("email is off: no SMTP server configured (set TIFFIN_SMTP_HOST and TIFFIN_SMTP_FROM)")
         }
-        if configuration.notifications.webhooksAllowPrivate {
+        if configuration.notifications.webhooks.allowPrivateNetworks {
             logger.warning("webhooks may reach loopback and private networks, over plain http (TIFFIN_WEBHOOKS_ALLOW_PRIVATE)")
         }
         gate.open()
@@ -304,8 +279,6 @@ func buildInstance(services: TiffinServices, configuration: TiffinConfiguration,
 /// All routes, behind request ids, metrics, problem+json error mapping and bearer authentication.
 /// The live layer over `services`, its ports wired to the domains.
 func buildLive(services: TiffinServices, configuration: TiffinConfiguration, logger: Logger) -> LiveLayer {
-    var settings = LiveLayer.Settings()
-    settings.staleAfter = configuration.staleAfterSeconds
     // Alone on its database (SQLite) an instance has nobody to tell; on PostgreSQL the others
     // hear through batched LISTEN/NOTIFY.
     let database = services.database
@@ -313,7 +286,7 @@ func buildLive(services: TiffinServices, configuration: TiffinConfiguration, log
     return LiveLayer(
         signIns: services.accounts, couriers: LiveCouriersAdapter(dispatch: services.dispatch),
         orders: LiveOrdersAdapter(orders: services.orders, catalog: services.catalog), notices: services.outbound.push.notices,
-        transport: transport, database: database, clock: services.clock, settings: settings, logger: logger)
+        transport: transport, database: database, clock: services.clock, settings: configuration.live, logger: logger)
 }
 
 func buildRouter(services: TiffinServices, configuration: TiffinConfiguration, live: LiveLayer) -> Router<TiffinRequestContext> {

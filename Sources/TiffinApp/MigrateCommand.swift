@@ -19,9 +19,7 @@ public func createOperator(
     -> Account
 {
     try await withMigratedDatabase(configuration: configuration, logger: logger) { database, _ in
-        var settings = AccountService.Settings()
-        settings.bcryptCost = configuration.bcryptCost
-        return try await AccountService(database: database, clock: SystemWallClock(), settings: settings)
+        try await AccountService(database: database, clock: SystemWallClock(), settings: configuration.accounts)
             .createOperator(email: email, password: password, name: name)
     }
 }

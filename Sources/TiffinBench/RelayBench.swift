@@ -70,10 +70,8 @@ public struct RelayBench: Sendable {
             report.writeSeconds = (ContinuousClock.now - seeding) / .seconds(1)
             report.written = try await Self.count(database, "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM outbox_events") - eventsBefore
 
-            var settings = OutboxRelay.Settings()
-            settings.pollInterval = .milliseconds(configuration.outboxPollMilliseconds)
             let relay = OutboxRelay(
-                database: database, subscriptions: outboxSubscriptions(services), clock: services.clock, settings: settings, logger: logger)
+                database: database, subscriptions: outboxSubscriptions(services), clock: services.clock, settings: configuration.relay, logger: logger)
             let relaying = Task { try await relay.run() }
             defer { relaying.cancel() }
             let draining = ContinuousClock.now

@@ -62,6 +62,9 @@ struct Serve: AsyncParsableCommand {
         let configuration = try TiffinConfiguration.resolve(
             flags: .init(host: host, port: port, database: common.database, demo: demo ? true : (noDemo ? false : nil)))
         TiffinLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        for key in configuration.unreadKeys {
+            Logger(label: "tiffin").warning("setting ignored: no part of Tiffin reads it (misspelt?)", metadata: ["key": "\(key)"])
+        }
         try await buildServiceGroup(configuration: configuration).run()
     }
 }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Testing
 import Storage
@@ -22,6 +23,19 @@ struct DocumentationTests {
         #expect(tables.count >= 10)
         for table in tables {
             #expect(page.contains("`\(table)`"), "\(table) is not on docs/architecture.md")
+        }
+    }
+
+    @Test func theReadmeListsEverySettingAModuleReads() throws {
+        let page = try String(contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        // With email and map tiles on, every key is read (some only count beside those).
+        let reader = SettingsReader(environment: [
+            "TIFFIN_SMTP_HOST": "mail.example", "TIFFIN_MAP_TILES": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        ])
+        _ = TiffinConfiguration(reader: reader)
+        #expect(reader.keysRead.count >= 35)
+        for key in reader.keysRead.sorted() {
+            #expect(page.contains("`\(key)`"), "\(key) is read but not in the README's table")
         }
     }
 

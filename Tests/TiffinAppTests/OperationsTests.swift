@@ -13,6 +13,10 @@ import TiffinTestSupport
 import Catalog
 import Events
 import Ordering
+import Payments
+import Notifications
+import Dispatching
+import Live
 
 @testable import TiffinApp
 
@@ -94,6 +98,14 @@ struct OperationsTests {
             #expect(migrate.status == 0 && migrate.output.contains("schema is up to date"), "\(migrate.output)")
             let badKey = try Self.run(["migrate"], environment: ["TIFFIN_DATABASE_URL": "mysql://nope"])
             #expect(badKey.status != 0 && badKey.output.contains("TIFFIN_DATABASE_URL"), "a bad value names its key: \(badKey.output)")
+            // `serve` refuses to start on bad settings, naming every one (of several modules) at once.
+            let bad = ["TIFFIN_PORT": "http", "TIFFIN_BCRYPT_COST": "99", "TIFFIN_DISPATCH_INTERVAL_MS": "soon", "TIFFIN_SMTP_HOST": "mail.example"]
+            let refused = try Self.run(["serve", "--database", url], environment: bad)
+            #expect(refused.status != 0, "\(refused.output)")
+            for key in bad.keys.sorted() where key != "TIFFIN_SMTP_HOST" {
+                #expect(refused.output.contains(key), "\(key) is named: \(refused.output)")
+            }
+            #expect(refused.output.contains("TIFFIN_SMTP_FROM"), "a key required by another is named: \(refused.output)")
         }
     }
 
@@ -110,6 +122,32 @@ struct OperationsTests {
                 && fromFlags.seedDemoCity == true)
         #expect(throws: TiffinConfiguration.Error.self) { try TiffinConfiguration.resolve(environment: ["TIFFIN_PORT": "http"], flags: .init()) }
         #expect(throws: TiffinConfiguration.Error.self) { try TiffinConfiguration.resolve(environment: [:], flags: .init(port: 70_000)) }
+    }
+
+    @Test func eachModuleReadsItsOwnKeysAndEveryBadOneIsReportedAtOnce() throws {
+        let environment = [
+            "TIFFIN_BCRYPT_COST": "5", "TIFFIN_ACCEPT_TIMEOUT_SECONDS": "120", "TIFFIN_PAYMENT_TIMEOUT_MS": "700",
+            "TIFFIN_DISPATCH_INTERVAL_MS": "250", "TIFFIN_OUTBOX_POLL_MS": "30", "TIFFIN_STALE_AFTER_SECONDS": "9",
+            "TIFFIN_WEBHOOK_DISABLE_AFTER_FAILURES": "7", "TIFFIN_ACTIVITY_RETENTION_DAYS": "2", "TIFFIN_DISPACH_INTERVAL_MS": "1",
+        ]
+        let read = try TiffinConfiguration.fromEnvironment(environment)
+        #expect(read.accounts.bcryptCost == 5 && read.orders.acceptTimeout == 120 && read.payments.authorizationTimeout == .milliseconds(700))
+        #expect(read.dispatch.roundInterval == .milliseconds(250) && read.dispatch.leaseDuration == 5 && read.dispatch.staleAfter == 9)
+        #expect(read.relay.pollInterval == .milliseconds(30) && read.live.staleAfter == 9)
+        #expect(read.notifications.webhookDeliveries.disableAfterFailures == 7 && read.notifications.activityRetention == 2 * 86_400)
+        #expect(read.unreadKeys == ["TIFFIN_DISPACH_INTERVAL_MS"], "a misspelt key is told, not silently dropped")
+
+        let bad = [
+            "TIFFIN_PORT": "0", "TIFFIN_LOG_LEVEL": "loud", "TIFFIN_BCRYPT_COST": "3", "TIFFIN_ACCEPT_TIMEOUT_SECONDS": "-1",
+            "TIFFIN_PAYMENT_TIMEOUT_MS": "fast", "TIFFIN_DISPATCH_INTERVAL_MS": "1e9", "TIFFIN_OUTBOX_POLL_MS": "1",
+            "TIFFIN_STALE_AFTER_SECONDS": "never", "TIFFIN_WEBHOOKS_ALLOW_PRIVATE": "maybe", "TIFFIN_SMTP_HOST": "mail.example",
+            "TIFFIN_SMTP_SECURITY": "plain",
+        ]
+        let error = try #require(throws: SettingsError.self) { try TiffinConfiguration.fromEnvironment(bad) }
+        let expected = Set(bad.keys).subtracting(["TIFFIN_SMTP_HOST"]).union(["TIFFIN_SMTP_FROM"])
+        #expect(Set(error.keys) == expected, "\(error)")
+        #expect(error.problems.count == expected.count, "a key read by two modules (dispatch and live) is reported once: \(error)")
+        for key in expected { #expect(error.description.contains(key)) }
     }
 
     @Test(arguments: TestDatabaseKind.available)

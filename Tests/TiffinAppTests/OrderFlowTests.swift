@@ -189,7 +189,7 @@ struct OrderFlowTests {
             // The provider is held open by the test, not by a slow machine: the payment deadline
             // must not expire while the test checks the duplicates (it did on a loaded CI run).
             var configuration = testConfiguration(databaseURL: "sqlite::memory:")
-            configuration.paymentTimeoutMilliseconds = 60_000
+            configuration.payments.authorizationTimeout = .seconds(60)
             let s = buildServices(configuration: configuration, database: database, logger: testLogger, paymentProvider: gated)
             let f = try await Fixture.make(s)
             let first = Task { try await s.orders.place(customerID: f.customer.id, idempotencyKey: "slow", request: f.request(), card: Self.card) }

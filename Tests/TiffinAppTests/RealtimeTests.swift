@@ -12,6 +12,7 @@ import WSClient
 import Catalog
 import HummingbirdTesting
 import NIOWebSocket
+import Live
 
 @testable import Dispatching
 @testable import Ordering
@@ -122,7 +123,7 @@ struct RealtimeTests {
 
     @Test(arguments: TestDatabaseKind.available)
     func aCustomerFollowsTheCourierOnlyWhileCarriedMissesNothingAndNobodyElseSeesIt(kind: TestDatabaseKind) async throws {
-        try await withApp(kind, mode: .live, configure: { $0.staleAfterSeconds = 1 }) { api, s in
+        try await withApp(kind, mode: .live, configure: { $0.live.staleAfter = 1; $0.dispatch.staleAfter = 1 }) { api, s in
             let port = try #require(api.client.port)
             let f = try await Fixture.make(s)
             func token(_ account: Account) async throws -> String {

@@ -9,6 +9,10 @@ import Storage
 import Testing
 import TiffinHTTP
 import TiffinTestSupport
+import Accounts
+import Dispatching
+import Ordering
+import Payments
 
 @testable import TiffinApp
 
@@ -17,15 +21,15 @@ func testConfiguration(databaseURL: String) -> TiffinConfiguration {
     var c = TiffinConfiguration()
     c.databaseURL = databaseURL
     c.seedDemoCity = false
-    c.bcryptCost = 4
+    c.accounts.bcryptCost = 4
     c.port = 0
-    c.dispatchIntervalMilliseconds = 50
+    c.dispatch.roundInterval = .milliseconds(50)
     // Orders are dispatched as soon as accepted (not only once their food is nearly ready).
-    c.dispatchHorizonSeconds = 3_600
-    c.expiryIntervalMilliseconds = 50
-    c.outboxPollMilliseconds = 20
-    c.paymentTimeoutMilliseconds = 500
-    c.sandboxSlowCardMilliseconds = 5_000
+    c.dispatch.readyHorizon = 3_600
+    c.orders.expiryInterval = .milliseconds(50)
+    c.relay.pollInterval = .milliseconds(20)
+    c.payments.authorizationTimeout = .milliseconds(500)
+    c.payments.sandboxSlowCard = .seconds(5)
     c.logLevel = .warning
     // Tests that take the database away stop with what cannot finish cancelled soon.
     c.shutdownGraceSeconds = 2

@@ -61,10 +61,10 @@ struct WebhookTests {
             try await withApp(
                 kind,
                 configure: {
-                    $0.notifications.webhooksAllowPrivate = true
-                    $0.notifications.webhookRetryBaseSeconds = 0.02
-                    $0.notifications.webhookDisableAfterFailures = 3
-                    $0.notifications.webhookDisableAfterSeconds = 0
+                    $0.notifications.webhooks.allowPrivateNetworks = true
+                    $0.notifications.webhookDeliveries.baseBackoff = 0.02
+                    $0.notifications.webhookDeliveries.disableAfterFailures = 3
+                    $0.notifications.webhookDeliveries.disableAfter = 0
                 }
             ) { api, s in
                 let world = try await World.make(s)
@@ -191,7 +191,7 @@ struct WebhookTests {
                 kind,
                 configure: {
                     $0.notifications.smtp = SMTPSettings(host: "127.0.0.1", port: server.port, security: .none)
-                    $0.notifications.mailFrom = "orders@tiffin.example"
+                    $0.notifications.email.from = "orders@tiffin.example"
                 }
             ) { api, s in
                 let f = try await Fixture.make(s)
