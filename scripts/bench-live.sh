@@ -56,7 +56,8 @@ stop() {
 }
 trap stop EXIT
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
-export TIFFIN_LOG_LEVEL=error TIFFIN_BCRYPT_COST=4 TIFFIN_METRICS_TOKEN=bench-scrape-token-0123456789
+# 20,000 sockets from one (loopback) address: no per-address cap here.
+export TIFFIN_LOG_LEVEL=error TIFFIN_BCRYPT_COST=4 TIFFIN_METRICS_TOKEN=bench-scrape-token-0123456789 TIFFIN_MAX_CONNECTIONS_PER_ADDRESS=0
 # start_server NAME [DATABASE_URL]: one more server, on $work/NAME.sqlite (which may hold a city
 # already) or on DATABASE_URL; sets $server, $port and $T to it.
 start_server() {

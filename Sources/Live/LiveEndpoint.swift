@@ -51,14 +51,22 @@ public struct LiveEndpoint: Sendable {
         WebSocketServerConfiguration(maxFrameSize: Self.maximumMessageBytes, autoPing: .disabled, validateUTF8: true)
     }
 
-    /// The server's connections: HTTP/1.1 with this endpoint's upgrade, each checked on the wire
-    /// by `WebSocketWireCheck`.
-    public var server: HTTPServerBuilder {
-        HTTPServerBuilder { responder in
+    /// The server's connections, admitted and watched by `edge`: HTTP/1.1 (request heads within
+    /// the edge's limits) with this endpoint's upgrade, each checked on the wire by
+    /// `WebSocketWireCheck`. Hummingbird's own idle timeout is off: the edge's watch times HTTP,
+    /// and the heartbeat times live connections.
+    func server(edge: HTTPEdge) -> HTTPServerBuilder {
+        let http1 = HTTP1Channel.Configuration(
+            idleTimeout: nil,
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: edge.settings.maximumHeaderBytes, maxHeaderListSize: edge.settings.maximumHeaderBytes,
+                maxHeaderFieldCount: edge.settings.maximumHeaderCount))
+        return HTTPServerBuilder { responder in
             WireCheckedChannel(
-                inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: .init(ws: serverConfiguration)) { request, channel, logger in
+                inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: .init(http1: http1, ws: serverConfiguration)) {
+                    request, channel, logger in
                     try await shouldUpgrade(request, channel, logger)
-                })
+                }, edge: edge)
         }
     }
 

@@ -3,6 +3,7 @@ public import Events
 public import Foundation
 public import HummingbirdCore
 public import Logging
+public import TiffinHTTP
 public import ServiceLifecycle
 public import Storage
 
@@ -69,8 +70,9 @@ public struct LiveLayer: Sendable {
         }
     }
 
-    /// The HTTP/1.1 server's connections, with the `/v1/realtime` upgrade.
-    public var server: HTTPServerBuilder { endpoint.server }
+    /// The HTTP/1.1 server with the `/v1/realtime` upgrade, its connections admitted and watched
+    /// by `edge`.
+    public func server(edge: HTTPEdge) -> HTTPServerBuilder { endpoint.server(edge: edge) }
 
     /// What runs for as long as the instance does, in this order.
     public var services: [any Service] { [tracking, heartbeat, bus, proximity] }

@@ -273,7 +273,7 @@ func buildInstance(services: TiffinServices, configuration: TiffinConfiguration,
         parts: instanceParts(database: database, gate: gate, background: background),
         shutdownGrace: .milliseconds(Int(configuration.shutdownGraceSeconds * 1_000)),
         router: router,
-        server: live.server, configuration: configuration, beforeServerStarts: beforeServerStarts, logger: logger)
+        server: live.server(edge: HTTPEdge(settings: configuration.edge)), configuration: configuration, beforeServerStarts: beforeServerStarts, logger: logger)
 }
 
 /// All routes, behind request ids, metrics, problem+json error mapping and bearer authentication.

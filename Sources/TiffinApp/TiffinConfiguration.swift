@@ -8,6 +8,7 @@ public import Notifications
 public import Ordering
 public import Payments
 public import Storage
+public import TiffinHTTP
 
 /// Everything Tiffin reads at start-up, once: the server's own keys (below) and each module's
 /// `Settings`, which lists its keys where it is declared. Every bad value is reported at once,
@@ -52,6 +53,7 @@ public struct TiffinConfiguration: Sendable {
     public var relay = OutboxRelay.Settings()
     public var notifications = NotificationSettings()
     public var live = LiveLayer.Settings()
+    public var edge = EdgeSettings()
 
     /// The scheme, host and port of `mapTiles`, which the apps' Content-Security-Policy allows
     /// images from.
@@ -157,6 +159,7 @@ public struct TiffinConfiguration: Sendable {
         relay = OutboxRelay.Settings(reader: reader)
         notifications = NotificationSettings(reader: reader)
         live = LiveLayer.Settings(reader: reader)
+        edge = EdgeSettings(reader: reader)
     }
 
     /// What `tiffin serve` may set on its command line; each overrides its environment variable.
