@@ -26,6 +26,9 @@ public struct NotificationSettings: Sendable {
     ///   `TIFFIN_SMTP_PASSWORD`, `TIFFIN_SMTP_SECURITY` (`starttls-required`, the default;
     ///   `starttls`, upgraded only when the server offers it; `tls`; `none`) and
     ///   `TIFFIN_SMTP_CA_FILE` (a PEM file of extra roots to trust). Unset: email is off.
+    /// - `TIFFIN_SMTP_ALLOW_PLAINTEXT_AUTH`: send `TIFFIN_SMTP_USERNAME` and the password over a
+    ///   connection that is not encrypted (default false; with `TIFFIN_SMTP_SECURITY=none` and a
+    ///   username, start-up is refused unless this is true).
     /// - `TIFFIN_SMTP_FROM`: the sender address, required with `TIFFIN_SMTP_HOST`.
     /// - `TIFFIN_EMAIL_RETRY_BASE_SECONDS`: the first retry of an email (0.01…86400, default 30; doubles).
     /// - `TIFFIN_WEBHOOKS_ALLOW_PRIVATE`: allow endpoints on loopback and private networks, and
@@ -49,10 +52,18 @@ public struct NotificationSettings: Sendable {
                 reader.problem("TIFFIN_SMTP_CA_FILE", "\(file) cannot be read")
             }
             // Safe by default: a server whose STARTTLS was stripped on the way gets nothing in clear.
+            let security = reader.choice("TIFFIN_SMTP_SECURITY", SMTPSettings.Security.self) ?? .startTLSRequired
+            let username = reader.string("TIFFIN_SMTP_USERNAME")
+            let plaintextAuth = reader.bool("TIFFIN_SMTP_ALLOW_PLAINTEXT_AUTH") ?? false
+            if security == .none, username != nil, !plaintextAuth {
+                reader.problem(
+                    "TIFFIN_SMTP_USERNAME",
+                    "with TIFFIN_SMTP_SECURITY=none the credentials would cross the network in clear; use TLS, "
+                        + "or set TIFFIN_SMTP_ALLOW_PLAINTEXT_AUTH=true for a trusted local relay")
+            }
             smtp = SMTPSettings(
-                host: host, port: reader.number("TIFFIN_SMTP_PORT", 1...65_535) ?? 587, username: reader.string("TIFFIN_SMTP_USERNAME"),
-                password: reader.string("TIFFIN_SMTP_PASSWORD"),
-                security: reader.choice("TIFFIN_SMTP_SECURITY", SMTPSettings.Security.self) ?? .startTLSRequired, trustRootsFile: file)
+                host: host, port: reader.number("TIFFIN_SMTP_PORT", 1...65_535) ?? 587, username: username,
+                password: reader.string("TIFFIN_SMTP_PASSWORD"), security: security, trustRootsFile: file, allowPlaintextAuth: plaintextAuth)
         }
         if let v: Double = reader.number("TIFFIN_EMAIL_RETRY_BASE_SECONDS", 0.01...86_400) { email.baseBackoff = v }
         if let v = reader.bool("TIFFIN_WEBHOOKS_ALLOW_PRIVATE") { webhooks.allowPrivateNetworks = v }

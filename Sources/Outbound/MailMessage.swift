@@ -63,7 +63,8 @@ public struct SMTPSettings: Sendable {
         case startTLSRequired = "starttls-required"
         /// TLS from the first byte (SMTPS, usually port 465).
         case implicitTLS = "tls"
-        /// Never use TLS. Credentials, if set, are sent in clear: only for a trusted local relay.
+        /// Never use TLS: only for a trusted local relay. Credentials are not sent unless
+        /// ``SMTPSettings/allowPlaintextAuth`` says so.
         case none = "none"
     }
 
@@ -75,6 +76,9 @@ public struct SMTPSettings: Sendable {
     public var security: Security = .startTLSWhenOffered
     /// PEM file of CA certificates trusted in addition to the system roots (e.g. a self-signed test server); nil = system roots only.
     public var trustRootsFile: String?
+    /// Send credentials over a connection that is not encrypted (off: a username without TLS is
+    /// refused before anything is sent).
+    public var allowPlaintextAuth = false
     /// Name sent with EHLO/HELO.
     public var heloName: String = "tiffin.local"
     /// Limit for the whole delivery: connecting, TLS and the SMTP conversation.
@@ -82,8 +86,9 @@ public struct SMTPSettings: Sendable {
 
     public init(
         host: String, port: Int, username: String? = nil, password: String? = nil, security: Security = .startTLSWhenOffered,
-        trustRootsFile: String? = nil, heloName: String = "tiffin.local", timeout: Duration = .seconds(15)
+        trustRootsFile: String? = nil, allowPlaintextAuth: Bool = false, heloName: String = "tiffin.local", timeout: Duration = .seconds(15)
     ) {
+        self.allowPlaintextAuth = allowPlaintextAuth
         self.host = host
         self.port = port
         self.username = username

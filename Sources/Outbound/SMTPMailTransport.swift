@@ -10,7 +10,7 @@ import NIOSSL
 /// What it does, per ``send(_:)``: validates the message before connecting (no CR/LF in header fields, plain
 /// `local@domain` addresses), opens one connection, reads the greeting, EHLO (HELO when EHLO is refused), STARTTLS or
 /// implicit TLS as ``SMTPSettings/security`` says (certificate and host name verified), AUTH PLAIN or LOGIN when a
-/// username is set (never in clear unless security is `.none`), MAIL FROM, RCPT TO, DATA with a dot-stuffed,
+/// username is set (never in clear unless `allowPlaintextAuth`), MAIL FROM, RCPT TO, DATA with a dot-stuffed,
 /// quoted-printable `text/plain; charset=utf-8` message, then QUIT. The whole delivery is bounded by
 /// ``SMTPSettings/timeout`` and the connection is always closed.
 ///
@@ -108,8 +108,8 @@ private struct SMTPSession {
             }
         }
         if let username = settings.username {
-            guard encrypted || settings.security == .none else {
-                throw MailError.transient("refusing to send credentials without TLS (server did not offer STARTTLS)")
+            guard encrypted || settings.allowPlaintextAuth else {
+                throw MailError.transient("refusing to send credentials without TLS (the connection is not encrypted)")
             }
             try await authenticate(username: username, password: settings.password ?? "", offered: extensions.authMechanisms)
         }

@@ -174,9 +174,9 @@ struct TiffinInstance {
     let logger: Logger
 
     /// The HTTP server running `services` beside it.
-    func makeApplication(services: [any Service]) -> Application<RouterResponder<TiffinRequestContext>> {
+    func makeApplication(services: [any Service]) -> Application<HeadResponder<RouterResponder<TiffinRequestContext>>> {
         var app = Application(
-            router: router,
+            router: HeadResponderBuilder(router),
             server: server,
             // A deep accept queue: after a restart at the dinner peak every app reconnects at once,
             // and a full queue drops connection attempts into seconds of SYN back-off.
@@ -189,7 +189,7 @@ struct TiffinInstance {
 
     /// The server with the database and the background services beside it, in a group of their
     /// own with the same shutdown bound (the tests).
-    var application: Application<RouterResponder<TiffinRequestContext>> {
+    var application: Application<HeadResponder<RouterResponder<TiffinRequestContext>>> {
         makeApplication(services: [InstanceServices(parts: parts, shutdownGrace: shutdownGrace, logger: logger)])
     }
 }
@@ -294,7 +294,7 @@ func buildRouter(services: TiffinServices, configuration: TiffinConfiguration, l
     router.add(middleware: RequestScopeMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: BearerAuthMiddleware(verifier: services.accounts, ownTokenPaths: [MetricsController.path]))
+    router.add(middleware: BearerAuthMiddleware(verifier: services.accounts))
     router.addRoutes(SystemController(database: services.database, accounts: services.accounts, configuration: configuration).routes)
     router.addRoutes(MetricsController(token: configuration.metricsToken).routes)
     router.addRoutes(AccountController(service: services.accounts).routes)

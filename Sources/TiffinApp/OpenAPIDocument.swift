@@ -71,7 +71,8 @@ struct OpenAPIDocument: Sendable {
         Tiffin is an open-source food-delivery platform: restaurants, couriers and customers of one city.
 
         * Sign in with `POST /v1/auth/login` and send `Authorization: Bearer <token>`. Each operation's \
-        `x-roles` lists the account roles it admits; operations without `security` are public.
+        `x-roles` lists the account roles it admits; operations without `security` are public, and         there a token that is no longer valid is ignored, not refused.
+        * Every `GET` also answers `HEAD`: the same status and headers, no body.
         * Money is an integer amount of minor units (cents) with an ISO 4217 currency. Times are ISO 8601 in UTC.
         * Every 4xx and 5xx answer is an RFC 9457 problem (`application/problem+json`); `field` names the \
         request field at fault and `state` the state a state machine refused.

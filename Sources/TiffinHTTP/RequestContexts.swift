@@ -46,19 +46,18 @@ public struct TiffinRequestContext: RequestContext, RemoteAddressRequestContext 
     public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }
 
-/// Reads `Authorization: Bearer …` and sets `context.principal`. An absent header leaves the
-/// caller anonymous (public routes still work); a present but invalid one is a 401 at once.
-///
-/// Routes in `ownTokenPaths` accept tokens of their own (a metrics scraper's): there a token
-/// that is no account's leaves the caller anonymous and the route decides.
+/// Reads `Authorization: Bearer …` and sets `context.principal`. An absent header, or one that
+/// holds no valid token (expired, logged out, malformed), leaves the caller anonymous: a route
+/// open to anonymous callers (`/health`, search, menus) answers as it would without the header,
+/// and a route that needs a sign-in answers 401 (`Authenticated`). A stale token left in a
+/// browser must not break the public pages. (`/metrics` reads the header itself: a scraper's
+/// token is no account's.)
 public struct BearerAuthMiddleware: RouterMiddleware {
     public typealias Context = TiffinRequestContext
     let verifier: any TokenVerifier
-    let ownTokenPaths: Set<String>
 
-    public init(verifier: any TokenVerifier, ownTokenPaths: Set<String> = []) {
+    public init(verifier: any TokenVerifier) {
         self.verifier = verifier
-        self.ownTokenPaths = ownTokenPaths
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -66,8 +65,7 @@ public struct BearerAuthMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         guard let token = BearerCredential.token(fromHeader: header), let principal = try await verifier.principal(forToken: token) else {
-            if ownTokenPaths.contains(request.uri.path) { return try await next(request, context) }
-            throw Problem.unauthorized
+            return try await next(request, context)
         }
         var context = context
         context.principal = principal

@@ -125,6 +125,10 @@ struct SMTPMailTransportTests {
             let credentials = SMTPSettings(host: "127.0.0.1", port: server.port, username: "tiffin", password: "s3cret")
             let clear = await #expect(throws: MailError.self) { try await SMTPMailTransport(settings: credentials, logger: logger).send(message()) }
             #expect(clear?.isTransient == true)
+            // `none` means no TLS, not "send the password anyway".
+            var none = credentials
+            none.security = .none
+            await #expect(throws: MailError.self) { try await SMTPMailTransport(settings: none, logger: logger).send(message()) }
             let received = try server.received()
             #expect(received.isEmpty)
         }

@@ -2,6 +2,7 @@ import Events
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Testing
 import TiffinTestSupport
 import Accounts
@@ -88,6 +89,10 @@ struct HTTPEdgeTests {
             #expect(anonymous.status == .unauthorized && anonymous.isProblem)
             #expect(anonymous.headers[.wwwAuthenticate] == "Bearer")
             #expect(try await api.call(.get, "/v1/orders", token: "tfn_forged").status == .unauthorized)
+            // A bad token on a route open to anyone is as no token: a stale token must not break public pages.
+            #expect(try await api.call(.get, "/health", token: "tfn_forged").status == .ok)
+            #expect(try await api.call(.get, "/v1/restaurants/nearby?lat=52.52&lon=13.405", token: "tfn_forged").status == .ok)
+            #expect(try await api.call(.get, "/v1/orders", token: "tfn_forged").headers[.wwwAuthenticate] == "Bearer")
             let wrongRole = try await api.call(.post, "/v1/restaurants", token: customer.token, json: "{}")
             #expect(wrongRole.status == .forbidden && wrongRole.isProblem)
             #expect(try await api.call(.post, "/v1/courier/online", token: customer.token).status == .forbidden)
@@ -100,6 +105,22 @@ struct HTTPEdgeTests {
             // Logging out revokes the token.
             #expect(try await api.call(.post, "/v1/auth/logout", token: customer.token).status == .noContent)
             #expect(try await api.call(.get, "/v1/me", token: customer.token).status == .unauthorized)
+        }
+    }
+
+    @Test func headAnswersForEveryGetWithItsStatusAndLengthAndNoBody() async throws {
+        try await withApp(.sqlite, mode: .live) { api, _ in
+            let customer = try await api.signUp(.customer)
+            for (path, token) in [("/health", nil), ("/app/", nil), ("/openapi.json", nil), ("/v1/me", customer.token), ("/v1/me", nil), ("/nope", nil)] {
+                var headers = HTTPFields()
+                if let token { headers[.authorization] = "Bearer \(token)" }
+                let get = try await api.client.execute(uri: path, method: .get, headers: headers, body: nil)
+                let head = try await api.client.execute(uri: path, method: .head, headers: headers, body: nil)
+                #expect(head.status == get.status, "\(path)")
+                #expect(head.body.readableBytes == 0, "\(path): no body")
+                #expect(head.headers[.contentLength] == String(get.body.readableBytes), "\(path): the GET's length")
+                #expect(head.headers[.contentType] == get.headers[.contentType], "\(path)")
+            }
         }
     }
 

@@ -15,6 +15,7 @@ import Events
 import Ordering
 import Payments
 import Notifications
+import Outbound
 import Dispatching
 import Live
 
@@ -147,6 +148,13 @@ struct OperationsTests {
         let expected = Set(bad.keys).subtracting(["TIFFIN_SMTP_HOST"]).union(["TIFFIN_SMTP_FROM"])
         #expect(Set(error.keys) == expected, "\(error)")
         #expect(error.problems.count == expected.count, "a key read by two modules (dispatch and live) is reported once: \(error)")
+
+        // Credentials over a connection in clear: only when asked for by name.
+        let clear = ["TIFFIN_SMTP_HOST": "relay.local", "TIFFIN_SMTP_FROM": "a@b.example", "TIFFIN_SMTP_SECURITY": "none", "TIFFIN_SMTP_USERNAME": "u"]
+        let refused = try #require(throws: SettingsError.self) { try TiffinConfiguration.fromEnvironment(clear) }
+        #expect(refused.keys == ["TIFFIN_SMTP_USERNAME"])
+        let allowed = try TiffinConfiguration.fromEnvironment(clear.merging(["TIFFIN_SMTP_ALLOW_PLAINTEXT_AUTH": "true"]) { $1 })
+        #expect(allowed.notifications.smtp?.allowPlaintextAuth == true)
         for key in expected { #expect(error.description.contains(key)) }
     }
 
