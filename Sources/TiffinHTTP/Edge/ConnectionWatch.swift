@@ -38,8 +38,11 @@ final class ConnectionWatch {
     private var owed = 0
     /// Answered, closing, or no longer HTTP: nothing more to watch.
     private var finished = false
-    /// When the current wait ends (nil: nothing is being waited for).
+    /// When the current wait ends (nil: nothing is being waited for), and which wait it is: a
+    /// wait's deadline is set when it begins, never pushed back by the bytes that trickle in.
     private var deadline: NIODeadline?
+    private var waiting: Wait?
+    private enum Wait { case head, body, idle }
     /// The one timer, and when it fires: it is moved only when a wait must end sooner, and it
     /// looks at `deadline` when it fires, so a busy connection costs no timer per request.
     private var timer: Scheduled<Void>?
@@ -100,6 +103,7 @@ final class ConnectionWatch {
         case .end:
             receiving = .head(started: false)
         }
+        waiting = nil  // Whatever was awaited has come: the next wait starts afresh.
     }
 
     fileprivate func sending(_ part: HTTPServerResponsePart) {
@@ -108,6 +112,7 @@ final class ConnectionWatch {
             stepOut()
         case .end:
             owed = max(0, owed - 1)
+            waiting = nil
             arm()
         case .head, .body:
             break
@@ -145,20 +150,23 @@ final class ConnectionWatch {
 
     // MARK: Time
 
-    /// Sets the deadline of what the connection is waiting for now.
+    /// Sets the deadline of what the connection is waiting for now, if that wait just began.
     private func arm() {
         guard !finished, let context = bytesContext else { return }
+        let wait: Wait
         let delay: TimeAmount
         switch receiving {
-        case .body: delay = settings.bodyTimeout
-        case .head(started: true): delay = settings.headerTimeout
+        case .body: (wait, delay) = (.body, settings.bodyTimeout)
+        case .head(started: true): (wait, delay) = (.head, settings.headerTimeout)
         case .head(started: false):
             guard owed == 0 else {  // A response is being made: not the client's time.
-                deadline = nil
+                (deadline, waiting) = (nil, nil)
                 return
             }
-            delay = settings.idleTimeout
+            (wait, delay) = (.idle, settings.idleTimeout)
         }
+        if wait == waiting, deadline != nil { return }
+        waiting = wait
         let deadline = NIODeadline.now() + delay
         self.deadline = deadline
         if let timerFiresAt, timerFiresAt <= deadline { return }
@@ -185,6 +193,7 @@ final class ConnectionWatch {
         timer = nil
         timerFiresAt = nil
         deadline = nil
+        waiting = nil
     }
 
     private func timedOut() {
