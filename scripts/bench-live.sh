@@ -18,7 +18,8 @@
 #      cross instances through the cluster bus; then WATCHERS=20000 fits:
 #        scripts/with-postgres.sh env INSTANCES=2 WATCHERS=20000 SECTIONS=push bash scripts/bench-live.sh
 # Needs wrk, curl, jq, python3. SQLite, fresh files; loopback only; stops its servers on exit.
-# SECTIONS="ingest idle push" picks sections (default all); KEEP_LATENCIES=DIR keeps the push timings.
+# SECTIONS="ingest idle push" picks sections (default all); KEEP_LATENCIES=DIR keeps the push timings;
+# TIFFIN_BINARY=path runs another tiffin build (tiffin-load is always this checkout's).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 for tool in wrk curl jq python3 swift; do command -v "$tool" >/dev/null || { echo "bench-live: $tool is required" >&2; exit 2; }; done
@@ -36,6 +37,8 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 swift build -c release --scratch-path .build-release --product tiffin >&2
 swift build -c release --scratch-path .build-release --product tiffin-load >&2
 bin=.build-release/release
+# TIFFIN_BINARY=path measures another tiffin build (an earlier commit's, for a before/after).
+tiffin=${TIFFIN_BINARY:-$bin/tiffin}
 work=$(mktemp -d)
 server=""
 servers=()
@@ -63,7 +66,7 @@ export TIFFIN_LOG_LEVEL=error TIFFIN_BCRYPT_COST=4 TIFFIN_METRICS_TOKEN=bench-sc
 start_server() {
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     T=http://127.0.0.1:$port
-    TIFFIN_DATABASE_URL="${2:-sqlite://$work/$1.sqlite}" "$bin/tiffin" serve --port "$port" --no-demo >"$work/$1.log" 2>&1 &
+    TIFFIN_DATABASE_URL="${2:-sqlite://$work/$1.sqlite}" "$tiffin" serve --port "$port" --no-demo >"$work/$1.log" 2>&1 &
     server=$!
     servers+=("$server")
     for _ in $(seq 1 240); do curl -sf "$T/ready" >/dev/null && break; sleep 0.5; done
@@ -140,7 +143,7 @@ if want push; then
         storage="one instance on SQLite"
     fi
     echo "== push latency: $WATCHERS customers watching, $ORDERS_PER_COURIER orders per courier, a fix every ${INTERVAL}s, ${PUSH_SECONDS}s; $storage"
-    TIFFIN_DATABASE_URL="$peak_url" "$bin/tiffin" bench-live-city --customers "$WATCHERS" \
+    TIFFIN_DATABASE_URL="$peak_url" "$tiffin" bench-live-city --customers "$WATCHERS" \
         --orders-per-courier "$ORDERS_PER_COURIER" --out "$work/peak" | sed 's/^/   /'
     urls=()
     for i in $(seq 1 "$INSTANCES"); do
