@@ -19,32 +19,6 @@ public struct OnlineCourierList: Codable, Sendable {
     public let couriers: [OnlineCourier]
 }
 
-/// What tracking needs to know about an order to decide who may see its courier.
-public struct TrackingInfo: Sendable {
-    public let customerID: UUID
-    public let restaurantID: UUID
-    public let courierID: UUID?
-    public let status: OrderStatus
-    public let pickup: GeoPoint
-    public let dropoff: GeoPoint
-    public let currency: String
-
-    public init(
-        customerID: UUID, restaurantID: UUID, courierID: UUID?, status: OrderStatus, pickup: GeoPoint, dropoff: GeoPoint, currency: String
-    ) {
-        self.customerID = customerID
-        self.restaurantID = restaurantID
-        self.courierID = courierID
-        self.status = status
-        self.pickup = pickup
-        self.dropoff = dropoff
-        self.currency = currency
-    }
-
-    /// True while the courier carries the food (picked up, not yet delivered).
-    public var isCarrying: Bool { status == .pickedUp }
-}
-
 /// Dispatch's view of orders. Supplied by Ordering through the app assembly.
 public protocol DispatchOrderPort: Sendable {
     func ordersAwaitingCourier(limit: Int) async throws -> [OrderAwaitingCourier]
@@ -52,7 +26,7 @@ public protocol DispatchOrderPort: Sendable {
     func activeDeliveries() async throws -> [ActiveDelivery]
     /// False when the order no longer needs a courier, already has one, or this courier handed it back.
     func assign(orderID: UUID, courierID: UUID, reason: String) async throws -> Bool
-    func trackingInfo(orderID: UUID) async throws -> TrackingInfo?
+    func route(orderID: UUID) async throws -> OrderRoute?
 }
 
 public enum DispatchError: DomainError, Equatable {

@@ -27,7 +27,7 @@ public struct DispatchService: Sendable {
         public var readyHorizon: TimeInterval = 600
         /// The dispatch lease: held this long past each round (three rounds, at least 5 s), so
         /// another instance takes over within this long of the holder dying.
-        public var leaseDuration: TimeInterval { max(5, 3 * (Double(roundInterval.components.seconds) + Double(roundInterval.components.attoseconds) / 1e18)) }
+        public var leaseDuration: TimeInterval { max(5, 3 * (roundInterval / .seconds(1))) }
         public var planner = DispatchPlanner()
         public var earnings = EarningsModel()
         public init() {}
@@ -325,7 +325,7 @@ public struct DispatchService: Sendable {
 
     /// Every offer of an order, with its candidates, costs and reason (operators).
     public func dispatchRecord(orderID: UUID) async throws -> DispatchRecord {
-        guard try await orders.trackingInfo(orderID: orderID) != nil else { throw NotFoundError(entity: "order", id: orderID.uuidString) }
+        guard try await orders.route(orderID: orderID) != nil else { throw NotFoundError(entity: "order", id: orderID.uuidString) }
         return DispatchRecord(orderID: orderID, offers: try await store.offers(orderID: orderID))
     }
 
@@ -333,7 +333,7 @@ public struct DispatchService: Sendable {
 
     /// Records what the courier earned for a delivered order (once; a repeat changes nothing).
     public func recordEarnings(orderID: UUID, courierID: UUID, deliveredAt: Date) async throws {
-        guard let info = try await orders.trackingInfo(orderID: orderID) else { return }
+        guard let info = try await orders.route(orderID: orderID) else { return }
         let offers = try await store.offers(orderID: orderID)
         let accepted = offers.last { $0.status == .accepted && $0.courierID == courierID }
         let bundled = (accepted?.stops.first { $0.orderID == orderID }?.pickupPosition ?? 0) > 0

@@ -167,3 +167,27 @@ public struct OrderNeedsAttention: EventPayload, Equatable {
         self.waitingSince = waitingSince
     }
 }
+
+/// Where an order goes from and to, whose it is and its courier, if any: what dispatch needs to
+/// pay a delivery. The one shape, read by Ordering and used by dispatch.
+public struct OrderRoute: Sendable, Equatable {
+    public let customerID: UUID
+    public let restaurantID: UUID
+    public let courierID: UUID?
+    public let status: OrderStatus
+    public let pickup: GeoPoint
+    public let dropoff: GeoPoint
+    public let currency: String
+
+    public init(
+        customerID: UUID, restaurantID: UUID, courierID: UUID?, status: OrderStatus, pickup: GeoPoint, dropoff: GeoPoint, currency: String
+    ) {
+        self.customerID = customerID
+        self.restaurantID = restaurantID
+        self.courierID = courierID
+        self.status = status
+        self.pickup = pickup
+        self.dropoff = dropoff
+        self.currency = currency
+    }
+}

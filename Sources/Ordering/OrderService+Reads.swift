@@ -177,20 +177,10 @@ extension OrderService {
         return order
     }
 
-    /// Who may follow an order's courier: its customer, while the courier carries the food.
-    public struct Tracking: Sendable {
-        public let customerID: UUID
-        public let restaurantID: UUID
-        public let courierID: UUID?
-        public let status: OrderStatus
-        public let pickup: GeoPoint
-        public let dropoff: GeoPoint
-        public let currency: String
-    }
-
-    public func tracking(orderID: UUID) async throws -> Tracking? {
+    /// The order's parties, route and courier (nil: no such order).
+    public func route(orderID: UUID) async throws -> OrderRoute? {
         try await store.order(id: orderID).map {
-            Tracking(
+            OrderRoute(
                 customerID: $0.customerID, restaurantID: $0.restaurantID, courierID: $0.courierID, status: $0.status, pickup: $0.pickupLocation,
                 dropoff: $0.deliveryLocation, currency: $0.total.currency)
         }

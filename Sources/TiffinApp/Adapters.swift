@@ -91,12 +91,8 @@ struct DispatchOrdersAdapter: DispatchOrderPort {
         try await orders.assignCourier(orderID: orderID, courierID: courierID, reason: reason)
     }
 
-    func trackingInfo(orderID: UUID) async throws -> TrackingInfo? {
-        try await orders.tracking(orderID: orderID).map {
-            TrackingInfo(
-                customerID: $0.customerID, restaurantID: $0.restaurantID, courierID: $0.courierID, status: $0.status, pickup: $0.pickup,
-                dropoff: $0.dropoff, currency: $0.currency)
-        }
+    func route(orderID: UUID) async throws -> OrderRoute? {
+        try await orders.route(orderID: orderID)
     }
 }
 

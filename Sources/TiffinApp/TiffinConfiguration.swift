@@ -108,14 +108,7 @@ public struct TiffinConfiguration: Sendable {
         if let host = reader.string("TIFFIN_HOST") { self.host = host }
         if let port: Int = reader.number("TIFFIN_PORT", 1...65_535) { self.port = port }
         if let url = reader.string("TIFFIN_DATABASE_URL") {
-            do {
-                _ = try DatabaseLocation(url: url)
-                databaseURL = url
-            } catch let error as DatabaseConfigurationError {
-                reader.problem("TIFFIN_DATABASE_URL", error.reason)
-            } catch {
-                reader.problem("TIFFIN_DATABASE_URL", "\(error)")
-            }
+            if let reason = Self.problem(databaseURL: url) { reader.problem("TIFFIN_DATABASE_URL", reason) } else { databaseURL = url }
         }
         seedDemoCity = reader.bool("TIFFIN_DEMO")
         if let v: Double = reader.number("TIFFIN_SHUTDOWN_GRACE_SECONDS", 1...600) { shutdownGraceSeconds = v }
@@ -194,14 +187,20 @@ public struct TiffinConfiguration: Sendable {
     /// Checks values that flags may also set.
     public func validate() throws(SettingsError) {
         var problems: [SettingsProblem] = []
-        do {
-            _ = try DatabaseLocation(url: databaseURL)
-        } catch let error as DatabaseConfigurationError {
-            problems.append(SettingsProblem(key: "TIFFIN_DATABASE_URL", reason: error.reason))
-        } catch {
-            problems.append(SettingsProblem(key: "TIFFIN_DATABASE_URL", reason: "\(error)"))
-        }
+        if let reason = Self.problem(databaseURL: databaseURL) { problems.append(SettingsProblem(key: "TIFFIN_DATABASE_URL", reason: reason)) }
         if !(1...65_535).contains(port) { problems.append(SettingsProblem(key: "TIFFIN_PORT", reason: "\(port) is not a port number")) }
         if !problems.isEmpty { throw SettingsError(problems: problems) }
+    }
+
+    /// Why `url` names no database Tiffin can open; nil when it does.
+    private static func problem(databaseURL url: String) -> String? {
+        do {
+            _ = try DatabaseLocation(url: url)
+            return nil
+        } catch let error as DatabaseConfigurationError {
+            return error.reason
+        } catch {
+            return "\(error)"
+        }
     }
 }

@@ -207,10 +207,10 @@ struct DispatchOfferTests {
                 _ = try await s.orders.restaurantMove(orderID: delivered, to: status, staffID: f.staff.id, reason: nil)
             }
             _ = try await s.orders.courierMove(
-                orderID: delivered, to: .pickedUp, courierID: try #require(try await s.orders.tracking(orderID: delivered)?.courierID))
+                orderID: delivered, to: .pickedUp, courierID: try #require(try await s.orders.route(orderID: delivered)?.courierID))
             #expect(try await s.orders.activeDeliveries(pageSize: 1).first { $0.orderID == delivered }?.status == .pickedUp)
             _ = try await s.orders.courierMove(
-                orderID: delivered, to: .delivered, courierID: try #require(try await s.orders.tracking(orderID: delivered)?.courierID))
+                orderID: delivered, to: .delivered, courierID: try #require(try await s.orders.route(orderID: delivered)?.courierID))
             assigned.remove(delivered)
             for pageSize in [1, 2, 3, 1_000] {
                 let deliveries = try await s.orders.activeDeliveries(pageSize: pageSize)

@@ -214,8 +214,12 @@ struct EdgeConnectionTests {
             "TIFFIN_HTTP_HEADER_TIMEOUT_SECONDS": "7", "TIFFIN_HTTP_IDLE_TIMEOUT_SECONDS": "30", "TIFFIN_MAX_CONNECTIONS_PER_ADDRESS": "0",
         ]).edge
         #expect(settings.headerTimeout == .seconds(7) && settings.idleTimeout == .seconds(30) && settings.maximumConnectionsPerAddress == 0)
+        // Below its hard limit (by one: the other tests keep their files), the soft limit is raised.
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        var lowered = limit
+        lowered.rlim_cur = limit.rlim_max - 1
+        #expect(setrlimit(Int32(RLIMIT_NOFILE.rawValue), &lowered) == 0)
         let edge = HTTPEdge(settings: EdgeSettings())
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         #expect(limit.rlim_cur == limit.rlim_max, "the soft limit is raised to the hard one")
