@@ -1,5 +1,4 @@
 public import Core
-import Events
 public import Foundation
 
 // Couriers as the domains that follow them see them: dispatch publishes these, the live layer

@@ -3,7 +3,7 @@ import Events
 import Foundation
 import HTTPTypes
 import Hummingbird
-public import HummingbirdCore
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore

@@ -1,5 +1,5 @@
 public import Core
-public import Events
+import Events
 public import Foundation
 public import Logging
 import Metrics

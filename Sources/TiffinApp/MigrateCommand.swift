@@ -3,7 +3,7 @@ import Catalog
 import Core
 public import Logging
 import ServiceLifecycle
-public import Storage
+package import Storage
 
 /// Opens the configured database, applies pending migrations, closes it. Returns the ids applied.
 public func migrateDatabase(configuration: TiffinConfiguration, logger: Logger) async throws -> [String] {

@@ -1,10 +1,10 @@
 import Accounts
 import Catalog
-public import Core
-public import Foundation
-public import Notifications
+package import Core
+package import Foundation
+package import Notifications
 import Ordering
-public import Events
+package import Events
 
 /// Notifications' view of accounts, restaurants and orders.
 struct RecipientDirectoryAdapter: RecipientDirectory {

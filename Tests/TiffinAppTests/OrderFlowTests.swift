@@ -155,7 +155,9 @@ struct OrderFlowTests {
 
     @Test(arguments: TestDatabaseKind.available)
     func concurrentDuplicatesPlaceExactlyOneOrder(kind: TestDatabaseKind) async throws {
-        try await withServices(kind) { s in
+        // About idempotency, not the payment deadline: the test's 500 ms deadline expired on a
+        // loaded CI run (a clean `paymentUnavailable`, but then no order was created at all).
+        try await withServices(kind, configure: { $0.payments.authorizationTimeout = .seconds(60) }) { s in
             let f = try await Fixture.make(s)
             let outcomes = await withTaskGroup(of: String.self) { group in
                 for _ in 0..<8 {

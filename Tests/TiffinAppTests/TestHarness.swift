@@ -44,11 +44,13 @@ let testLogger: Logger = {
 
 /// The real services, wired as in production, over a fresh migrated database of `kind`.
 func withServices<R: Sendable>(
-    _ kind: TestDatabaseKind, clock: any WallClock = SystemWallClock(), _ body: (TiffinServices) async throws -> R
+    _ kind: TestDatabaseKind, clock: any WallClock = SystemWallClock(), configure: (inout TiffinConfiguration) -> Void = { _ in },
+    _ body: (TiffinServices) async throws -> R
 ) async throws -> R {
-    return try await withTestDatabase(kind, migrations: allMigrations) { database in
-        let services = buildServices(
-            configuration: testConfiguration(databaseURL: "sqlite::memory:"), database: database, clock: clock, logger: testLogger)
+    var configuration = testConfiguration(databaseURL: "sqlite::memory:")
+    configure(&configuration)
+    return try await withTestDatabase(kind, migrations: allMigrations) { [configuration] database in
+        let services = buildServices(configuration: configuration, database: database, clock: clock, logger: testLogger)
         return try await body(services)
     }
 }
