@@ -61,7 +61,7 @@ trap stop EXIT
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 # 20,000 sockets from one (loopback) address: no per-address cap here, and the connection cap
 # at the file limit (the default keeps 1,024 descriptors for a production database pool and mail).
-export TIFFIN_LOG_LEVEL=error TIFFIN_BCRYPT_COST=4 TIFFIN_METRICS_TOKEN=bench-scrape-token-0123456789 TIFFIN_MAX_CONNECTIONS_PER_ADDRESS=0 TIFFIN_MAX_CONNECTIONS=19900
+export TIFFIN_RATE_LIMITS=off TIFFIN_LOG_LEVEL=error TIFFIN_BCRYPT_COST=4 TIFFIN_METRICS_TOKEN=bench-scrape-token-0123456789 TIFFIN_MAX_CONNECTIONS_PER_ADDRESS=0 TIFFIN_MAX_CONNECTIONS=19900
 # start_server NAME [DATABASE_URL]: one more server, on $work/NAME.sqlite (which may hold a city
 # already) or on DATABASE_URL; sets $server, $port and $T to it.
 start_server() {

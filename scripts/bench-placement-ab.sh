@@ -24,7 +24,7 @@ run() {
     db="ab_${label,,}_${round}_$$"  # lower case: PostgreSQL folds unquoted names
     psql "$url" -qc "CREATE DATABASE $db" >/dev/null
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    TIFFIN_LOG_LEVEL=warning TIFFIN_DATABASE_URL="${url%/*}/$db" "$binary" serve --port "$port" --demo >"$work/$db.log" 2>&1 &
+    TIFFIN_RATE_LIMITS=off TIFFIN_LOG_LEVEL=warning TIFFIN_DATABASE_URL="${url%/*}/$db" "$binary" serve --port "$port" --demo >"$work/$db.log" 2>&1 &
     pid=$!
     pids+=("$pid")
     T="http://127.0.0.1:$port"

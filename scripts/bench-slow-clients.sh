@@ -22,7 +22,7 @@ work=$(mktemp -d)
 pid=
 trap '[[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-TIFFIN_LOG_LEVEL=error TIFFIN_DATABASE_URL="sqlite://$work/slow.sqlite" "$binary" serve --port "$port" --no-demo >"$work/log" 2>&1 &
+TIFFIN_RATE_LIMITS=off TIFFIN_LOG_LEVEL=error TIFFIN_DATABASE_URL="sqlite://$work/slow.sqlite" "$binary" serve --port "$port" --no-demo >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
 health() { wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$port/health" | awk '/Requests\/sec/ {r=$2} /^ +99%/ {p=$2} END {printf "%s req/s, p99 %s", r, p}'; }

@@ -62,7 +62,7 @@ start() {
     local url=$1 port
     shift
     port=$(free_port)
-    TIFFIN_LOG_LEVEL=warning TIFFIN_METRICS_TOKEN=bench-scrape-token-0123456789 TIFFIN_DATABASE_URL=$url \
+    TIFFIN_RATE_LIMITS=off TIFFIN_LOG_LEVEL=warning TIFFIN_METRICS_TOKEN=bench-scrape-token-0123456789 TIFFIN_DATABASE_URL=$url \
         "$binary" serve --port "$port" "$@" >"$work/server-$port.log" 2>&1 &
     echo $! >>"$work/server-pids"
     for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.5; done

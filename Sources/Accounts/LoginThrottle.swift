@@ -12,8 +12,8 @@ import Synchronization
 /// they were for (credential stuffing from one address).
 ///
 /// It does not share state across instances: with N instances an attacker gets N times the budget,
-/// which the exponential per-account delay keeps small. It does not see through proxies: behind
-/// one, every client has the proxy's address.
+/// which the exponential per-account delay keeps small. The address is the client's as the edge
+/// read it: through a trusted proxy, the address the proxy forwarded (`TIFFIN_TRUSTED_PROXIES`).
 public final class LoginThrottle: Sendable {
     public struct Settings: Sendable {
         public var freeFailures = 5

@@ -32,7 +32,8 @@ public struct LiveEndpoint: Sendable {
     static let heartbeat = Duration.seconds(20)
     /// The `code`s of `error` messages: the names of the HTTP problem types the same refusal gets
     /// from the API (`bad-request`: a message that is not JSON text; `internal`: an unknown failure).
-    static let errorCodes = ["bad-request", "invalid-field", "forbidden", "not-found", "internal"]
+    /// (`rate-limited`: fixes faster than the courier-fix limit; the extra ones are dropped.)
+    static let errorCodes = ["bad-request", "invalid-field", "forbidden", "not-found", "rate-limited", "internal"]
     /// Made once: a message is decoded per fix.
     static let decoder = TiffinJSON.decoder
 
@@ -42,6 +43,8 @@ public struct LiveEndpoint: Sendable {
     let database: any Database
     let hub: LiveHub
     let tracking: LiveTracking
+    /// Fixes over the socket share the courier's `courier-fix` bucket with HTTP's.
+    let limiter: RateLimiter
     let logger: Logger
 
     /// The library's ping is off: one `LiveHeartbeat` pings every connection instead of a
@@ -227,6 +230,17 @@ public struct LiveEndpoint: Sendable {
         }
     }
 
+    /// A fix past the courier's limit: dropped, and said so.
+    struct RateLimitedFix: DomainError {
+        let retryAfter: Int
+        var problem: ProblemDescription {
+            ProblemDescription(
+                kind: .tooManyRequests, type: "rate-limited", title: "Too many fixes",
+                detail: "fixes are coming faster than the courier-fix limit; this one was dropped (the next is accepted in \(retryAfter) s)",
+                retryAfterSeconds: retryAfter)
+        }
+    }
+
     /// What a client may send.
     struct ClientMessage: Decodable {
         let type: String
@@ -271,6 +285,9 @@ public struct LiveEndpoint: Sendable {
 
     func fix(_ message: ClientMessage, from connection: LiveConnection) async throws {
         guard connection.principal.role == .courier else { throw ForbiddenError("only couriers send position fixes") }
+        if let wait = limiter.take(.courierFix, account: connection.principal.userID.uuidString, address: nil).retryAfter {
+            throw RateLimitedFix(retryAfter: wait)
+        }
         guard let lat = message.lat else { throw ValidationError(field: "lat", reason: "is required") }
         guard let lon = message.lon else { throw ValidationError(field: "lon", reason: "is required") }
         let fix = PositionFix(

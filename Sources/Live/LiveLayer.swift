@@ -37,12 +37,13 @@ public struct LiveLayer: Sendable {
 
     public init(
         signIns: any LiveSignIns, couriers: any LiveCouriers, orders: any LiveOrders, notices: Feed<UserNotice>, transport: any LiveTransport,
-        database: any Database, clock: any WallClock, settings: Settings, logger: Logger
+        database: any Database, clock: any WallClock, settings: Settings, limiter: RateLimiter = RateLimiter(settings: .init()), logger: Logger
     ) {
         hub = LiveHub()
         tracking = LiveTracking(hub: hub, couriers: couriers, orders: orders, clock: clock, staleAfter: settings.staleAfter, logger: logger)
         endpoint = LiveEndpoint(
-            signIns: signIns, couriers: couriers, orders: orders, database: database, hub: hub, tracking: tracking, logger: logger)
+            signIns: signIns, couriers: couriers, orders: orders, database: database, hub: hub, tracking: tracking, limiter: limiter,
+            logger: logger)
         bus = LiveBus(
             transport: transport, couriers: couriers, tracking: tracking, notices: notices, sessionEnds: signIns.sessionEnds, logger: logger)
         heartbeat = LiveHeartbeat(hub: hub, period: LiveEndpoint.heartbeat, clock: clock, logger: logger)

@@ -197,8 +197,10 @@ struct TiffinInstance {
 func buildInstance(services: TiffinServices, configuration: TiffinConfiguration, logger: Logger) -> TiffinInstance {
     TiffinMetrics.bootstrap()
     let database = services.database
-    let live = buildLive(services: services, configuration: configuration, logger: logger)
-    let router = buildRouter(services: services, configuration: configuration, live: live)
+    let instances = InstanceRegistry(database: database, clock: services.clock)
+    let limiter = RateLimiter(settings: configuration.rateLimits) { instances.aliveCount }
+    let live = buildLive(services: services, configuration: configuration, limiter: limiter, logger: logger)
+    let router = buildRouter(services: services, configuration: configuration, live: live, limiter: limiter)
     let outbound = services.outbound
     let webhookSender = WebhookSender(
         database: database, transport: outbound.webhooks, breaker: outbound.breaker, notifications: services.notifications,
@@ -218,6 +220,9 @@ func buildInstance(services: TiffinServices, configuration: TiffinConfiguration,
         [
             services.searchIndex,
         ] + live.services + [
+            PeriodicService(
+                name: "storage.instances", interval: instances.beatInterval, logger: logger, work: { try await instances.beat() },
+                onShutdown: { try await instances.leave() }),
             services.courierRegistry,
             relay,
             webhookSender,
@@ -278,7 +283,7 @@ func buildInstance(services: TiffinServices, configuration: TiffinConfiguration,
 
 /// All routes, behind request ids, metrics, problem+json error mapping and bearer authentication.
 /// The live layer over `services`, its ports wired to the domains.
-func buildLive(services: TiffinServices, configuration: TiffinConfiguration, logger: Logger) -> LiveLayer {
+func buildLive(services: TiffinServices, configuration: TiffinConfiguration, limiter: RateLimiter, logger: Logger) -> LiveLayer {
     // Alone on its database (SQLite) an instance has nobody to tell; on PostgreSQL the others
     // hear through batched LISTEN/NOTIFY.
     let database = services.database
@@ -286,15 +291,17 @@ func buildLive(services: TiffinServices, configuration: TiffinConfiguration, log
     return LiveLayer(
         signIns: services.accounts, couriers: LiveCouriersAdapter(dispatch: services.dispatch),
         orders: LiveOrdersAdapter(orders: services.orders, catalog: services.catalog), notices: services.outbound.push.notices,
-        transport: transport, database: database, clock: services.clock, settings: configuration.live, logger: logger)
+        transport: transport, database: database, clock: services.clock, settings: configuration.live, limiter: limiter, logger: logger)
 }
 
-func buildRouter(services: TiffinServices, configuration: TiffinConfiguration, live: LiveLayer) -> Router<TiffinRequestContext> {
+func buildRouter(services: TiffinServices, configuration: TiffinConfiguration, live: LiveLayer, limiter: RateLimiter) -> Router<TiffinRequestContext> {
     let router = Router(context: TiffinRequestContext.self)
+    router.add(middleware: ClientAddressMiddleware(proxies: configuration.edge.trustedProxies))
     router.add(middleware: RequestScopeMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: BearerAuthMiddleware(verifier: services.accounts))
+    router.add(middleware: RateLimitMiddleware(limiter: limiter, operations: allOperations))
     router.addRoutes(SystemController(database: services.database, accounts: services.accounts, configuration: configuration).routes)
     router.addRoutes(MetricsController(token: configuration.metricsToken).routes)
     router.addRoutes(AccountController(service: services.accounts).routes)

@@ -14,7 +14,7 @@ struct MetricsController: Sendable {
     static let operations: [APIOperation] = [
         APIOperation(
             .get, "/metrics", summary: "Metrics in Prometheus text format (operators, or the TIFFIN_METRICS_TOKEN bearer token)", tag: "System",
-            roles: [.operator], errors: [401, 403])
+            roles: [.operator], errors: [401, 403], limit: .unlimited)
     ]
 
     /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).

@@ -10,3 +10,4 @@ public import Storage
 public let allMigrations: [Migration] =
     Outbox.migrations + AccountService.migrations + CatalogService.migrations + OrderService.migrations + PaymentService.migrations
     + SandboxPaymentProvider.migrations + DispatchService.migrations + NotificationService.migrations + WebhookService.migrations
+    + InstanceRegistry.migrations

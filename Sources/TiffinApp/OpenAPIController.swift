@@ -15,8 +15,8 @@ struct OpenAPIController: Sendable {
     }
 
     static let operations: [APIOperation] = [
-        APIOperation(.get, "/openapi.json", summary: "This API document (OpenAPI 3.1)", tag: "System"),
-        APIOperation(.get, "/asyncapi.json", summary: "The live connection's messages (AsyncAPI 3.0)", tag: "System"),
+        APIOperation(.get, "/openapi.json", summary: "This API document (OpenAPI 3.1)", tag: "System", limit: .unlimited),
+        APIOperation(.get, "/asyncapi.json", summary: "The live connection's messages (AsyncAPI 3.0)", tag: "System", limit: .unlimited),
     ]
 
     /// The live connection's document, with the offer and activity item schemas of their owners.

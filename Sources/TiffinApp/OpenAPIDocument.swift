@@ -71,7 +71,11 @@ struct OpenAPIDocument: Sendable {
         Tiffin is an open-source food-delivery platform: restaurants, couriers and customers of one city.
 
         * Sign in with `POST /v1/auth/login` and send `Authorization: Bearer <token>`. Each operation's \
-        `x-roles` lists the account roles it admits; operations without `security` are public, and         there a token that is no longer valid is ignored, not refused.
+        `x-roles` lists the account roles it admits; operations without `security` are public, and \
+        there a token that is no longer valid is ignored, not refused.
+        * Requests are rate-limited per account and per client address, by class (`x-rate-limit-class`; \
+        limits in the README). An answer of a limited class carries `RateLimit-Policy` and `RateLimit` \
+        (draft-ietf-httpapi-ratelimit-headers); past a limit the answer is 429 with `Retry-After`.
         * Every `GET` also answers `HEAD`: the same status and headers, no body.
         * Money is an integer amount of minor units (cents) with an ISO 4217 currency. Times are ISO 8601 in UTC.
         * Every 4xx and 5xx answer is an RFC 9457 problem (`application/problem+json`); `field` names the \
@@ -130,6 +134,7 @@ struct OpenAPIDocument: Sendable {
             let roles = Role.allCases.filter(operation.roles.contains)
             object["x-roles"] = .array(roles.map { .string($0.rawValue) })
         }
+        if operation.rateClass != .unlimited { object["x-rate-limit-class"] = .string(operation.rateClass.rawValue) }
         return .object(object)
     }
 
@@ -185,14 +190,38 @@ struct OpenAPIDocument: Sendable {
         if operation.requiresIdempotencyKey { errors.formUnion([400, 409, 422]) }
         if !operation.roles.isEmpty { errors.insert(401) }
         if !operation.roles.isEmpty && Set(operation.roles) != Set(Role.allCases) { errors.insert(403) }
+        if operation.rateClass != .unlimited {
+            errors.insert(429)
+            success["headers"] = .object((success["headers"]?.objectValue ?? [:]).merging(rateLimitHeaders) { a, _ in a })
+            responses[String(operation.responseStatus)] = .object(success)
+        }
         for status in errors {
-            responses[String(status)] = [
+            var response: [String: JSONValue] = [
                 "description": .string(statusDescription(status)),
                 "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]],
             ]
+            if status == 429 || status == 503 {
+                response["headers"] = .object(
+                    ["Retry-After": ["description": "Seconds to wait before retrying", "schema": ["type": "integer", "minimum": 1]]]
+                        .merging(status == 429 ? rateLimitHeaders : [:]) { a, _ in a })
+            }
+            responses[String(status)] = .object(response)
         }
         return responses
     }
+
+    /// The IETF rate-limit fields (draft-ietf-httpapi-ratelimit-headers), on every answer of a limited class.
+    static let rateLimitHeaders: [String: JSONValue] = [
+        "RateLimit-Policy": [
+            "description":
+                "The limits this request fell under, e.g. `\"placement-account\";q=10;w=60, \"placement-address\";q=120;w=60` (q requests per w seconds, as a token bucket)",
+            "schema": ["type": "string"],
+        ],
+        "RateLimit": [
+            "description": "What is left of each: `\"placement-account\";r=9;t=6` (r requests left, t seconds until the bucket is full)",
+            "schema": ["type": "string"],
+        ],
+    ]
 
     static func statusDescription(_ status: Int) -> String {
         switch status {
@@ -206,7 +235,7 @@ struct OpenAPIDocument: Sendable {
         case 404: "No such object, or not one the caller may see"
         case 409: "The object's current state does not allow this"
         case 422: "A field is missing, malformed or out of range (`field` names it)"
-        case 429: "Too many attempts; retry after `Retry-After` seconds"
+        case 429: "Too many requests (a rate limit, or the login throttle); retry after `Retry-After` seconds"
         case 503: "A dependency is unavailable; retry later"
         default: "Status \(status)"
         }

@@ -54,6 +54,7 @@ public struct TiffinConfiguration: Sendable {
     public var notifications = NotificationSettings()
     public var live = LiveLayer.Settings()
     public var edge = EdgeSettings()
+    public var rateLimits = RateLimitSettings()
 
     /// The scheme, host and port of `mapTiles`, which the apps' Content-Security-Policy allows
     /// images from.
@@ -153,6 +154,7 @@ public struct TiffinConfiguration: Sendable {
         notifications = NotificationSettings(reader: reader)
         live = LiveLayer.Settings(reader: reader)
         edge = EdgeSettings(reader: reader)
+        rateLimits = RateLimitSettings(reader: reader)
     }
 
     /// What `tiffin serve` may set on its command line; each overrides its environment variable.

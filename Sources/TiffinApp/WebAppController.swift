@@ -32,16 +32,16 @@ struct WebAppController: Sendable {
             [
                 APIOperation(
                     .get, "/\(app)", summary: "The \(titles[app] ?? app) app (HTML): /\(app)/ is its page; /\(app) redirects there (301)",
-                    tag: "Apps"),
+                    tag: "Apps", limit: .unlimited),
                 APIOperation(
                     .get, "/\(app)/**",
                     summary: "A file of the \(titles[app] ?? app) app: HTML, JavaScript or CSS, with an ETag (304 when unchanged)", tag: "Apps",
-                    errors: [404]),
+                    errors: [404], limit: .unlimited),
             ]
         } + [
             APIOperation(
                 .get, "/shared/**", summary: "The apps' shared JavaScript module and styles, with an ETag (304 when unchanged)", tag: "Apps",
-                errors: [404])
+                errors: [404], limit: .unlimited)
         ]
 
     /// This controller's routes, mounted by the assembly (`router.addRoutes(…)`).

@@ -20,6 +20,8 @@ public struct APIOperation: Sendable {
     public var response: Body?
     public var errorStatuses: [Int]
     public var requiresIdempotencyKey: Bool
+    /// Which rate limits apply (`RateLimiter`); by default reads for GET, actions otherwise.
+    public var rateClass: RateClass
 
     /// A JSON body: its schema, derived from its Swift type, and an example value of that type.
     public struct Body: Sendable {
@@ -59,7 +61,7 @@ public struct APIOperation: Sendable {
         _ method: Method, _ path: String, summary: String, tag: String, roles: [Role] = [],
         query: [QueryParameter] = [], request: Body? = nil,
         status: Int = 200, response: Body? = nil, errors: [Int] = [],
-        idempotent: Bool = false
+        idempotent: Bool = false, limit: RateClass? = nil
     ) {
         self.method = method
         self.path = path
@@ -72,5 +74,6 @@ public struct APIOperation: Sendable {
         self.response = response
         self.errorStatuses = errors
         self.requiresIdempotencyKey = idempotent
+        self.rateClass = limit ?? (method == .get ? .reads : .actions)
     }
 }

@@ -1,4 +1,5 @@
 public import Core
+import HTTPTypes
 public import Foundation
 public import Hummingbird
 import Logging
@@ -31,19 +32,41 @@ public struct TiffinRequestContext: RequestContext, RemoteAddressRequestContext 
     public var bearerToken: String?
     /// The peer of the connection. Behind a reverse proxy this is the proxy.
     public let remoteAddress: SocketAddress?
+    /// The client's address, for rate limits, throttles and logs: the peer's IP, or — from a
+    /// trusted proxy — the address it forwarded (`ClientAddressMiddleware`); "unknown" without one.
+    public var clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
         self.remoteAddress = source.channel.remoteAddress
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     public var maxUploadSize: Int { maximumRequestBodyBytes }
 
     public var responseEncoder: JSONEncoder { TiffinJSON.encoder }
+}
 
-    /// The client's address for throttling: the peer's IP, or "unknown".
-    public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+/// Sets `context.clientAddress` through the trusted proxies, and names it in every log line the
+/// request causes (`RequestScope`). First in the chain.
+public struct ClientAddressMiddleware: RouterMiddleware {
+    public typealias Context = TiffinRequestContext
+    let proxies: TrustedProxies
+    let header: HTTPField.Name
+
+    public init(proxies: TrustedProxies) {
+        self.proxies = proxies
+        self.header = HTTPField.Name(proxies.header.rawValue)!
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if !proxies.ranges.isEmpty {
+            context.clientAddress = proxies.clientAddress(peer: context.clientAddress, headerValues: request.headers[values: header])
+        }
+        return try await RequestScope.$clientAddress.withValue(context.clientAddress) { try await next(request, context) }
+    }
 }
 
 /// Reads `Authorization: Bearer …` and sets `context.principal`. An absent header, or one that

@@ -6,12 +6,16 @@ public import Logging
 /// request causes — in the services too, which know nothing of HTTP — names it.
 public enum RequestScope {
     @TaskLocal public static var requestID: String?
+    /// The client's address (through trusted proxies).
+    @TaskLocal public static var clientAddress: String?
 
-    /// Adds `request.id` to every log line written while a request is being handled. Attach it to
-    /// the logger the services are given (`Logger(label:metadataProvider:)`).
+    /// Adds `request.id` and `client.address` to every log line written while a request is being
+    /// handled. Attach it to the logger the services are given (`Logger(label:metadataProvider:)`).
     public static let metadataProvider = Logger.MetadataProvider {
-        guard let id = RequestScope.requestID else { return [:] }
-        return ["request.id": .string(id)]
+        var metadata: Logger.Metadata = [:]
+        if let id = RequestScope.requestID { metadata["request.id"] = .string(id) }
+        if let address = RequestScope.clientAddress { metadata["client.address"] = .string(address) }
+        return metadata
     }
 }
 

@@ -18,8 +18,21 @@ import TiffinTestSupport
 final class RawConnection: @unchecked Sendable {
     private let descriptor: Int32
 
-    init(port: Int) throws {
+    /// Connects to 127.0.0.1:`port`, from `source` (another loopback address) when given.
+    init(port: Int, from source: String? = nil) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                Glibc.close(descriptor)
+                throw CocoaError(.fileReadUnknown)
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -46,13 +59,23 @@ final class RawConnection: @unchecked Sendable {
 
     /// One JSON request on a connection of its own; the body of the answer.
     static func request(port: Int, _ method: String, _ path: String, json: String) async throws -> [String: Any] {
-        let connection = try RawConnection(port: port)
+        try await exchange(port: port, method, path, json: json).body
+    }
+
+    /// One JSON request on a connection of its own, from `source` when given, with `headers`;
+    /// the status and the body of the answer.
+    static func exchange(
+        port: Int, from source: String? = nil, _ method: String, _ path: String, json: String, headers: [String: String] = [:]
+    ) async throws -> (status: Int, body: [String: Any]) {
+        let connection = try RawConnection(port: port, from: source)
+        let extra = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
         connection.send(
             "\(method) \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n"
-                + "Connection: close\r\n\r\n\(json)")
+                + "\(extra)Connection: close\r\n\r\n\(json)")
         let answer = await connection.readUntilClosed(seconds: 10).text
+        let status = Int(answer.dropFirst(9).prefix(3)) ?? 0
         let body = answer.range(of: "\r\n\r\n").map { String(answer[$0.upperBound...]) } ?? ""
-        return (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+        return (status, (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:])
     }
 
     /// Everything the server sends until it closes the connection, or until `seconds` pass.

@@ -28,7 +28,7 @@ struct GracefulShutdownTests {
             process.executableURL = binary
             process.arguments = ["serve", "--port", "\(port)", "--database", database, "--demo"]
             process.environment = ProcessInfo.processInfo.environment.merging(
-                ["TIFFIN_BCRYPT_COST": "4", "TIFFIN_LOG_LEVEL": "warning", "TIFFIN_SHUTDOWN_GRACE_SECONDS": "\(grace)"]) { $1 }
+                ["TIFFIN_BCRYPT_COST": "4", "TIFFIN_LOG_LEVEL": "warning", "TIFFIN_SHUTDOWN_GRACE_SECONDS": "\(grace)", "TIFFIN_RATE_LIMITS": "off"]) { $1 }
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)
             process.standardOutput = handle

@@ -30,8 +30,9 @@ import TiffinHTTP
             var configuration = TiffinConfiguration()
             configuration.seedDemoCity = false
             let services = buildServices(configuration: configuration, database: database, logger: logger)
-            let router = buildRouter(
-                services: services, configuration: configuration, live: buildLive(services: services, configuration: configuration, logger: testLogger))
+            let limiter = RateLimiter(settings: configuration.rateLimits)
+            let live = buildLive(services: services, configuration: configuration, limiter: limiter, logger: testLogger)
+            let router = buildRouter(services: services, configuration: configuration, live: live, limiter: limiter)
             let served = Set(router.routes.map { "\($0.method.rawValue.lowercased()) \(openAPIPath($0.path.description))" })
             let body = try await Application(router: router).test(.router) { client in
                 try await client.execute(uri: "/openapi.json", method: .get) { response in

@@ -7,6 +7,7 @@ import SQLKit
 import Storage
 import Synchronization
 import Testing
+import TiffinHTTP
 import TiffinTestSupport
 import Catalog
 
@@ -502,7 +503,7 @@ struct OrderFlowTests {
                 _ = try await s.orders.restaurantMove(orderID: order.id, to: status, staffID: f.staff.id, reason: nil)
             }
             _ = try await s.dispatchRound()
-            let live = buildLive(services: s, configuration: testConfiguration(databaseURL: "sqlite::memory:"), logger: testLogger)
+            let live = buildLive(services: s, configuration: testConfiguration(databaseURL: "sqlite::memory:"), limiter: RateLimiter(settings: .init()), logger: testLogger)
             await #expect(throws: LivePositionError.notShared(status: .ready)) {
                 try await live.courierPosition(orderID: order.id, viewer: customer)
             }
@@ -696,8 +697,9 @@ func databaseText(_ database: any Database) async throws -> String {
             }
         }
         var text = ""
-        // The dispatch lease is renewed by every round: bookkeeping, not data a request could change.
-        for table in tables.sorted() where table != "dispatch_leases" && table != "outbox_deliveries" {
+        // The dispatch lease and the instances' heartbeats are renewed on a timer: bookkeeping, not
+        // data a request could change.
+        for table in tables.sorted() where !["dispatch_leases", "outbox_deliveries", "instances"].contains(table) {
             let source = table == "outbox_events" ? "(SELECT id, type, aggregate_id, occurred_at, payload FROM outbox_events)" : table
             let cast = kind == .sqlite ? "SELECT * FROM \(source) ORDER BY 1" : "SELECT CAST(t AS TEXT) AS row FROM \(source) t ORDER BY 1"
             for row in try await db.raw(SQLQueryString(cast)).all() {

@@ -91,14 +91,14 @@ public struct AccountController: Sendable {
         APIOperation(
             .post, "/v1/auth/signup", summary: "Create a customer, staff or courier account", tag: "Accounts",
             request: .json(SignUpRequest(email: "ada@example.com", password: "correct horse", name: "Ada", role: .customer)),
-            status: 201, response: .json(exampleAccount), errors: [400, 403, 409, 422]),
+            status: 201, response: .json(exampleAccount), errors: [400, 403, 409, 422], limit: .signUp),
         APIOperation(
             .post, "/v1/auth/login",
             summary: "Exchange email and password for a bearer token (throttled per account and per address: 429 with Retry-After)",
             tag: "Accounts",
             request: .json(LogInRequest(email: "ada@example.com", password: "correct horse")),
             response: .json(IssuedToken(token: "tfn_…", expiresAt: Date(timeIntervalSince1970: 1_800_086_400), account: exampleAccount)),
-            errors: [400, 401, 422, 429]),
+            errors: [400, 401, 422, 429], limit: .login),
         APIOperation(
             .post, "/v1/auth/logout", summary: "Revoke the bearer token used for this call", tag: "Accounts", roles: Role.allCases, status: 204,
             errors: [401]),
@@ -108,12 +108,12 @@ public struct AccountController: Sendable {
             .post, "/v1/realtime/tickets",
             summary: "A single-use ticket (30 s) that opens one live connection at /v1/realtime, sent as the subprotocol ticket.<ticket>",
             tag: "Realtime", roles: Role.allCases, status: 201,
-            response: .json(RealtimeTicket(ticket: "tkt_…", expiresAt: Date(timeIntervalSince1970: 1_800_000_030))), errors: [401]),
+            response: .json(RealtimeTicket(ticket: "tkt_…", expiresAt: Date(timeIntervalSince1970: 1_800_000_030))), errors: [401], limit: .liveTicket),
         APIOperation(
             .get, "/v1/realtime",
             summary:
                 "The live connection: a WebSocket upgrade (subprotocols tiffin.v1 and ticket.<ticket>, or a bearer token); messages in /asyncapi.json",
-            tag: "Realtime", roles: Role.allCases, status: 101, errors: [400, 401]),
+            tag: "Realtime", roles: Role.allCases, status: 101, errors: [400, 401], limit: .unlimited),
         APIOperation(
             .post, "/v1/operators", summary: "Create another operator account", tag: "Accounts", roles: [.operator],
             request: .json(OperatorRequest(email: "ops@example.com", password: "correct horse", name: "Ops")),

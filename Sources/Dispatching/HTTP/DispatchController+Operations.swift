@@ -21,7 +21,7 @@ extension DispatchController {
             roles: [.courier],
             request: .json(
                 LocationBody(location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt, accuracy: 8, heading: 90, speed: 4.2)),
-            response: .json(DispatchExamples.state(online: true)), errors: [400, 401, 403, 422]),
+            response: .json(DispatchExamples.state(online: true)), errors: [400, 401, 403, 422], limit: .courierFix),
         APIOperation(
             .post, "/v1/courier/locations",
             summary: "Upload fixes buffered while offline, in one batch (applied in the order recorded; older than the one held are ignored)",
@@ -31,7 +31,7 @@ extension DispatchController {
                     LocationBody(location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt.addingTimeInterval(-8), speed: 4),
                     LocationBody(location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt, speed: 4.2),
                 ])),
-            response: .json(DispatchExamples.state(online: true)), errors: [400, 401, 403, 422]),
+            response: .json(DispatchExamples.state(online: true)), errors: [400, 401, 403, 422], limit: .courierFix),
         APIOperation(
             .get, "/v1/courier/offers", summary: "The signed-in courier's open offers: jobs of one to three orders to accept or decline in time",
             tag: "Dispatch", roles: [.courier], response: .json(DispatchOfferList(offers: [DispatchExamples.offer(.pending)])), errors: [401, 403]),

@@ -21,8 +21,11 @@ public struct EdgeSettings: Sendable {
     /// database, files and outbound connections. A connection past it is answered 503 and closed
     /// at once, never left waiting in the listen backlog.
     public var maximumConnections: Int? = nil
-    /// Connections one client address may hold at once (0: no limit).
+    /// Connections one client address may hold at once (0: no limit). A trusted proxy's own
+    /// connections are not limited: it carries many clients.
     public var maximumConnectionsPerAddress = 1_000
+    /// The reverse proxies whose forwarding header names the client (none by default).
+    public var trustedProxies = TrustedProxies()
 
     public init() {}
 
@@ -36,6 +39,10 @@ public struct EdgeSettings: Sendable {
     /// - `TIFFIN_MAX_CONNECTIONS`: connections held at once (16…10000000; default: the file
     ///   limit, raised to its hard limit at start, less 1024).
     /// - `TIFFIN_MAX_CONNECTIONS_PER_ADDRESS`: per client address (0 = no limit, default 1000).
+    /// - `TIFFIN_TRUSTED_PROXIES`: the reverse proxies in front of Tiffin, addresses or CIDR ranges
+    ///   separated by commas or spaces (`127.0.0.1, 10.0.0.0/8`; default none).
+    /// - `TIFFIN_FORWARDED_HEADER`: the header those proxies write, `x-forwarded-for` (default) or
+    ///   `forwarded`. Only that one is read.
     public init(reader: SettingsReader) {
         if let v: Int = reader.number("TIFFIN_HTTP_HEADER_TIMEOUT_SECONDS", 1...300) { headerTimeout = .seconds(Int64(v)) }
         if let v: Int = reader.number("TIFFIN_HTTP_BODY_TIMEOUT_SECONDS", 1...600) { bodyTimeout = .seconds(Int64(v)) }
@@ -44,5 +51,15 @@ public struct EdgeSettings: Sendable {
         if let v: Int = reader.number("TIFFIN_HTTP_MAX_HEADER_COUNT", 8...10_000) { maximumHeaderCount = v }
         if let v: Int = reader.number("TIFFIN_MAX_CONNECTIONS", 16...10_000_000) { maximumConnections = v }
         if let v: Int = reader.number("TIFFIN_MAX_CONNECTIONS_PER_ADDRESS", 0...10_000_000) { maximumConnectionsPerAddress = v }
+        if let list = reader.string("TIFFIN_TRUSTED_PROXIES") {
+            let entries = list.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+            let bad = entries.filter { NetworkRange($0) == nil }
+            if bad.isEmpty {
+                trustedProxies.ranges = entries.compactMap(NetworkRange.init)
+            } else {
+                reader.problem("TIFFIN_TRUSTED_PROXIES", "\(bad.map { "'\($0)'" }.joined(separator: ", ")) is not an address or CIDR range")
+            }
+        }
+        if let header = reader.choice("TIFFIN_FORWARDED_HEADER", TrustedProxies.Header.self) { trustedProxies.header = header }
     }
 }

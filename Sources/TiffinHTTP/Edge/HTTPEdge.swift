@@ -53,7 +53,7 @@ public final class HTTPEdge: Sendable {
     /// Called first for every accepted connection, on its event loop.
     public func admit(_ channel: any Channel) -> Bool {
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
-        let perAddress = settings.maximumConnectionsPerAddress
+        let perAddress = settings.trustedProxies.isTrusted(address) ? 0 : settings.maximumConnectionsPerAddress
         var refusal: Problem? = open.withLock { open in
             if open.total >= maximumConnections {
                 Self.refusedForCapacity.increment()
