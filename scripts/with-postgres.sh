@@ -174,6 +174,8 @@ env -u PGPASSWORD -u PGOPTIONS -u PGSERVICE "$PG_BIN/psql" -X -q -v ON_ERROR_STO
     die "could not create role/database $DB_USER/$DB_NAME"
 
 export TIFFIN_TEST_DATABASE_URL="postgres://$DB_USER:$DB_PASSWORD@127.0.0.1:$PORT/$DB_NAME"
+# For scripts that stop and start the server on purpose (scripts/bench-outage.sh).
+export TIFFIN_PG_DATA=$DATA TIFFIN_PG_PORT=$PORT TIFFIN_PG_LOG=$LOGFILE TIFFIN_PG_SERVER_USER=${AS_SERVER[2]:-}
 log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT (data $DATA, stopped on exit): TIFFIN_TEST_DATABASE_URL=$TIFFIN_TEST_DATABASE_URL"
 
 # --- the command ----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ public struct AccountService: Sendable {
     /// Sign-ins that ended before their time (a logout), as they end: what a session opened (a
     /// live connection) listens here and closes.
     public let sessionEnds = Feed<SessionEnded>(buffer: 10_000)
+    let sessions = SessionCache()
     /// Compared against when the email is unknown: made at the configured cost, so both paths
     /// cost one bcrypt verification of the same work and timing does not tell which emails exist.
     /// Made on first use, not at start-up (one hash at cost 11 is a noticeable fraction of a second).
@@ -126,8 +127,14 @@ public struct AccountService: Sendable {
     /// it asked for die with it, and `sessionEnds` announces it.
     public func logOut(token: String) async throws {
         let id = Self.hash(token: token)
+        sessions.forget(id)
         guard let userID = try await store.deleteToken(hash: id) else { return }
         sessionEnds.publish(SessionEnded(sessionID: id, userID: userID))
+    }
+
+    /// A sign-in ended on another instance (heard over the live bus): no longer honoured here.
+    public func forgetSession(_ id: String) {
+        sessions.forget(id)
     }
 
     /// The accounts with `role` (the operators, to notify them), at most `limit`.
@@ -191,9 +198,20 @@ extension AccountService {
     }
 
     /// The session a bearer token stands for; nil when unknown or expired.
+    /// Read through `sessions`; with the database unavailable, the last reading stands.
     public func session(forToken token: String) async throws -> Session? {
         guard token.utf8.count <= 200 else { return nil }
-        return try await store.session(tokenHash: Self.hash(token: token), now: clock.now())
+        let id = Self.hash(token: token)
+        let now = clock.now()
+        if let cached = sessions.fresh(id, now: now) { return cached }
+        do {
+            let session = try await store.session(tokenHash: id, now: now)
+            if let session { sessions.remember(session, now: now) } else { sessions.forget(id) }
+            return session
+        } catch let outage as DatabaseUnavailable {
+            if let last = sessions.last(id, now: now) { return last }
+            throw outage
+        }
     }
 }
 

@@ -12,6 +12,9 @@ import Synchronization
 public struct CatalogService: Sendable {
     let store: CatalogStore
     let index: RestaurantSearchIndex
+    /// What browse serves while the database is unavailable: restaurants and menus as last read.
+    let lastRestaurants = LastGoodReads<UUID, Restaurant?>()
+    let lastMenus = LastGoodReads<UUID, [MenuSection]>()
     let priceLists: PriceListCache
     let owners: OwnerDirectory
     let clock: any WallClock
@@ -85,7 +88,9 @@ public struct CatalogService: Sendable {
     }
 
     public func restaurant(id: UUID) async throws -> Restaurant {
-        guard let restaurant = try await store.restaurant(id: id) else { throw NotFoundError(entity: "restaurant", id: id.uuidString) }
+        guard let restaurant = try await lastRestaurants.read(id, { try await self.store.restaurant(id: id) }) else {
+            throw NotFoundError(entity: "restaurant", id: id.uuidString)
+        }
         return restaurant
     }
 
@@ -246,15 +251,18 @@ public struct CatalogService: Sendable {
 
     // MARK: Menus
 
+    /// With the database unavailable, the menu as last read (`lastMenus`).
     public func menu(restaurantID: UUID) async throws -> [MenuSection] {
         _ = try await restaurant(id: restaurantID)
-        var sections = try await store.sections(restaurantID: restaurantID)
-        let items = try await store.items(restaurantID: restaurantID)
-        let bySection = Dictionary(grouping: items, by: \.sectionID)
-        for index in sections.indices {
-            sections[index].items = bySection[sections[index].id] ?? []
+        return try await lastMenus.read(restaurantID) {
+            var sections = try await self.store.sections(restaurantID: restaurantID)
+            let items = try await self.store.items(restaurantID: restaurantID)
+            let bySection = Dictionary(grouping: items, by: \.sectionID)
+            for index in sections.indices {
+                sections[index].items = bySection[sections[index].id] ?? []
+            }
+            return sections
         }
-        return sections
     }
 
     public func addSection(restaurantID: UUID, ownerID: UUID, name: String, position: Int, id: UUID = UUID()) async throws -> MenuSection {

@@ -52,6 +52,31 @@ public func untilCancelled<T: Sendable>(_ body: @escaping @Sendable () async thr
     }
 }
 
+/// `untilCancelled`, and fails with `DeadlineExceeded` when `body` has not called `started`
+/// within `limit`: for work that first waits for a resource (a pooled connection) and then runs
+/// for as long as it needs. Only the wait is bounded.
+public func untilCancelled<T: Sendable>(
+    startingWithin limit: Duration, _ body: @escaping @Sendable (_ started: @escaping @Sendable () -> Void) async throws -> T
+) async throws -> T {
+    let race = DeadlineRace<T>()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in
+            race.start(continuation)
+            let timer = Task {
+                try? await Task.sleep(for: limit)
+                if !Task.isCancelled { race.finish(.failure(DeadlineExceeded(limit: limit))) }
+            }
+            let work = Task { race.finish(await Result(catching: { try await body { timer.cancel() } })) }
+            race.whenFinished {
+                work.cancel()
+                timer.cancel()
+            }
+        }
+    } onCancel: {
+        race.finish(.failure(CancellationError()))
+    }
+}
+
 /// Runs each operation in a task of its own and returns the first result; the others are
 /// cancelled and not waited for (as with `withDeadline`, an operation that ignores cancellation
 /// must not hold up the caller). Task-local values, such as a service's graceful-shutdown

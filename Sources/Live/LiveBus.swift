@@ -32,20 +32,22 @@ final class LiveBus: Service, Sendable {
     let couriers: any LiveCouriers
     let tracking: LiveTracking
     let notices: Feed<UserNotice>
-    let sessionEnds: Feed<SessionEnded>
+    /// Whose logouts are carried out, and told about the other instances'.
+    let signIns: any LiveSignIns
+    var sessionEnds: Feed<SessionEnded> { signIns.sessionEnds }
     let flushInterval: Duration
     let logger: Logger
     var hub: LiveHub { tracking.hub }
 
     init(
         transport: any LiveTransport, couriers: any LiveCouriers, tracking: LiveTracking, notices: Feed<UserNotice>,
-        sessionEnds: Feed<SessionEnded>, flushInterval: Duration = .milliseconds(20), logger: Logger
+        signIns: any LiveSignIns, flushInterval: Duration = .milliseconds(20), logger: Logger
     ) {
         self.transport = transport
         self.couriers = couriers
         self.tracking = tracking
         self.notices = notices
-        self.sessionEnds = sessionEnds
+        self.signIns = signIns
         self.flushInterval = flushInterval
         self.logger = logger
     }
@@ -224,6 +226,7 @@ final class LiveBus: Service, Sendable {
             case .notice(let notice):
                 hub.publish(LiveMessage.notice(notice.notification), to: .user(notice.userID))
             case .sessionEnded(let ended):
+                signIns.forgetSession(ended.sessionID)
                 hub.end(sessionID: ended.sessionID, .signedOut)
             }
         }

@@ -45,7 +45,7 @@ public struct LiveLayer: Sendable {
             signIns: signIns, couriers: couriers, orders: orders, database: database, hub: hub, tracking: tracking, limiter: limiter,
             logger: logger)
         bus = LiveBus(
-            transport: transport, couriers: couriers, tracking: tracking, notices: notices, sessionEnds: signIns.sessionEnds, logger: logger)
+            transport: transport, couriers: couriers, tracking: tracking, notices: notices, signIns: signIns, logger: logger)
         heartbeat = LiveHeartbeat(hub: hub, period: LiveEndpoint.heartbeat, clock: clock, logger: logger)
         proximity = ProximityWatcher(couriers: couriers, tracking: tracking, orders: orders, logger: logger)
     }

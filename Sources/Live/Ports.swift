@@ -14,6 +14,8 @@ public protocol LiveSignIns: Sendable {
     func session(forToken token: String) async throws -> Session?
     /// Sign-ins ending before their time (logouts), as they end.
     var sessionEnds: Feed<SessionEnded> { get }
+    /// A sign-in ended on another instance: stop honouring its token here.
+    func forgetSession(_ id: String)
 }
 
 /// Couriers as dispatch knows them (Dispatching).

@@ -130,6 +130,8 @@ public struct OrderService: Sendable {
             }
             throw error
         }
+        // The provider is known to be down (its breaker is open): refuse before writing anything.
+        if let wait = payments.unavailableFor() { throw OrderingError.paymentServiceDown(retryAfter: wait) }
         let now = clock.now()
         let quote = priced.quote
         let order = Order(

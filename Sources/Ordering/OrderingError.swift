@@ -11,6 +11,8 @@ public enum OrderingError: DomainError, Equatable {
     case itemUnavailable(field: String, name: String)
     case paymentDeclined(orderID: UUID, reason: String)
     case paymentUnavailable(orderID: UUID)
+    /// The payment provider's breaker is open: no order was made.
+    case paymentServiceDown(retryAfter: Int)
     case soldOutDuringPayment(orderID: UUID, name: String)
     case idempotencyKeyReused
     case requestInProgress
@@ -53,6 +55,12 @@ public enum OrderingError: DomainError, Equatable {
                 kind: .unavailable, type: "payment-unavailable", title: "Payment unavailable",
                 detail: "the payment provider did not answer for order \(orderID); nothing is charged, please retry with a new Idempotency-Key",
                 state: OrderStatus.paymentFailed.rawValue, retryAfterSeconds: 5)
+        case .paymentServiceDown(let retryAfter):
+            ProblemDescription(
+                kind: .unavailable, type: "payment-unavailable", title: "Payment service unavailable",
+                detail:
+                    "the payment service has not answered the last attempts; no order was made and nothing is charged — retry in \(retryAfter) s",
+                retryAfterSeconds: retryAfter)
         case .idempotencyKeyReused:
             ProblemDescription(
                 kind: .unprocessable, type: "idempotency-key-reused", title: "Idempotency key reused",

@@ -108,6 +108,9 @@ public enum AuthorizationOutcome: Sendable, Equatable {
 public protocol PaymentPort: Sendable {
     /// Authorises and records the answer. Throws only when it cannot be recorded.
     func authorize(orderID: UUID, customerID: UUID, amount: Money, card: String) async throws -> AuthorizationOutcome
+    /// Seconds until the payment provider may be tried again (its circuit breaker is open); nil
+    /// when it may be now.
+    func unavailableFor() -> Int?
     /// Settles an authorisation whose answer was lost, by asking the provider under the order's key.
     func recover(orderID: UUID, customerID: UUID, amount: Money) async throws -> AuthorizationOutcome
     func refund(_ request: RefundRequest) async throws -> (refund: OrderRefund, replayed: Bool)

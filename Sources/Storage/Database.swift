@@ -110,11 +110,13 @@ public struct DatabaseConfigurationError: Error, CustomStringConvertible {
 }
 
 /// Opens the database a location names.
-public func openDatabase(_ location: DatabaseLocation, logger: Logger) async throws -> any Database {
+/// `connectionWait`: how long a call on PostgreSQL waits for a pooled connection before it fails
+/// as `DatabaseUnavailable`.
+public func openDatabase(_ location: DatabaseLocation, logger: Logger, connectionWait: Duration = .seconds(2)) async throws -> any Database {
     switch location {
     case .sqliteFile(let path): try await SQLiteStorage.open(path: path, logger: logger)
     case .sqliteMemory: try await SQLiteStorage.open(path: nil, logger: logger)
-    case .postgres(let pg): PostgresStorage(location: pg, logger: logger)
+    case .postgres(let pg): PostgresStorage(location: pg, logger: logger, connectionWait: connectionWait)
     }
 }
 

@@ -14,8 +14,12 @@ public final class PostgresStorage: Database {
     public let kind = DatabaseKind.postgres
     public let logger: Logger
     public let client: PostgresClient
+    /// How long a call waits for a pooled connection before it fails with `DatabaseUnavailable`:
+    /// with the server down, the pool keeps trying to connect and a call would otherwise wait for
+    /// as long as the outage lasts.
+    public let connectionWait: Duration
 
-    public init(location: PostgresLocation, logger: Logger, maximumConnections: Int = 20) {
+    public init(location: PostgresLocation, logger: Logger, maximumConnections: Int = 20, connectionWait: Duration = .seconds(2)) {
         let tls: PostgresClient.Configuration.TLS
         switch location.tls {
         case .disable: tls = .disable
@@ -29,6 +33,7 @@ public final class PostgresStorage: Database {
         configuration.options.minimumConnections = 0
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        self.connectionWait = connectionWait
     }
 
     /// Runs `body` on a pooled connection. If the calling task is cancelled meanwhile, the call
@@ -39,16 +44,29 @@ public final class PostgresStorage: Database {
     /// task of its own (`untilCancelled`) that a cancelled caller — a request past its deadline,
     /// a service the shutdown gave up waiting for — does not wait for. The server rolls back
     /// whatever the closed session had not committed.
+    ///
+    /// No connection within `connectionWait`, or a connection that fails (the server down,
+    /// shutting down, unreachable), ends the call with `DatabaseUnavailable`: the request gets a
+    /// 503 within its deadline, and the pool keeps trying to connect, so the next call after the
+    /// server is back succeeds without a restart.
     func withConnection<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         let client = self.client
-        return try await untilCancelled {
-            try await client.withConnection { connection in
-                try await withTaskCancellationHandler {
-                    try await body(connection)
-                } onCancel: {
-                    _ = connection.close() as EventLoopFuture<Void>
+        do {
+            return try await untilCancelled(startingWithin: connectionWait) { started in
+                try await client.withConnection { connection in
+                    started()
+                    return try await withTaskCancellationHandler {
+                        try await body(connection)
+                    } onCancel: {
+                        _ = connection.close() as EventLoopFuture<Void>
+                    }
                 }
             }
+        } catch let waited as DeadlineExceeded {
+            throw DatabaseUnavailable(reason: "no connection came free within \(waited.limit)")
+        } catch where !(error is DatabaseUnavailable) && DatabaseUnavailable.isOutage(error) {
+            logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
+            throw DatabaseUnavailable(reason: "\(error)")
         }
     }
 

@@ -81,13 +81,27 @@ public final class SQLiteStorage: Database {
         guard !readers.isEmpty else { return try await transaction(body) }
         let slot = readers[nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count]
         try checkOpen()
-        return try await body(SQLiteSQLDatabase(connection: slot.connection, logger: logger, guardLock: slot.lock))
+        return try await outageAnswered {
+            try await body(SQLiteSQLDatabase(connection: slot.connection, logger: self.logger, guardLock: slot.lock))
+        }
     }
 
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         try checkOpen()
         let database = SQLiteSQLDatabase(connection: writer, logger: logger, guardLock: nil)
-        return try await queue.submit(body, on: database, writer: writer)
+        return try await outageAnswered { try await self.queue.submit(body, on: database, writer: self.writer) }
+    }
+
+    /// A file that cannot be written or read (a read-only, full or failing disk) is an outage of
+    /// the database, answered 503 like a PostgreSQL server that is down; a statement's own
+    /// failures (a constraint) pass unchanged.
+    private func outageAnswered<R>(_ work: () async throws -> R) async throws -> R {
+        do {
+            return try await work()
+        } catch where !(error is DatabaseUnavailable) && DatabaseUnavailable.isOutage(error) {
+            logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            throw DatabaseUnavailable(reason: "\(error)")
+        }
     }
 
     public func write<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {

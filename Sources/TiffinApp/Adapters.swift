@@ -47,6 +47,8 @@ struct PaymentAdapter: PaymentPort {
         Self.outcome(try await payments.authorize(orderID: orderID, customerID: customerID, amount: amount, card: card))
     }
 
+    func unavailableFor() -> Int? { payments.unavailableFor() }
+
     func recover(orderID: UUID, customerID: UUID, amount: Money) async throws -> AuthorizationOutcome {
         Self.outcome(try await payments.recover(orderID: orderID, customerID: customerID, amount: amount))
     }

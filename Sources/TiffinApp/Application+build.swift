@@ -43,7 +43,7 @@ public struct OutboundChannels: Sendable {
     /// nil: email is off (no SMTP configured).
     public let mail: (any MailTransport)?
     public let webhooks: any WebhookTransport
-    public let breaker = CircuitBreaker()
+    public let breaker = CircuitBreaker(observer: TiffinMetrics.breakerObserver)
     package let push = LiveNotificationPush()
     let mailQueued = Doorbell()
     let webhooksQueued = Doorbell()
@@ -64,7 +64,8 @@ public func buildServices(
     let liveness = OrderLivenessAdapter()
     let payments = PaymentService(
         database: database, provider: provider, orders: liveness, clock: clock,
-        authorizationTimeout: configuration.payments.authorizationTimeout, logger: logger)
+        authorizationTimeout: configuration.payments.authorizationTimeout,
+        breaker: PaymentService.makeBreaker(observer: TiffinMetrics.breakerObserver), logger: logger)
     var orderSettings = configuration.orders
     // An interrupted placement is settled only once its authorisation can no longer be running.
     orderSettings.interruptedPlacementAfter = configuration.payments.authorizationTimeout / .seconds(1) + 5
@@ -151,7 +152,8 @@ public func buildServiceGroup(configuration: TiffinConfiguration, clock: any Wal
     -> ServiceGroup
 {
     let logger = logger ?? TiffinLogging.logger(level: configuration.logLevel)
-    let database = try await openDatabase(try DatabaseLocation(url: configuration.databaseURL), logger: logger)
+    let database = try await openDatabase(
+        try DatabaseLocation(url: configuration.databaseURL), logger: logger, connectionWait: configuration.databaseWait)
     let services = buildServices(configuration: configuration, database: database, clock: clock, logger: logger)
     let instance = buildInstance(services: services, configuration: configuration, logger: logger)
     var group = ServiceGroupConfiguration(
@@ -222,7 +224,8 @@ func buildInstance(services: TiffinServices, configuration: TiffinConfiguration,
         ] + live.services + [
             PeriodicService(
                 name: "storage.instances", interval: instances.beatInterval, logger: logger, work: { try await instances.beat() },
-                onShutdown: { try await instances.leave() }),
+                // Best effort: a row not removed stops counting 15 s later anyway.
+                onShutdown: { try? await instances.leave() }),
             services.courierRegistry,
             relay,
             webhookSender,
@@ -300,6 +303,7 @@ func buildRouter(services: TiffinServices, configuration: TiffinConfiguration, l
     router.add(middleware: RequestScopeMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: AdmissionMiddleware(control: AdmissionControl(settings: configuration.admission), operations: allOperations))
     router.add(middleware: BearerAuthMiddleware(verifier: services.accounts))
     router.add(middleware: RateLimitMiddleware(limiter: limiter, operations: allOperations))
     router.addRoutes(SystemController(database: services.database, accounts: services.accounts, configuration: configuration).routes)

@@ -1,4 +1,4 @@
-import Core
+public import Core
 import Foundation
 public import Logging
 import Metrics
@@ -27,6 +27,13 @@ public enum TiffinMetrics {
             MetricsSystem.bootstrap(factory)
             done = true
         }
+    }
+
+    /// Records each circuit breaker's state as `tiffin_circuit_breaker_state{destination}`
+    /// (0 closed, 1 half-open, 2 open); a removed destination's gauge goes with it.
+    public static let breakerObserver: @Sendable (String, CircuitBreaker.State?) -> Void = { destination, state in
+        let gauge = Gauge(label: "tiffin_circuit_breaker_state", dimensions: [("destination", destination)])
+        if let state { gauge.record(state.gaugeValue) } else { gauge.destroy() }
     }
 
     /// The Prometheus text exposition of every metric.

@@ -191,7 +191,8 @@ struct OpenAPIDocument: Sendable {
         if !operation.roles.isEmpty { errors.insert(401) }
         if !operation.roles.isEmpty && Set(operation.roles) != Set(Role.allCases) { errors.insert(403) }
         if operation.rateClass != .unlimited {
-            errors.insert(429)
+            // A limit, or the database or a dependency unavailable (docs/edge.md).
+            errors.formUnion([429, 503])
             success["headers"] = .object((success["headers"]?.objectValue ?? [:]).merging(rateLimitHeaders) { a, _ in a })
             responses[String(operation.responseStatus)] = .object(success)
         }
@@ -236,7 +237,7 @@ struct OpenAPIDocument: Sendable {
         case 409: "The object's current state does not allow this"
         case 422: "A field is missing, malformed or out of range (`field` names it)"
         case 429: "Too many requests (a rate limit, or the login throttle); retry after `Retry-After` seconds"
-        case 503: "A dependency is unavailable; retry later"
+        case 503: "A dependency is unavailable (`database-unavailable`, `payment-unavailable`) or the server is shedding load (`overloaded`); retry after `Retry-After` seconds"
         default: "Status \(status)"
         }
     }

@@ -31,6 +31,10 @@ public struct TiffinConfiguration: Sendable {
     public var logLevel = Logger.Level.info
     /// `TIFFIN_LOG_FORMAT`: `text` (default) or `json` (one object per line).
     public var logFormat = LogFormat.text
+    /// `TIFFIN_DATABASE_WAIT_MS`: how long a call waits for a PostgreSQL connection before it is
+    /// answered 503 `database-unavailable` (100…60000, default 2000).
+    public var databaseWait: Duration = .seconds(2)
+
     /// `TIFFIN_METRICS_TOKEN`: a bearer token that may read `/metrics` (besides operators).
     public var metricsToken: String? = nil
     /// `TIFFIN_MAP_TILES`: a raster tile URL template drawn beneath the apps' maps, with `{z}`,
@@ -55,6 +59,7 @@ public struct TiffinConfiguration: Sendable {
     public var live = LiveLayer.Settings()
     public var edge = EdgeSettings()
     public var rateLimits = RateLimitSettings()
+    public var admission = AdmissionSettings()
 
     /// The scheme, host and port of `mapTiles`, which the apps' Content-Security-Policy allows
     /// images from.
@@ -131,6 +136,7 @@ public struct TiffinConfiguration: Sendable {
                         + "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png")
             }
         }
+        if let wait = reader.milliseconds("TIFFIN_DATABASE_WAIT_MS", 100...60_000) { databaseWait = wait }
         if let token = reader.string("TIFFIN_METRICS_TOKEN") {
             if token.count >= 16, !token.contains(where: \.isWhitespace) {
                 metricsToken = token
@@ -155,6 +161,7 @@ public struct TiffinConfiguration: Sendable {
         live = LiveLayer.Settings(reader: reader)
         edge = EdgeSettings(reader: reader)
         rateLimits = RateLimitSettings(reader: reader)
+        admission = AdmissionSettings(reader: reader)
     }
 
     /// What `tiffin serve` may set on its command line; each overrides its environment variable.

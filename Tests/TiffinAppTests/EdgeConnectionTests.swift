@@ -81,7 +81,7 @@ final class RawConnection: @unchecked Sendable {
     /// Everything the server sends until it closes the connection, or until `seconds` pass.
     func readUntilClosed(seconds: Double) async -> (text: String, closed: Bool) {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { [self] in
+            Thread.detachNewThread { [self] in
                 var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
                 setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                 var received: [UInt8] = []

@@ -36,6 +36,10 @@ func testConfiguration(databaseURL: String) -> TiffinConfiguration {
     // Tests sign up and order far faster than any person; the limits have tests of their own
     // (RateLimitTests), which turn them on.
     c.rateLimits.enabled = false
+    // Nor should a slow, shared test machine shed their requests (AdmissionTests turn it on).
+    c.admission.enabled = false
+    // A loaded test machine may take seconds to hand out a connection (OutageTests set 1 s).
+    c.databaseWait = .seconds(30)
     return c
 }
 
@@ -76,7 +80,7 @@ func withApp(
     url: String, configuration: TiffinConfiguration, mode: TestingSetup = .router, clock: any WallClock = SystemWallClock(),
     logger: Logger = testLogger, _ body: @escaping @Sendable (APIClient, TiffinServices) async throws -> Void
 ) async throws {
-    let database = try await openDatabase(try DatabaseLocation(url: url), logger: logger)
+    let database = try await openDatabase(try DatabaseLocation(url: url), logger: logger, connectionWait: configuration.databaseWait)
     let services = buildServices(configuration: configuration, database: database, clock: clock, logger: logger)
     let app = buildApplication(services: services, configuration: configuration, logger: logger)
     try await app.test(mode) { client in

@@ -12,10 +12,12 @@ public struct TestFailure: Error, CustomStringConvertible {
     public init(description: String) { self.description = description }
 }
 
-/// Runs blocking work (pipes, waiting for processes) on a Dispatch thread, never on the cooperative pool.
+/// Runs blocking work (pipes, waiting for processes, blocking sockets) on a thread of its own,
+/// never on the cooperative pool — nor on Dispatch's global queue, which on Linux runs about one
+/// thread per core: a few blocked readers there starve every other test's.
 public func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result(catching: work)) }
+        Thread.detachNewThread { continuation.resume(with: Result(catching: work)) }
     }
 }
 

@@ -251,7 +251,9 @@ enum TestDatabases {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresStorage) async throws -> R
     ) async throws -> R {
-        let storage = PostgresStorage(location: location, logger: logger, maximumConnections: maximumConnections)
+        // A loaded test machine may take seconds to hand out a connection: the tests of the
+        // outage itself set a short wait of their own.
+        let storage = PostgresStorage(location: location, logger: logger, maximumConnections: maximumConnections, connectionWait: .seconds(30))
         return try await withThrowingTaskGroup(of: Void.self, returning: R.self) { group in
             group.addTask { try await storage.run() }
             let result: Result<R, any Error>

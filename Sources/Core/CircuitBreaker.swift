@@ -1,8 +1,8 @@
 public import Foundation
-import Metrics
 import Synchronization
 
-/// A circuit breaker per destination (a webhook endpoint, the SMTP server), in this process.
+/// A circuit breaker per destination (a webhook endpoint, the SMTP server, the payment
+/// provider), in this process.
 ///
 /// Closed: every attempt goes through. After `threshold` failures in a row it opens: attempts are
 /// refused until `openFor` has passed, so a dead destination costs no connection attempts and its
@@ -14,7 +14,8 @@ public final class CircuitBreaker: Sendable {
     public enum State: String, Sendable {
         case closed, open
         case halfOpen = "half_open"
-        var gaugeValue: Int { self == .closed ? 0 : self == .halfOpen ? 1 : 2 }
+        /// 0 closed, 1 half-open, 2 open: the value of a state gauge.
+        public var gaugeValue: Int { self == .closed ? 0 : self == .halfOpen ? 1 : 2 }
     }
 
     public enum Decision: Equatable, Sendable {
@@ -34,11 +35,26 @@ public final class CircuitBreaker: Sendable {
     public let openFor: TimeInterval
     public let maximumOpenFor: TimeInterval
     private let entries = Mutex<[String: Entry]>([:])
+    /// Told each destination's state as it changes; nil when the destination is removed (a
+    /// module that owns the breaker records it as a metric).
+    let observer: @Sendable (_ destination: String, _ state: State?) -> Void
 
-    public init(threshold: Int = 5, openFor: TimeInterval = 30, maximumOpenFor: TimeInterval = 600) {
+    public init(
+        threshold: Int = 5, openFor: TimeInterval = 30, maximumOpenFor: TimeInterval = 600,
+        observer: @escaping @Sendable (_ destination: String, _ state: State?) -> Void = { _, _ in }
+    ) {
         self.threshold = threshold
         self.openFor = openFor
         self.maximumOpenFor = maximumOpenFor
+        self.observer = observer
+    }
+
+    /// The destination's state now.
+    public func state(_ destination: String, now: Date) -> State {
+        entries.withLock { entries in
+            guard let entry = entries[destination], let until = entry.openUntil else { return .closed }
+            return now < until ? .open : .halfOpen
+        }
     }
 
     /// Whether an attempt to `destination` may start now. A half-open breaker lets exactly one
@@ -54,6 +70,15 @@ public final class CircuitBreaker: Sendable {
         }
         if decision.trial { record(destination, .halfOpen) }
         return decision.0
+    }
+
+    /// `allow`, but never taking the half-open trial: for asking whether to try at all.
+    public func allowWithoutTrial(_ destination: String, now: Date) -> Decision {
+        entries.withLock { entries in
+            guard let entry = entries[destination], let until = entry.openUntil else { return .allow }
+            if now < until { return .refuse(until: until) }
+            return entry.trialInFlight ? .refuse(until: now.addingTimeInterval(min(entry.openFor, 5))) : .allow
+        }
     }
 
     public func recordSuccess(_ destination: String) {
@@ -89,14 +114,10 @@ public final class CircuitBreaker: Sendable {
     /// Drops a destination that is gone for good (a deleted endpoint), with its gauge.
     public func remove(_ destination: String) {
         entries.withLock { $0[destination] = nil }
-        Self.gauge(destination).destroy()
-    }
-
-    private static func gauge(_ destination: String) -> Gauge {
-        Gauge(label: "tiffin_circuit_breaker_state", dimensions: [("destination", destination)])
+        observer(destination, nil)
     }
 
     private func record(_ destination: String, _ state: State) {
-        Self.gauge(destination).record(state.gaugeValue)
+        observer(destination, state)
     }
 }

@@ -1,0 +1,93 @@
+import Accounts
+import Core
+import Payments
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TiffinHTTP
+import TiffinTestSupport
+
+@testable import TiffinApp
+
+@Suite("Overload: shed, don't queue")
+struct AdmissionTests {
+    @Test func lowerClassesMayUseLessOfTheServerAndHealthIsNeverRefused() {
+        var settings = AdmissionSettings()
+        settings.maximumInFlight = 16
+        let control = AdmissionControl(settings: settings)
+        for _ in 0..<8 { #expect(control.admit(.reads)) }
+        #expect(!control.admit(.reads), "reads may hold half")
+        #expect(!control.admit(.telemetry))
+        for _ in 0..<4 { #expect(control.admit(.actions)) }
+        #expect(!control.admit(.quote), "actions and quotes three quarters")
+        for _ in 0..<4 { #expect(control.admit(.placement)) }
+        #expect(!control.admit(.placement), "placements all of it")
+        #expect(control.admit(.unlimited), "health, readiness and metrics always")
+        control.finished(.reads, after: .milliseconds(1))
+        #expect(!control.admit(.reads), "one read out is not room for reads while checkout fills the rest")
+        control.finished(.placement, after: .milliseconds(1))
+        #expect(control.admit(.placement))
+    }
+
+    @Test func aClassLimitShrinksWhenItsLatencyMissesTheTargetAndGrowsBackWhenItIsMet() {
+        var settings = AdmissionSettings()
+        settings.window = .zero
+        settings.initialLimit = 40
+        let control = AdmissionControl(settings: settings)
+        func run(_ count: Int, taking latency: Duration) {
+            for _ in 0..<count { #expect(control.admit(.placement)) }
+            for _ in 0..<count { control.finished(.placement, after: latency) }
+        }
+        run(10, taking: .milliseconds(200))
+        #expect(control.limit(.placement) == 36, "slow: 10 % less")
+        for _ in 0..<30 { run(10, taking: .milliseconds(200)) }
+        #expect(control.limit(.placement) == settings.minimumLimit, "never below the floor")
+        // At the limit and fast: one more per window.
+        let floor = control.limit(.placement)
+        run(floor, taking: .milliseconds(2))
+        #expect(control.limit(.placement) == floor + 1)
+        // Fast but not at the limit: no reason to grow.
+        run(2, taking: .milliseconds(2))
+        #expect(control.limit(.placement) == floor + 1)
+    }
+
+    /// Over HTTP: slow checkouts hold half the server; a read is then refused at once with
+    /// `503 overloaded`, while `/health` and another checkout are served.
+    @Test func underLoadReadsAreRefusedFastWhileCheckoutAndHealthGoOn() async throws {
+        try await withApp(
+            .sqlite, mode: .live,
+            configure: { c in
+                c.admission.enabled = true
+                c.admission.maximumInFlight = 16
+                c.payments.authorizationTimeout = .seconds(10)
+                c.payments.sandboxSlowCard = .seconds(3)
+            }
+        ) { api, services in
+            let f = try await Fixture.make(services)
+            let customer = try await services.accounts.logIn(email: f.customer.email, password: "correct horse").token
+            let slow = OutageTests.orderBody(f).replacingOccurrences(of: "4242 4242 4242 4242", with: "4000 0000 0000 0077")
+            let port = try #require(api.client.port)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        // Each on a connection of its own, all at once.
+                        _ = try await RawConnection.exchange(
+                            port: port, "POST", "/v1/orders", json: slow,
+                            headers: ["Authorization": "Bearer \(customer)", "Idempotency-Key": "slow-\(index)"])
+                    }
+                }
+                // Wait until the eight hold their places (their authorisations are at the provider).
+                try await Task.sleep(for: .milliseconds(1_500))
+                let read = try await api.call(.get, "/v1/restaurants/nearby?lat=52.5296&lon=13.4010")
+                #expect(read.status == .serviceUnavailable && read.string("type") == "https://tiffin.dev/problems/overloaded")
+                #expect(read.headers[.retryAfter] == "1")
+                #expect(try await api.call(.get, "/health").status == .ok)
+                let placed = try await OutageTests.place(api, f, token: customer).reply
+                #expect(placed.status == .created, "checkout still has room: \(placed.status)")
+                try await group.waitForAll()
+            }
+            #expect(try await api.call(.get, "/v1/restaurants/nearby?lat=52.5296&lon=13.4010").status == .ok, "and reads come back")
+        }
+    }
+}
