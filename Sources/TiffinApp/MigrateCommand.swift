@@ -29,7 +29,10 @@ public func createOperator(
 package func withMigratedDatabase<R: Sendable>(
     configuration: TiffinConfiguration, logger: Logger, _ body: @escaping @Sendable (any Database, [String]) async throws -> R
 ) async throws -> R {
-    let database = try await openDatabase(try DatabaseLocation(url: configuration.databaseURL), logger: logger)
+    // A command, not a request: it may wait for a busy server rather than give up after the
+    // serving wait.
+    let database = try await openDatabase(
+        try DatabaseLocation(url: configuration.databaseURL), logger: logger, connectionWait: max(configuration.databaseWait, .seconds(30)))
     // PostgreSQL's pool only works while its run loop does; drive it for the duration.
     return try await withThrowingTaskGroup(of: R?.self) { group in
         group.addTask {

@@ -39,17 +39,42 @@ struct AdmissionTests {
             for _ in 0..<count { #expect(control.admit(.placement)) }
             for _ in 0..<count { control.finished(.placement, after: latency) }
         }
+        run(10, taking: .milliseconds(2))
+        #expect(control.limit(.placement) == 40, "fast, and the limit not reached: no change")
         run(10, taking: .milliseconds(200))
-        #expect(control.limit(.placement) == 36, "slow: 10 % less")
-        for _ in 0..<30 { run(10, taking: .milliseconds(200)) }
-        #expect(control.limit(.placement) == settings.minimumLimit, "never below the floor")
-        // At the limit and fast: one more per window.
+        #expect(control.limit(.placement) == 40, "slow with 10 in flight: not a queue a limit cures")
+        run(20, taking: .milliseconds(200))
+        #expect(control.limit(.placement) == 36, "slow with 20 in flight: 10 % less")
+        for _ in 0..<30 { run(min(20, control.limit(.placement)), taking: .milliseconds(200)) }
+        #expect((14...16).contains(control.limit(.placement)), "down to where a queue can still be told (16 in flight)")
+        // At the limit and fast: one more per window (the first window may still hold slow answers).
         let floor = control.limit(.placement)
-        run(floor, taking: .milliseconds(2))
-        #expect(control.limit(.placement) == floor + 1)
+        for _ in 0..<3 { run(control.limit(.placement), taking: .milliseconds(2)) }
+        #expect(control.limit(.placement) > floor, "at the limit and fast: it grows")
         // Fast but not at the limit: no reason to grow.
+        let grown = control.limit(.placement)
         run(2, taking: .milliseconds(2))
-        #expect(control.limit(.placement) == floor + 1)
+        #expect(control.limit(.placement) == grown)
+    }
+
+    /// On hardware where a class is slow even unloaded (a disk with fsync), the target becomes
+    /// twice its unloaded latency: the limit stops queueing, not the work the machine can do.
+    @Test func theTargetFollowsTheClassesUnloadedLatencyWhenThatIsSlowerThanTheBudget() {
+        var settings = AdmissionSettings()
+        settings.window = .zero
+        settings.initialLimit = 40
+        let control = AdmissionControl(settings: settings)
+        func run(_ count: Int, taking latency: Duration) {
+            for _ in 0..<count { #expect(control.admit(.placement)) }
+            for _ in 0..<count { control.finished(.placement, after: latency) }
+        }
+        run(20, taking: .milliseconds(60))
+        #expect(control.limit(.placement) == 36, "no baseline yet: 60 ms with 20 in flight misses 40 ms")
+        run(10, taking: .milliseconds(60))
+        run(20, taking: .milliseconds(60))
+        #expect(control.limit(.placement) == 36, "60 ms with 10 in flight is the baseline, and 2 × 60 ms the target")
+        run(20, taking: .milliseconds(200))
+        #expect(control.limit(.placement) == 32, "200 ms is queueing")
     }
 
     /// Over HTTP: slow checkouts hold half the server; a read is then refused at once with

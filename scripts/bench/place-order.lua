@@ -9,6 +9,23 @@ function setup(thread)
     thread:set("prefix", string.format("bench-%d-%d", os.time(), threads))
 end
 
+-- RETRY_AFTER=1: a connection answered 503 waits its Retry-After before its next request, as a
+-- client that honours it would; unset, it retries at once (the worst case for the server).
+local honour = os.getenv("RETRY_AFTER") == "1"
+local wait = 0
+
+function response(status, headers, body)
+    if honour and status == 503 then
+        wait = (tonumber(headers["Retry-After"] or headers["retry-after"] or "1") or 1) * 1000
+    end
+end
+
+function delay()
+    local ms = wait
+    wait = 0
+    return ms
+end
+
 local counter = 0
 function request()
     counter = counter + 1

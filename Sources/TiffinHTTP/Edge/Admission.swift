@@ -8,8 +8,8 @@ import Synchronization
 ///
 /// Each route class (`RateClass`) has a limit on its requests in flight that adapts to what the
 /// server sustains (AIMD, as TCP's congestion window or Netflix's concurrency-limits): every
-/// `window`, when more than 5 % of the class's requests took longer than its latency target the
-/// limit shrinks by 10 %; when the limit was reached and latency was on target it grows by one. A
+/// `window`, when more than 2 % of the class's requests took longer than its latency target while
+/// at least 16 were in flight the limit shrinks by 10 %; when the limit was reached and latency was on target it grows by one. A
 /// request over its class's limit is answered `503 overloaded` with `Retry-After` at once, so
 /// the requests admitted keep their latency and the rest do not wait in a queue that only grows.
 ///
@@ -24,11 +24,12 @@ public struct AdmissionSettings: Sendable {
     public var maximumInFlight = 1_024
     /// Where each class's adaptive limit starts, and its floor.
     public var initialLimit = 64
-    public var minimumLimit = 16
+    public var minimumLimit = 8
     /// How often limits adapt.
     public var window: Duration = .milliseconds(200)
     /// The latency each class should keep (its 95th percentile), the server's share of the
-    /// journey budgets in docs/edge.md.
+    /// journey budgets in docs/edge.md — or twice what the class takes unloaded, when that is
+    /// more (a slow disk: the limit should stop queueing, not the work the hardware can do).
     public var targets: [RateClass: Duration] = [
         .placement: .milliseconds(40), .quote: .milliseconds(25), .reads: .milliseconds(25), .actions: .milliseconds(40),
         .courierFix: .milliseconds(15), .login: .milliseconds(250), .signUp: .milliseconds(250), .telemetry: .milliseconds(25),
@@ -64,7 +65,13 @@ public final class AdmissionControl: Sendable {
         var windowStart: ContinuousClock.Instant
         var finished = 0
         var slow = 0
+        var total: Duration = .zero
         var reachedLimit = false
+        /// The most requests in flight at once in this window.
+        var peak = 0
+        /// The lowest window mean seen with few in flight, rising 2 % a window so it follows a
+        /// change of hardware.
+        var baseline: Duration?
     }
 
     private struct State {
@@ -97,6 +104,7 @@ public final class AdmissionControl: Sendable {
                 return false
             }
             entry.inFlight += 1
+            entry.peak = max(entry.peak, entry.inFlight)
             if entry.inFlight >= Int(entry.limit) { entry.reachedLimit = true }
             state.classes[rateClass] = entry
             state.total += 1
@@ -109,28 +117,40 @@ public final class AdmissionControl: Sendable {
     /// Gives the place back, with how long the request took; adapts the class's limit.
     public func finished(_ rateClass: RateClass, after latency: Duration) {
         guard settings.enabled, rateClass != .unlimited else { return }
-        let target = settings.targets[rateClass] ?? .milliseconds(50)
+        let configured = settings.targets[rateClass] ?? .milliseconds(50)
         let now = ContinuousClock.now
         let changed = state.withLock { state -> Double? in
             guard var entry = state.classes[rateClass] else { return nil }
             state.total -= 1
             entry.inFlight -= 1
             entry.finished += 1
+            entry.total += latency
+            let target = max(configured, (entry.baseline ?? .zero) * 2)
             if latency > target { entry.slow += 1 }
             var changed: Double?
             // A window closes once it is long enough and has something to say: 10 requests, or
             // the limit reached.
             if now - entry.windowStart >= settings.window && (entry.finished >= 10 || entry.reachedLimit) {
-                if entry.finished >= 10 && Double(entry.slow) > 0.05 * Double(entry.finished) {
+                // Slow while many were in flight: queueing, which a lower limit cures. Slow with a few
+                // in flight is something else (a slow query, a busy machine) and no reason to
+                // refuse the few.
+                if entry.finished >= 10 && Double(entry.slow) > 0.02 * Double(entry.finished) && entry.peak >= 2 * settings.minimumLimit {
                     entry.limit = max(Double(settings.minimumLimit), entry.limit * 0.9)
                     changed = entry.limit
                 } else if entry.reachedLimit && entry.slow == 0 {
                     entry.limit = min(Double(settings.maximumInFlight), entry.limit + 1)
                     changed = entry.limit
                 }
+                // Learned only while few were in flight: a mean measured in a queue is no baseline.
+                if entry.peak < 2 * settings.minimumLimit {
+                    let mean = entry.total / entry.finished
+                    entry.baseline = min(mean, (entry.baseline ?? mean) * 1.02)
+                }
                 entry.windowStart = now
                 entry.finished = 0
                 entry.slow = 0
+                entry.total = .zero
+                entry.peak = entry.inFlight
                 entry.reachedLimit = false
             }
             state.classes[rateClass] = entry
@@ -146,7 +166,8 @@ public final class AdmissionControl: Sendable {
 }
 
 /// Refuses what `AdmissionControl` does not admit: `503 overloaded` with `Retry-After: 1`, at
-/// once. Before authentication, so a refusal costs no token lookup.
+/// once. Right after the request id, before metrics and authentication, so a refusal costs next
+/// to nothing (refusals are counted in `tiffin_http_shed_total`).
 public struct AdmissionMiddleware: RouterMiddleware {
     public typealias Context = TiffinRequestContext
     let control: AdmissionControl
@@ -160,11 +181,12 @@ public struct AdmissionMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let rateClass = classes.rateClass(method: request.method, path: request.uri.path)
         guard control.admit(rateClass) else {
+            // Answered here, not thrown: a refusal must cost as little as possible.
             var problem = Problem(
                 status: .serviceUnavailable, type: "overloaded", title: "Server busy",
                 detail: "the server is at capacity for \(rateClass.rawValue) requests; retry in a moment")
             problem.retryAfterSeconds = 1
-            throw problem
+            return try problem.response(from: request, context: context)
         }
         let started = ContinuousClock.now
         defer { control.finished(rateClass, after: ContinuousClock.now - started) }
