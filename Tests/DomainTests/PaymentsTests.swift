@@ -17,28 +17,14 @@ struct StubLiveness: OrderLivenessPort {
 }
 
 /// A provider whose refunds fail while `down` (the answer lost, the refund left pending).
-final class RefundOutage: PaymentProvider, Sendable {
+final class RefundOutage: ForwardingPaymentProvider, Sendable {
     let base: any PaymentProvider
     private let isDown = Mutex(false)
     init(_ base: any PaymentProvider) { self.base = base }
     func set(down: Bool) { isDown.withLock { $0 = down } }
-    var name: String { base.name }
-    func authorize(amount: Money, card: String, idempotencyKey: String) async throws -> ProviderAuthorization {
-        try await base.authorize(amount: amount, card: card, idempotencyKey: idempotencyKey)
-    }
-    func authorization(idempotencyKey: String) async throws -> ProviderAuthorizationRecord? {
-        try await base.authorization(idempotencyKey: idempotencyKey)
-    }
-    func capture(reference: String, amount: Money, idempotencyKey: String) async throws {
-        try await base.capture(reference: reference, amount: amount, idempotencyKey: idempotencyKey)
-    }
-    func void(reference: String, idempotencyKey: String) async throws { try await base.void(reference: reference, idempotencyKey: idempotencyKey) }
     func refund(reference: String, amount: Money, idempotencyKey: String) async throws -> String {
         if isDown.withLock({ $0 }) { throw PaymentProviderError.unavailable("down") }
         return try await base.refund(reference: reference, amount: amount, idempotencyKey: idempotencyKey)
-    }
-    func openAuthorizations(createdBefore: Date, after: ProviderAuthorizationRecord?, limit: Int) async throws -> [ProviderAuthorizationRecord] {
-        try await base.openAuthorizations(createdBefore: createdBefore, after: after, limit: limit)
     }
 }
 

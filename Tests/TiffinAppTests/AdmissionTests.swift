@@ -30,15 +30,18 @@ struct AdmissionTests {
         #expect(control.admit(.placement))
     }
 
+    /// Admits `count` placements, then finishes them all, each after `latency`.
+    static func run(_ control: AdmissionControl, _ count: Int, taking latency: Duration) {
+        for _ in 0..<count { #expect(control.admit(.placement)) }
+        for _ in 0..<count { control.finished(.placement, after: latency) }
+    }
+
     @Test func aClassLimitShrinksWhenItsLatencyMissesTheTargetAndGrowsBackWhenItIsMet() {
         var settings = AdmissionSettings()
         settings.window = .zero
         settings.initialLimit = 40
         let control = AdmissionControl(settings: settings)
-        func run(_ count: Int, taking latency: Duration) {
-            for _ in 0..<count { #expect(control.admit(.placement)) }
-            for _ in 0..<count { control.finished(.placement, after: latency) }
-        }
+        func run(_ count: Int, taking latency: Duration) { Self.run(control, count, taking: latency) }
         run(10, taking: .milliseconds(2))
         #expect(control.limit(.placement) == 40, "fast, and the limit not reached: no change")
         run(10, taking: .milliseconds(200))
@@ -64,10 +67,7 @@ struct AdmissionTests {
         settings.window = .zero
         settings.initialLimit = 40
         let control = AdmissionControl(settings: settings)
-        func run(_ count: Int, taking latency: Duration) {
-            for _ in 0..<count { #expect(control.admit(.placement)) }
-            for _ in 0..<count { control.finished(.placement, after: latency) }
-        }
+        func run(_ count: Int, taking latency: Duration) { Self.run(control, count, taking: latency) }
         run(20, taking: .milliseconds(60))
         #expect(control.limit(.placement) == 36, "no baseline yet: 60 ms with 20 in flight misses 40 ms")
         run(10, taking: .milliseconds(60))

@@ -167,11 +167,10 @@ struct OutageTests {
     }
 
     /// A provider that fails every authorisation until it is healed, counting the calls.
-    final class FlakyProvider: PaymentProvider, Sendable {
+    final class FlakyProvider: ForwardingPaymentProvider, Sendable {
         let base: any PaymentProvider
         let state = Mutex<(failing: Bool, calls: Int)>((true, 0))
         init(_ base: any PaymentProvider) { self.base = base }
-        var name: String { base.name }
         var calls: Int { state.withLock { $0.calls } }
         func heal() { state.withLock { $0.failing = false } }
 
@@ -182,19 +181,6 @@ struct OutageTests {
             }
             if failing { throw URLError(.cannotConnectToHost) }
             return try await base.authorize(amount: amount, card: card, idempotencyKey: idempotencyKey)
-        }
-        func authorization(idempotencyKey: String) async throws -> ProviderAuthorizationRecord? {
-            try await base.authorization(idempotencyKey: idempotencyKey)
-        }
-        func capture(reference: String, amount: Money, idempotencyKey: String) async throws {
-            try await base.capture(reference: reference, amount: amount, idempotencyKey: idempotencyKey)
-        }
-        func void(reference: String, idempotencyKey: String) async throws { try await base.void(reference: reference, idempotencyKey: idempotencyKey) }
-        func refund(reference: String, amount: Money, idempotencyKey: String) async throws -> String {
-            try await base.refund(reference: reference, amount: amount, idempotencyKey: idempotencyKey)
-        }
-        func openAuthorizations(createdBefore: Date, after: ProviderAuthorizationRecord?, limit: Int) async throws -> [ProviderAuthorizationRecord] {
-            try await base.openAuthorizations(createdBefore: createdBefore, after: after, limit: limit)
         }
     }
 

@@ -124,3 +124,39 @@ public final class GatedPaymentProvider: PaymentProvider, Sendable {
         try await base.openAuthorizations(createdBefore: createdBefore, after: after, limit: limit)
     }
 }
+
+/// A provider that passes every call to `base`: a fake adopts it and writes only the calls it
+/// changes (a refund that fails, an authorisation that times out).
+public protocol ForwardingPaymentProvider: PaymentProvider {
+    var base: any PaymentProvider { get }
+}
+
+extension ForwardingPaymentProvider {
+    public var name: String { base.name }
+
+    public func authorize(amount: Money, card: String, idempotencyKey: String) async throws -> ProviderAuthorization {
+        try await base.authorize(amount: amount, card: card, idempotencyKey: idempotencyKey)
+    }
+
+    public func authorization(idempotencyKey: String) async throws -> ProviderAuthorizationRecord? {
+        try await base.authorization(idempotencyKey: idempotencyKey)
+    }
+
+    public func capture(reference: String, amount: Money, idempotencyKey: String) async throws {
+        try await base.capture(reference: reference, amount: amount, idempotencyKey: idempotencyKey)
+    }
+
+    public func void(reference: String, idempotencyKey: String) async throws {
+        try await base.void(reference: reference, idempotencyKey: idempotencyKey)
+    }
+
+    public func refund(reference: String, amount: Money, idempotencyKey: String) async throws -> String {
+        try await base.refund(reference: reference, amount: amount, idempotencyKey: idempotencyKey)
+    }
+
+    public func openAuthorizations(createdBefore: Date, after: ProviderAuthorizationRecord?, limit: Int) async throws
+        -> [ProviderAuthorizationRecord]
+    {
+        try await base.openAuthorizations(createdBefore: createdBefore, after: after, limit: limit)
+    }
+}
