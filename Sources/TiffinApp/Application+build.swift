@@ -306,6 +306,7 @@ func buildRouter(services: TiffinServices, configuration: TiffinConfiguration, l
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: BearerAuthMiddleware(verifier: services.accounts))
     router.add(middleware: RateLimitMiddleware(limiter: limiter, operations: allOperations))
+    router.add(middleware: BodyLimitMiddleware(operations: allOperations))
     router.addRoutes(SystemController(database: services.database, accounts: services.accounts, configuration: configuration).routes)
     router.addRoutes(MetricsController(token: configuration.metricsToken).routes)
     router.addRoutes(AccountController(service: services.accounts).routes)

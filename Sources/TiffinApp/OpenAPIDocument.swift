@@ -135,6 +135,7 @@ struct OpenAPIDocument: Sendable {
             object["x-roles"] = .array(roles.map { .string($0.rawValue) })
         }
         if operation.rateClass != .unlimited { object["x-rate-limit-class"] = .string(operation.rateClass.rawValue) }
+        if operation.request != nil { object["x-max-body-bytes"] = .integer(Int64(operation.maximumBodyBytes)) }
         return .object(object)
     }
 
@@ -185,7 +186,7 @@ struct OpenAPIDocument: Sendable {
         var responses = [String(operation.responseStatus): JSONValue.object(success)]
         var errors = Set(operation.errorStatuses)
         // What every operation of a kind can answer: a body can be malformed or invalid, an id unknown.
-        if operation.request != nil { errors.formUnion([400, 422]) }
+        if operation.request != nil { errors.formUnion([400, 413, 422]) }
         if operation.path.contains("/:") { errors.insert(404) }
         if operation.requiresIdempotencyKey { errors.formUnion([400, 409, 422]) }
         if !operation.roles.isEmpty { errors.insert(401) }
@@ -235,6 +236,7 @@ struct OpenAPIDocument: Sendable {
         case 403: "Signed in with a role this route is not for, or the object belongs to someone else"
         case 404: "No such object, or not one the caller may see"
         case 409: "The object's current state does not allow this"
+        case 413: "The body is larger than this route takes (`x-max-body-bytes`)"
         case 422: "A field is missing, malformed or out of range (`field` names it)"
         case 429: "Too many requests (a rate limit, or the login throttle); retry after `Retry-After` seconds"
         case 503: "A dependency is unavailable (`database-unavailable`, `payment-unavailable`) or the server is shedding load (`overloaded`); retry after `Retry-After` seconds"

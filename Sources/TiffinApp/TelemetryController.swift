@@ -53,6 +53,6 @@ struct TelemetryController: Sendable {
     static let operations: [APIOperation] = [
         APIOperation(
             .post, "/v1/telemetry", summary: "The apps' beacon: a page load or an API error a browser saw, counted in /metrics", tag: "System",
-            request: .json(Beacon(app: .customer, kind: .apiError, status: 409)), status: 204, errors: [400, 422], limit: .telemetry)
+            request: .json(Beacon(app: .customer, kind: .apiError, status: 409)), status: 204, errors: [400, 422], limit: .telemetry, bodyLimit: 1_024)
     ]
 }

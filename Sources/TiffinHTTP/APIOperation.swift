@@ -22,6 +22,10 @@ public struct APIOperation: Sendable {
     public var requiresIdempotencyKey: Bool
     /// Which rate limits apply (`RateLimiter`); by default reads for GET, actions otherwise.
     public var rateClass: RateClass
+    /// The largest body this route takes (`BodyLimitMiddleware`): by default
+    /// `maximumRequestBodyBytes` (64 KiB) with a documented request body, 1 KiB without; less
+    /// where the body is small by nature (sign-in, a fix, the beacon).
+    public var maximumBodyBytes: Int
 
     /// A JSON body: its schema, derived from its Swift type, and an example value of that type.
     public struct Body: Sendable {
@@ -61,7 +65,7 @@ public struct APIOperation: Sendable {
         _ method: Method, _ path: String, summary: String, tag: String, roles: [Role] = [],
         query: [QueryParameter] = [], request: Body? = nil,
         status: Int = 200, response: Body? = nil, errors: [Int] = [],
-        idempotent: Bool = false, limit: RateClass? = nil
+        idempotent: Bool = false, limit: RateClass? = nil, bodyLimit: Int? = nil
     ) {
         self.method = method
         self.path = path
@@ -75,5 +79,6 @@ public struct APIOperation: Sendable {
         self.errorStatuses = errors
         self.requiresIdempotencyKey = idempotent
         self.rateClass = limit ?? (method == .get ? .reads : .actions)
+        self.maximumBodyBytes = bodyLimit ?? (request == nil ? 1_024 : maximumRequestBodyBytes)
     }
 }

@@ -1,6 +1,7 @@
 import Core
 public import Foundation
 public import Hummingbird
+import NIOCore
 
 /// Request bodies that validate themselves after decoding (ranges, lengths, non-empty lists).
 public protocol ValidatedRequest: Decodable {
@@ -185,5 +186,39 @@ public struct RawJSON: ResponseGenerator, Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// Each route's body limit (`APIOperation.maximumBodyBytes`), enforced before the handler runs:
+/// a `Content-Length` over it is refused at once, and a chunked body is read no further than it —
+/// `413` problem+json (`body-too-large`) either way. A body within the limit is held for the
+/// handler. Routes not documented keep the global `maximumRequestBodyBytes`.
+public struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+    let routes: RouteClassifier
+
+    public init(operations: [APIOperation]) {
+        self.routes = RouteClassifier(operations)
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard [.post, .put, .patch].contains(request.method), let operation = routes.operation(method: request.method, path: request.uri.path)
+        else { return try await next(request, context) }
+        let limit = operation.maximumBodyBytes
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw Self.tooLarge(limit)
+        }
+        var request = request
+        do {
+            _ = try await request.collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw Self.tooLarge(limit)
+        }
+        return try await next(request, context)
+    }
+
+    static func tooLarge(_ limit: Int) -> Problem {
+        Problem(
+            status: .contentTooLarge, type: "body-too-large", title: "Request body too large",
+            detail: "this route takes a body of at most \(limit) bytes")
     }
 }

@@ -184,3 +184,32 @@ struct RateLimitTests {
         }
     }
 }
+
+@Suite("Body limits per route")
+struct BodyLimitTests {
+    @Test func eachRouteTakesTheBodyItDocumentsAndNoMore() async throws {
+        try await withApp(.sqlite, mode: .live) { api, _ in
+            let port = try #require(api.client.port)
+            // A login body past its 4 KiB, declared: refused before it is read.
+            let padding = String(repeating: "a", count: 5_000)
+            let login = try await RawConnection.exchange(
+                port: port, "POST", "/v1/auth/login", json: #"{"email":"a@example.com","password":"\#(padding)"}"#)
+            #expect(login.status == 413 && login.body["type"] as? String == "https://tiffin.dev/problems/body-too-large", "\(login)")
+            #expect((login.body["detail"] as? String)?.contains("4096") == true)
+            // The same size on a route that takes more is read and judged on its content.
+            let quote = try await RawConnection.exchange(port: port, "POST", "/v1/quotes", json: #"{"x":"\#(padding)"}"#)
+            #expect(quote.status == 401, "past the body limit check: the quote route wants a sign-in")
+            // Chunked, with no length declared: read no further than the limit.
+            let connection = try RawConnection(port: port)
+            let chunk = String(repeating: "b", count: 3_000)
+            connection.send(
+                "POST /v1/auth/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                    + "\(String(chunk.utf8.count, radix: 16))\r\n\(chunk)\r\n\(String(chunk.utf8.count, radix: 16))\r\n\(chunk)\r\n0\r\n\r\n")
+            #expect(await connection.readUntilClosed(seconds: 10).text.hasPrefix("HTTP/1.1 413"))
+            // The document says so.
+            let document = try OpenAPIDocument().json()
+            #expect(document["paths"]?["/v1/auth/login"]?["post"]?["x-max-body-bytes"] == 4_096)
+            #expect(document["paths"]?["/v1/orders"]?["post"]?["x-max-body-bytes"] == 65_536)
+        }
+    }
+}

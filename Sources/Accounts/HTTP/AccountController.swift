@@ -91,14 +91,14 @@ public struct AccountController: Sendable {
         APIOperation(
             .post, "/v1/auth/signup", summary: "Create a customer, staff or courier account", tag: "Accounts",
             request: .json(SignUpRequest(email: "ada@example.com", password: "correct horse", name: "Ada", role: .customer)),
-            status: 201, response: .json(exampleAccount), errors: [400, 403, 409, 422], limit: .signUp),
+            status: 201, response: .json(exampleAccount), errors: [400, 403, 409, 422], limit: .signUp, bodyLimit: 4_096),
         APIOperation(
             .post, "/v1/auth/login",
             summary: "Exchange email and password for a bearer token (throttled per account and per address: 429 with Retry-After)",
             tag: "Accounts",
             request: .json(LogInRequest(email: "ada@example.com", password: "correct horse")),
             response: .json(IssuedToken(token: "tfn_…", expiresAt: Date(timeIntervalSince1970: 1_800_086_400), account: exampleAccount)),
-            errors: [400, 401, 422, 429], limit: .login),
+            errors: [400, 401, 422, 429], limit: .login, bodyLimit: 4_096),
         APIOperation(
             .post, "/v1/auth/logout", summary: "Revoke the bearer token used for this call", tag: "Accounts", roles: Role.allCases, status: 204,
             errors: [401]),

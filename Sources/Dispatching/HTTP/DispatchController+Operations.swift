@@ -21,7 +21,7 @@ extension DispatchController {
             roles: [.courier],
             request: .json(
                 LocationBody(location: DispatchExamples.location, recordedAt: DispatchExamples.recordedAt, accuracy: 8, heading: 90, speed: 4.2)),
-            response: .json(DispatchExamples.state(online: true)), errors: [400, 401, 403, 422], limit: .courierFix),
+            response: .json(DispatchExamples.state(online: true)), errors: [400, 401, 403, 422], limit: .courierFix, bodyLimit: 4_096),
         APIOperation(
             .post, "/v1/courier/locations",
             summary: "Upload fixes buffered while offline, in one batch (applied in the order recorded; older than the one held are ignored)",

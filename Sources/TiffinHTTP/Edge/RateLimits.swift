@@ -282,13 +282,13 @@ public struct RateLimitMiddleware: RouterMiddleware {
     static let stateField = HTTPField.Name("RateLimit")!
 }
 
-/// Which class a request's route is in: the documented operation its method and path match
-/// (`:name` segments match any one segment); `unlimited` for anything undocumented (the web
-/// apps' files, unknown paths, which answer 404 anyway).
+/// Which documented operation a request's route is (its method and path; `:name` segments match
+/// any one segment, a literal wins over a parameter): its rate class, its body limit. Anything
+/// undocumented (the web apps' files, unknown paths, which answer 404 anyway) is `unlimited`.
 public struct RouteClassifier: Sendable {
     private struct Pattern: Sendable {
         let segments: [Substring?]
-        let rateClass: RateClass
+        let operation: APIOperation
     }
 
     /// By method, then by number of segments.
@@ -299,8 +299,7 @@ public struct RouteClassifier: Sendable {
         for operation in operations {
             guard let method = HTTPRequest.Method(operation.method.rawValue.uppercased()) else { continue }
             let segments = operation.path.split(separator: "/").map { $0.hasPrefix(":") ? nil : $0 }
-            // A literal segment wins over a parameter (`/v1/restaurants/mine` over `:restaurantID`).
-            patterns[method, default: [:]][segments.count, default: []].append(Pattern(segments: segments, rateClass: operation.rateClass))
+            patterns[method, default: [:]][segments.count, default: []].append(Pattern(segments: segments, operation: operation))
         }
         for (method, bySize) in patterns {
             for (size, list) in bySize {
@@ -310,13 +309,15 @@ public struct RouteClassifier: Sendable {
         self.patterns = patterns
     }
 
-    public func rateClass(method: HTTPRequest.Method, path: String) -> RateClass {
+    /// The documented operation `method` and `path` reach (HEAD as its GET), if any.
+    public func operation(method: HTTPRequest.Method, path: String) -> APIOperation? {
         let lookup = method == .head ? .get : method
         let segments = path.split(separator: "/")
-        guard let candidates = patterns[lookup]?[segments.count] else { return .unlimited }
-        for pattern in candidates where zip(pattern.segments, segments).allSatisfy({ $0.0 == nil || $0.0 == $0.1 }) {
-            return pattern.rateClass
-        }
-        return .unlimited
+        guard let candidates = patterns[lookup]?[segments.count] else { return nil }
+        return candidates.first { pattern in zip(pattern.segments, segments).allSatisfy { $0.0 == nil || $0.0 == $0.1 } }?.operation
+    }
+
+    public func rateClass(method: HTTPRequest.Method, path: String) -> RateClass {
+        operation(method: method, path: path)?.rateClass ?? .unlimited
     }
 }
