@@ -299,14 +299,15 @@ func buildLive(services: TiffinServices, configuration: TiffinConfiguration, lim
 
 func buildRouter(services: TiffinServices, configuration: TiffinConfiguration, live: LiveLayer, limiter: RateLimiter) -> Router<TiffinRequestContext> {
     let router = Router(context: TiffinRequestContext.self)
+    router.add(middleware: RouteMiddleware(operations: allOperations))
     router.add(middleware: ClientAddressMiddleware(proxies: configuration.edge.trustedProxies))
     router.add(middleware: RequestScopeMiddleware())
-    router.add(middleware: AdmissionMiddleware(control: AdmissionControl(settings: configuration.admission), operations: allOperations))
+    router.add(middleware: AdmissionMiddleware(control: AdmissionControl(settings: configuration.admission)))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: BearerAuthMiddleware(verifier: services.accounts))
-    router.add(middleware: RateLimitMiddleware(limiter: limiter, operations: allOperations))
-    router.add(middleware: BodyLimitMiddleware(operations: allOperations))
+    router.add(middleware: RateLimitMiddleware(limiter: limiter))
+    router.add(middleware: BodyLimitMiddleware())
     router.addRoutes(SystemController(database: services.database, accounts: services.accounts, configuration: configuration).routes)
     router.addRoutes(MetricsController(token: configuration.metricsToken).routes)
     router.addRoutes(AccountController(service: services.accounts).routes)

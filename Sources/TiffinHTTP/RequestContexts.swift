@@ -35,6 +35,9 @@ public struct TiffinRequestContext: RequestContext, RemoteAddressRequestContext 
     /// The client's address, for rate limits, throttles and logs: the peer's IP, or — from a
     /// trusted proxy — the address it forwarded (`ClientAddressMiddleware`); "unknown" without one.
     public var clientAddress: String
+    /// The documented operation the request's route is, if any (`RouteMiddleware`): its rate
+    /// class and body limit.
+    public var operation: APIOperation?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -193,16 +193,13 @@ public struct RawJSON: ResponseGenerator, Sendable {
 /// a `Content-Length` over it is refused at once, and a chunked body is read no further than it —
 /// `413` problem+json (`body-too-large`) either way. A body within the limit is held for the
 /// handler. Routes not documented keep the global `maximumRequestBodyBytes`.
-public struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
-    let routes: RouteClassifier
+public struct BodyLimitMiddleware: RouterMiddleware {
+    public typealias Context = TiffinRequestContext
 
-    public init(operations: [APIOperation]) {
-        self.routes = RouteClassifier(operations)
-    }
+    public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard [.post, .put, .patch].contains(request.method), let operation = routes.operation(method: request.method, path: request.uri.path)
-        else { return try await next(request, context) }
+        guard [.post, .put, .patch].contains(request.method), let operation = context.operation else { return try await next(request, context) }
         let limit = operation.maximumBodyBytes
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
             throw Self.tooLarge(limit)

@@ -65,7 +65,7 @@ public final class RecordingPaymentProvider: PaymentProvider, Sendable {
 /// a payment call is in flight (a duplicate request, a cancellation). Everything else passes
 /// through to `base` at once. The hold is made at the provider before the wait, as a real
 /// provider that has received the request would have made it.
-public final class GatedPaymentProvider: PaymentProvider, Sendable {
+public final class GatedPaymentProvider: ForwardingPaymentProvider, Sendable {
     public let base: any PaymentProvider
     private let state = Mutex<(open: Bool, waiting: Int, waiters: [CheckedContinuation<Bool, Never>])>((false, 0, []))
 
@@ -73,7 +73,6 @@ public final class GatedPaymentProvider: PaymentProvider, Sendable {
         self.base = base
     }
 
-    public var name: String { base.name }
 
     /// How many authorisations are waiting at the gate now.
     public var waiting: Int { state.withLock { $0.waiting } }
@@ -101,27 +100,6 @@ public final class GatedPaymentProvider: PaymentProvider, Sendable {
         }
         if waited { state.withLock { $0.waiting -= 1 } }
         return answer
-    }
-
-    public func authorization(idempotencyKey: String) async throws -> ProviderAuthorizationRecord? {
-        try await base.authorization(idempotencyKey: idempotencyKey)
-    }
-
-    public func capture(reference: String, amount: Money, idempotencyKey: String) async throws {
-        try await base.capture(reference: reference, amount: amount, idempotencyKey: idempotencyKey)
-    }
-
-    public func void(reference: String, idempotencyKey: String) async throws {
-        try await base.void(reference: reference, idempotencyKey: idempotencyKey)
-    }
-
-    public func refund(reference: String, amount: Money, idempotencyKey: String) async throws -> String {
-        try await base.refund(reference: reference, amount: amount, idempotencyKey: idempotencyKey)
-    }
-
-    public func openAuthorizations(createdBefore: Date, after: ProviderAuthorizationRecord?, limit: Int) async throws -> [ProviderAuthorizationRecord]
-    {
-        try await base.openAuthorizations(createdBefore: createdBefore, after: after, limit: limit)
     }
 }
 

@@ -171,15 +171,13 @@ public final class AdmissionControl: Sendable {
 public struct AdmissionMiddleware: RouterMiddleware {
     public typealias Context = TiffinRequestContext
     let control: AdmissionControl
-    let classes: RouteClassifier
 
-    public init(control: AdmissionControl, operations: [APIOperation]) {
+    public init(control: AdmissionControl) {
         self.control = control
-        self.classes = RouteClassifier(operations)
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let rateClass = classes.rateClass(method: request.method, path: request.uri.path)
+        let rateClass = context.operation?.rateClass ?? .unlimited
         guard control.admit(rateClass) else {
             // Answered here, not thrown: a refusal must cost as little as possible.
             var problem = Problem(

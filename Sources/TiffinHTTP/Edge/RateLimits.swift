@@ -238,7 +238,7 @@ public final class RateLimiter: Sendable {
     }
 }
 
-/// Rate limits at the HTTP edge: each request's route class from the documented operations, its
+/// Rate limits at the HTTP edge: each request's route class from its operation (`RouteMiddleware`), its
 /// buckets by the signed-in account and the client's address (`TiffinRequestContext.clientAddress`,
 /// through trusted proxies). A refusal is `429` problem+json with `Retry-After`; every answer of
 /// a limited class carries `RateLimit-Policy` and `RateLimit`. After authentication, so the
@@ -246,15 +246,13 @@ public final class RateLimiter: Sendable {
 public struct RateLimitMiddleware: RouterMiddleware {
     public typealias Context = TiffinRequestContext
     let limiter: RateLimiter
-    let classes: RouteClassifier
 
-    public init(limiter: RateLimiter, operations: [APIOperation]) {
+    public init(limiter: RateLimiter) {
         self.limiter = limiter
-        self.classes = RouteClassifier(operations)
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let rateClass = classes.rateClass(method: request.method, path: request.uri.path)
+        let rateClass = context.operation?.rateClass ?? .unlimited
         let decision = limiter.take(rateClass, account: context.principal?.userID.uuidString, address: context.clientAddress)
         var response: Response
         if let retryAfter = decision.retryAfter {
@@ -280,6 +278,23 @@ public struct RateLimitMiddleware: RouterMiddleware {
 
     static let policyField = HTTPField.Name("RateLimit-Policy")!
     static let stateField = HTTPField.Name("RateLimit")!
+}
+
+/// Finds each request's documented operation once, first in the chain, for the middleware after
+/// it (admission, rate limits, body limits) to read from `context.operation`.
+public struct RouteMiddleware: RouterMiddleware {
+    public typealias Context = TiffinRequestContext
+    let routes: RouteClassifier
+
+    public init(operations: [APIOperation]) {
+        self.routes = RouteClassifier(operations)
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.operation = routes.operation(method: request.method, path: request.uri.path)
+        return try await next(request, context)
+    }
 }
 
 /// Which documented operation a request's route is (its method and path; `:name` segments match
