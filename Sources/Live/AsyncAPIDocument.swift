@@ -84,13 +84,18 @@ public struct AsyncAPIDocument: Sendable {
                     ["type", "id", "eventType", "orderID", "occurredAt", "payload"],
                     [
                         "type": constant("event"), "id": uuid, "eventType": string, "orderID": uuid, "occurredAt": dateTime,
-                        "payload": .object(["type": .string("object"), "description": .string("The event's payload, as in docs/realtime.md")]),
+                        "payload": .object([
+                            "type": .string("object"),
+                            "description": .string(
+                                "The event's payload, as in docs/realtime.md; on the order's and the restaurant's topics courierID is replaced by courierAssigned: true"
+                            ),
+                        ]),
                     ])
             ),
             "position": (
-                "Where the courier is: to the order's customer while the food is carried, to the restaurant while on the way to it, to operators; stale with its age when the courier is quiet",
+                "Where the courier is: to the order's customer while the food is carried, to the restaurant while on the way to it, to operators; stale with its age when the courier is quiet. The courier's id (courierID) is on the city topic only",
                 object(
-                    ["type", "courierID", "lat", "lon", "recordedAt", "ageSeconds", "isStale"],
+                    ["type", "lat", "lon", "recordedAt", "ageSeconds", "isStale"],
                     [
                         "type": constant("position"), "orderID": uuid, "courierID": uuid, "lat": number(-90, 90), "lon": number(-180, 180),
                         "recordedAt": dateTime, "ageSeconds": integer, "isStale": boolean, "heading": number(0, 360), "speed": number(0),

@@ -342,14 +342,17 @@ public struct LiveEndpoint: Sendable {
     }
 
     /// The order's events after `after` (all of them without it), oldest first: a reconnecting
-    /// client misses no status change. Payment events stay with the payment's own API.
+    /// client misses no status change. Payment events stay with the payment's own API. As the
+    /// order's topic carries them: without the courier's id.
     func replay(orderID: UUID, after: UUID?, to connection: LiveConnection) async throws -> Int {
         let events = try await database.read { db in try await Outbox.events(aggregateID: orderID, on: db) }
             .filter { LiveTracking.orderEventTypes.contains(EventType($0.type)) }
         let start = after.flatMap { id in events.firstIndex { $0.id == id }.map { $0 + 1 } } ?? 0
         for event in events[start...] {
             connection.send(
-                LiveMessage.Event.text(id: event.id, eventType: event.type, orderID: orderID, occurredAt: event.occurredAt, payload: event.payload))
+                LiveMessage.Event.text(
+                    id: event.id, eventType: event.type, orderID: orderID, occurredAt: event.occurredAt,
+                    payload: LiveMessage.Event.withoutCourierID(event.payload)))
         }
         return events.count - start
     }

@@ -66,7 +66,7 @@ public struct LiveLayer: Sendable {
             let now = tracking.clock.now()
             let age = max(0, now.timeIntervalSince(at))
             return CourierPosition(
-                courierID: courier.courierID, location: location, recordedAt: at, ageSeconds: Int(age), isStale: age > tracking.staleAfter,
+                courierID: viewing.party == .operator ? courier.courierID : nil, location: location, recordedAt: at, ageSeconds: Int(age), isStale: age > tracking.staleAfter,
                 etaSeconds: arrival.map { max(0, Int($0.timeIntervalSince(now).rounded())) }, estimatedArrival: arrival)
         }
     }

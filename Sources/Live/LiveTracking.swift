@@ -22,13 +22,56 @@ enum LiveMessage {
             let head = LiveMessage.text(Event(id: id, eventType: eventType, orderID: orderID, occurredAt: occurredAt))
             return head.dropLast() + #","payload":"# + payload + "}"
         }
+
+        /// The payload as the order's and the restaurant's topics carry it: the courier's account
+        /// id is for operators and that courier (`Order.seen(by:)`), so `"courierID":"…"` becomes
+        /// `"courierAssigned":true`. A scan of the bytes as `TiffinJSON` writes them (1 µs an
+        /// event; a JSONSerialization round trip costs 82 µs here); anything else that still
+        /// names a courier goes through the round trip.
+        static func withoutCourierID(_ payload: String) -> String {
+            let bytes = Array(payload.utf8)
+            var kept: [UInt8] = []
+            kept.reserveCapacity(bytes.count)
+            var index = 0
+            var replaced = false
+            // `"courierID":"` and a 36-character UUID in quotes.
+            let field = courierIDField.count + 37
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "\""), index + field <= bytes.count,
+                    bytes[index..<(index + courierIDField.count)].elementsEqual(courierIDField),
+                    bytes[index + field - 1] == UInt8(ascii: "\"")
+                {
+                    kept.append(contentsOf: courierAssignedField)
+                    index += field
+                    replaced = true
+                } else {
+                    kept.append(bytes[index])
+                    index += 1
+                }
+            }
+            let text = replaced ? String(decoding: kept, as: UTF8.self) : payload
+            guard text.contains(#""courierID""#),
+                var object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+            else { return text }
+            object["courierID"] = nil
+            object["courierAssigned"] = true
+            guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+                return "{}"
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        private static let courierIDField = Array(#""courierID":""#.utf8)
+        private static let courierAssignedField = Array(#""courierAssigned":true"#.utf8)
     }
 
     /// The courier's last position for an order, with its age, and the smoothed ETA.
     struct Position: Encodable {
         let type = "position"
         let orderID: UUID?
-        let courierID: UUID
+        /// On the city topic only (operators): the order's and the restaurant's topics do not
+        /// name the courier (`Order.seen(by:)`).
+        let courierID: UUID?
         let lat: Double
         let lon: Double
         let recordedAt: Date
@@ -239,9 +282,15 @@ final class LiveTracking: Service, Sendable {
     /// restaurant's, its courier's and the city's; and the carrying map follows it.
     func handleRemote(_ event: DomainEvent) async throws {
         let routing = try TiffinJSON.decoder.decode(Routing.self, from: event.payload)
+        let payload = String(decoding: event.payload, as: UTF8.self)
         let message = LiveMessage.Event.text(
-            id: event.id, eventType: event.type.rawValue, orderID: routing.orderID, occurredAt: event.occurredAt,
-            payload: String(decoding: event.payload, as: UTF8.self))
+            id: event.id, eventType: event.type.rawValue, orderID: routing.orderID, occurredAt: event.occurredAt, payload: payload)
+        let anonymous =
+            routing.courierID == nil
+            ? message
+            : LiveMessage.Event.text(
+                id: event.id, eventType: event.type.rawValue, orderID: routing.orderID, occurredAt: event.occurredAt,
+                payload: LiveMessage.Event.withoutCourierID(payload))
         // A courier who handed the order back hears no more of it.
         if event.type == .orderCourierReleased, let courierID = routing.courierID {
             hub.unsubscribe(userID: courierID, from: .order(routing.orderID))
@@ -249,8 +298,8 @@ final class LiveTracking: Service, Sendable {
         // Who carries what first, so a fix right after this event is routed by it.
         let carrier = try await follow(event, routing)
         let started = ContinuousClock.now
-        hub.publish(message, to: .order(routing.orderID))
-        if let restaurantID = routing.restaurantID { hub.publish(message, to: .restaurant(restaurantID)) }
+        hub.publish(anonymous, to: .order(routing.orderID))
+        if let restaurantID = routing.restaurantID { hub.publish(anonymous, to: .restaurant(restaurantID)) }
         if let courierID = routing.courierID { hub.publish(message, to: .courier(courierID)) }
         hub.publish(message, to: .city)
         Self.eventFanOut.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
@@ -311,17 +360,20 @@ final class LiveTracking: Service, Sendable {
     ) {
         guard hub.hasSubscribers(topic) else { return }
         hub.publish(
-            positionMessage(courier, location, at, now: now, orderID: orderID, arrival: arrival), to: topic,
+            positionMessage(courier, location, at, now: now, orderID: orderID, arrival: arrival, named: topic == .city), to: topic,
             coalescing: Self.positionKey(courier.courierID, orderID))
     }
 
     static func positionKey(_ courierID: UUID, _ orderID: UUID?) -> String { "position:\(courierID):\(orderID?.uuidString ?? "")" }
 
-    private func positionMessage(_ courier: CourierState, _ location: GeoPoint, _ at: Date, now: Date, orderID: UUID?, arrival: Date?) -> String {
+    /// `named`: with the courier's account id (operators only).
+    private func positionMessage(
+        _ courier: CourierState, _ location: GeoPoint, _ at: Date, now: Date, orderID: UUID?, arrival: Date?, named: Bool
+    ) -> String {
         let age = max(0, now.timeIntervalSince(at))
         return LiveMessage.text(
             LiveMessage.Position(
-                orderID: orderID, courierID: courier.courierID, lat: location.lat, lon: location.lon, recordedAt: at, ageSeconds: Int(age),
+                orderID: orderID, courierID: named ? courier.courierID : nil, lat: location.lat, lon: location.lon, recordedAt: at, ageSeconds: Int(age),
                 isStale: age > staleAfter, heading: courier.heading, speed: courier.speed, accuracy: courier.accuracy,
                 etaSeconds: arrival.map { max(0, Int($0.timeIntervalSince(now).rounded())) }, estimatedArrival: arrival))
     }
@@ -380,7 +432,7 @@ final class LiveTracking: Service, Sendable {
     func sendCurrentPosition(_ viewing: OrderViewing, to connection: LiveConnection) async {
         guard case .shown(let courier, let location, let at, let delivery, let arrival) = await sight(of: viewing) else { return }
         connection.send(
-            positionMessage(courier, location, at, now: clock.now(), orderID: delivery.orderID, arrival: arrival),
+            positionMessage(courier, location, at, now: clock.now(), orderID: delivery.orderID, arrival: arrival, named: false),
             coalescing: Self.positionKey(courier.courierID, delivery.orderID))
     }
 }

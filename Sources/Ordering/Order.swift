@@ -20,7 +20,11 @@ public struct Order: Codable, Sendable, Equatable {
     public let pickupLocation: GeoPoint
     public let etaMinutes: Int
     public var paymentID: UUID?
+    /// The courier's account id: shown to that courier and to operators only (`seen(by:)`).
     public var courierID: UUID?
+    /// Whether a courier has the order now: what a customer and the restaurant see instead of
+    /// the courier's account id. Set on every order the API returns.
+    public var courierAssigned: Bool? = nil
     public let placedAt: Date
     public var updatedAt: Date
     /// When a confirmed order expires unless the restaurant answers.
@@ -76,6 +80,15 @@ public struct OrderRefund: Codable, Sendable, Equatable {
 public struct OrderPage: Codable, Sendable {
     public let orders: [Order]
     public let nextCursor: String?
+
+    public init(orders: [Order], nextCursor: String?) {
+        self.orders = orders
+        self.nextCursor = nextCursor
+    }
+
+    public func seen(by viewer: Principal) -> OrderPage {
+        OrderPage(orders: orders.map { $0.seen(by: viewer) }, nextCursor: nextCursor)
+    }
 }
 
 /// What operators filter orders by. Every field narrows; none set lists every order.
@@ -124,6 +137,26 @@ public struct RestaurantDay: Codable, Sendable, Equatable {
 }
 
 extension Order {
+    /// The order as `viewer` may read it. Another party's account id is for operators: a
+    /// customer or the restaurant learns that a courier is assigned, not who (the courier's id
+    /// is a stable handle on one person's working life across every order they carry, and
+    /// nothing a customer or a kitchen does needs it); the courier sees their own. Who made each
+    /// change is for operators too. The customer's id stays visible to the restaurant: it is
+    /// the restaurant's own customer, and a pseudonymous id is how it knows a returning one
+    /// without personal data.
+    public func seen(by viewer: Principal) -> Order {
+        var order = self
+        order.courierAssigned = courierID != nil
+        guard viewer.role != .operator else { return order }
+        if viewer.role != .courier || viewer.userID != courierID { order.courierID = nil }
+        order.history = history?.map { change in
+            var change = change
+            change.actorID = nil
+            return change
+        }
+        return order
+    }
+
     /// Its delivery while it has a courier and is not delivered; nil otherwise.
     public var activeDelivery: ActiveDelivery? {
         guard let courierID, OrderStatus.withCourier.contains(status) else { return nil }

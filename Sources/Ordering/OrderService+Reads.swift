@@ -9,20 +9,13 @@ extension OrderService {
     // MARK: Reads, per viewer
 
     /// The order with its history and refunds, if `viewer` may see it; otherwise not found.
-    /// Who made each change (an account id) is shown to operators only.
+    /// Account ids of other parties are left out (`Order.seen(by:)`).
     public func order(id: UUID, viewer: Principal) async throws -> Order {
         guard var order = try await store.order(id: id, withHistory: true), try await mayView(order, viewer) else {
             throw NotFoundError(entity: "order", id: id.uuidString)
         }
-        if viewer.role != .operator {
-            order.history = order.history?.map { change in
-                var change = change
-                change.actorID = nil
-                return change
-            }
-        }
         order.refunds = try await payments.refunds(orderID: id)
-        return order
+        return order.seen(by: viewer)
     }
 
     func mayView(_ order: Order, _ viewer: Principal) async throws -> Bool {

@@ -75,4 +75,23 @@ struct LiveHubTests {
         #expect(lasting.ending == nil)
         #expect(await lasting.next() == [LiveConnection.ping])
     }
+
+    @Test func theOrdersAndTheRestaurantsTopicsAreToldACourierIsAssignedNotWho() throws {
+        let courier = UUID()
+        let payload = try String(
+            decoding: TiffinJSON.encoder.encode([
+                "orderID": UUID().uuidString, "courierID": courier.uuidString, "reason": #"said "courierID":"x" twice"#,
+            ]), as: UTF8.self)
+        let shown = LiveMessage.Event.withoutCourierID(payload)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.utf8)) as? [String: Any])
+        #expect(object["courierID"] == nil && object["courierAssigned"] as? Bool == true)
+        #expect(object["reason"] as? String == #"said "courierID":"x" twice"#, "text that only looks like the field is kept")
+        #expect(!shown.contains(courier.uuidString))
+        // Written some other way (spaces, lower case): still taken out.
+        let spaced = #"{"orderID": "a", "courierID" : "\#(courier.uuidString.lowercased())"}"#
+        let other = LiveMessage.Event.withoutCourierID(spaced)
+        #expect(!other.contains(courier.uuidString.lowercased()) && other.contains(#""courierAssigned":true"#))
+        let none = #"{"orderID":"a","to":"ready"}"#
+        #expect(LiveMessage.Event.withoutCourierID(none) == none)
+    }
 }

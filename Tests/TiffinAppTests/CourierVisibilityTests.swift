@@ -61,6 +61,21 @@ struct CourierVisibilityTests {
                         default: throw TestFailure(description: "\(state), \(party.name): unexpected \(reply.status) \(reply.json)")
                         }
                     result[party.name] = (viaAPI, .notShared)
+                    // Whose account id each party is told: the courier's is for operators and that
+                    // courier (`Order.seen(by:)`); the position names no one but to operators.
+                    if reply.status.code == 200 {
+                        #expect((reply.json["courierID"] != nil) == (party.name == "operator"), "\(state), \(party.name): \(reply.json)")
+                    }
+                    let read = try await api.call(.get, "/v1/orders/\(order.id)", token: token)
+                    if read.status.code == 200 {
+                        let assigned = try #require(read.json["courierAssigned"] as? Bool, "\(state), \(party.name): \(read.json)")
+                        let named = read.json["courierID"] as? String
+                        if ["operator", "courier"].contains(party.name) {
+                            #expect(named == (assigned ? f.courier.id.uuidString : nil), "\(state), \(party.name): \(read.json)")
+                        } else {
+                            #expect(named == nil, "\(state), \(party.name) is told the courier's id")
+                        }
+                    }
                     let socket = try await LiveTestClient(port: port, headers: RealtimeTests.bearer(token))
                     socket.send(#"{"type":"subscribe","topic":"order","id":"\#(order.id)"}"#)
                     sockets.append((party.name, socket))
@@ -78,6 +93,12 @@ struct CourierVisibilityTests {
                 for (name, socket) in sockets {
                     let positions = await socket.all().filter { $0["type"] as? String == "position" && $0["orderID"] as? String == order.id.uuidString }
                     if !positions.isEmpty { result[name]?.socket = .position }
+                    // The order's topic names no courier to anyone: not in an event (replayed or
+                    // live), not in a position.
+                    if name != "courier" {
+                        let told = await socket.inbox.snapshot().filter { $0.localizedCaseInsensitiveContains(f.courier.id.uuidString) }
+                        #expect(told.isEmpty, "\(state), \(name) was told the courier's id: \(told)")
+                    }
                     await socket.close()
                 }
                 return result

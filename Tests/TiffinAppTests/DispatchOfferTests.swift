@@ -72,7 +72,7 @@ struct DispatchOfferTests {
             await #expect(throws: DispatchError.offerClosed(status: .expired)) {
                 try await s.dispatch.accept(offerID: second.id, courierID: f.farCourier.id)
             }
-            #expect(try await s.orders.order(id: order.id, viewer: principal(f.customer)).courierID == nil)
+            #expect(try await s.orders.order(id: order.id, viewer: principal(f.customer)).courierAssigned == false)
 
             // Operators see every offer, its candidates and what came of it.
             let record = try await s.dispatch.dispatchRecord(orderID: order.id)
@@ -97,7 +97,9 @@ struct DispatchOfferTests {
             let again = try #require(try await s.dispatch.assignmentRound().first)
             let accepted = try await s.dispatch.accept(offerID: again.id, courierID: f.courier.id)
             #expect(accepted.status == .accepted && accepted.orderIDs == [next.id])
-            #expect(try await s.orders.order(id: next.id, viewer: principal(f.customer)).courierID == f.courier.id)
+            #expect(try await s.orders.order(id: next.id, viewer: principal(f.courier)).courierID == f.courier.id)
+            let seen = try await s.orders.order(id: next.id, viewer: principal(f.customer))
+            #expect(seen.courierAssigned == true && seen.courierID == nil, "the customer learns a courier is assigned, not who")
             _ = try await acceptedOrder(s, f)  // waiting, and this courier is the only one online
             #expect(try await s.dispatch.assignmentRound().isEmpty, "a courier with an order not yet picked up gets no more")
         }
@@ -117,7 +119,7 @@ struct DispatchOfferTests {
             let accepted = try await s.dispatch.accept(offerID: offers[0].id, courierID: f.courier.id)
             #expect(accepted.stops.count == 2)
             for order in [a, b] {
-                #expect(try await s.orders.order(id: order.id, viewer: principal(f.customer)).courierID == f.courier.id)
+                #expect(try await s.orders.order(id: order.id, viewer: principal(f.courier)).courierID == f.courier.id)
             }
         }
     }

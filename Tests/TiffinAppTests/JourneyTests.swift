@@ -97,8 +97,13 @@ struct JourneyTests {
             #expect((accepted.json["candidates"] as? [Any])?.isEmpty == true)
             let again = try await api.call(.post, "/v1/courier/offers/\(offerID)/accept", token: courier.token)
             #expect(again.status == .conflict, "an offer is answered once")
-            let assigned = try await eventually { try await api.call(.get, "/v1/orders/\(orderID)", token: customer.token).string("courierID") }
-            #expect(assigned == courier.id)
+            // Once assigned: is the courier's id kept from the customer?
+            let anonymous = try await eventually { () -> Bool? in
+                let json = try await api.call(.get, "/v1/orders/\(orderID)", token: customer.token).json
+                return json["courierAssigned"] as? Bool == true ? json["courierID"] == nil : nil
+            }
+            #expect(anonymous == true, "the customer learns that a courier is assigned, not the courier's account")
+            #expect(try await api.call(.get, "/v1/orders/\(orderID)", token: courier.token).string("courierID") == courier.id)
             let courierOrders = try await api.call(.get, "/v1/courier/orders", token: courier.token)
             #expect((courierOrders.json["orders"] as? [[String: Any]])?.first?["id"] as? String == orderID)
 

@@ -8,7 +8,8 @@ public import TiffinHTTP
 /// marked stale with its age; with an ETA (to the customer while the food is carried, to the
 /// restaurant before).
 public struct CourierPosition: Codable, Sendable, Equatable, ResponseEncodable {
-    public let courierID: UUID
+    /// Operators only: a customer or the restaurant is not told the courier's account id.
+    public let courierID: UUID?
     public let location: GeoPoint
     public let recordedAt: Date
     public let ageSeconds: Int
@@ -57,7 +58,7 @@ public struct CourierPositionController: Sendable {
         APIOperation(
             .get, "/v1/orders/:orderID/courier",
             summary:
-                "Where the order's courier is: to its customer while the food is carried, to its restaurant while the courier rides to it, to operators (the live connection's rule too)",
+                "Where the order's courier is: to its customer while the food is carried, to its restaurant while the courier rides to it, to operators (the live connection's rule too); the courier's id for operators only",
             tag: "Live", roles: Role.allCases,
             response: .json(
                 CourierPosition(

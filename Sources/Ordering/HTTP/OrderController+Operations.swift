@@ -29,7 +29,7 @@ extension OrderController {
             APIOperation(
                 .get, "/v1/orders", summary: "The signed-in customer's orders, newest first", tag: "Ordering", roles: [.customer],
                 query: [.init("limit", "integer", required: false, "At most this many orders (default 50)", minimum: 1, maximum: 200)],
-                response: .json(OrderList(orders: [OrderExamples.order(.delivered, courier: true)])), errors: [401, 403, 422]),
+                response: .json(OrderList(orders: [OrderExamples.order(.delivered, courier: true, seenBy: .customer)])), errors: [401, 403, 422]),
             APIOperation(
                 .post, "/v1/orders/:orderID/cancel",
                 summary:
@@ -65,7 +65,8 @@ extension OrderController {
                 response: .json(OrderPage(orders: [OrderExamples.order(.ready, courier: true)], nextCursor: nil)), errors: [401, 403, 422]),
             APIOperation(
                 .get, "/v1/orders/:orderID",
-                summary: "One order with its status history (its customer, its restaurant's staff, its courier or an operator)",
+                summary:
+                    "One order with its status history (its customer, its restaurant's staff, its courier or an operator; the courier's id and who made each change are shown to operators, the courier's id also to that courier)",
                 tag: "Ordering", roles: Role.allCases, response: .json(OrderExamples.order(.pickedUp, courier: true, history: true)),
                 errors: [401, 404]),
         ]
@@ -155,8 +156,9 @@ private enum OrderExamples {
         deliveryFee: Money(199, "EUR"), serviceFee: Money(164, "EUR"), total: Money(3_643, "EUR"), distanceMetres: 874, etaMinutes: 28,
         deliveryLocation: deliveryLocation, deliveryAddress: deliveryAddress)
 
-    /// An order in `status`, with a courier assigned and/or its history when asked.
-    static func order(_ status: OrderStatus, courier: Bool = false, history: Bool = false) -> Order {
+    /// An order in `status`, with a courier assigned and/or its history when asked, as a party
+    /// in `seenBy` reads it (a customer or the restaurant does not see the courier's id).
+    static func order(_ status: OrderStatus, courier: Bool = false, history: Bool = false, seenBy: Role = .courier) -> Order {
         let minute: TimeInterval = 60
         let minutesSincePlaced: [OrderStatus: TimeInterval] = [
             .confirmed: 0.05, .cancelled: 1, .accepted: 2, .rejected: 2, .preparing: 3, .ready: 18, .pickedUp: 21, .delivered: 34,
@@ -174,8 +176,8 @@ private enum OrderExamples {
             id: orderID, customerID: customerID, restaurantID: restaurantID, restaurantName: "Curry Kitchen", status: status,
             lines: lines, subtotal: Money(3_280, "EUR"), deliveryFee: Money(199, "EUR"), serviceFee: Money(164, "EUR"),
             total: Money(3_643, "EUR"), deliveryLocation: deliveryLocation, deliveryAddress: deliveryAddress,
-            pickupLocation: pickupLocation, etaMinutes: 28, paymentID: paymentID, courierID: courier ? courierID : nil,
-            placedAt: placedAt, updatedAt: placedAt + (minutesSincePlaced[status] ?? 0) * minute,
+            pickupLocation: pickupLocation, etaMinutes: 28, paymentID: paymentID,
+            courierID: courier && [.courier, .operator].contains(seenBy) ? courierID : nil, courierAssigned: courier, placedAt: placedAt, updatedAt: placedAt + (minutesSincePlaced[status] ?? 0) * minute,
             acceptDeadline: status == .confirmed ? placedAt + 10 * minute : nil,
             readyBy: [.confirmed, .cancelled, .rejected].contains(status) ? nil : placedAt + 17 * minute, attention: nil,
             history: history ? changes : nil,

@@ -79,13 +79,13 @@ public struct OrderController: Sendable {
     @Sendable func customerOrders(_ request: Request, context: CustomerContext) async throws -> OrderList {
         let limit = try request.optionalQuery("limit", as: Int.self) ?? 50
         guard (1...200).contains(limit) else { throw ValidationError(field: "limit", reason: "must be between 1 and 200") }
-        return OrderList(orders: try await service.customerOrders(customerID: context.principal.userID, limit: limit))
+        return OrderList(orders: try await service.customerOrders(customerID: context.principal.userID, limit: limit), for: context.principal)
     }
 
     @Sendable func cancel(_ request: Request, context: Authenticated<CustomerStaffOrOperatorRole>) async throws -> Order {
         let id = try context.uuidParameter("orderID", entity: "order")
         let body = try await request.decodeJSONIfPresent(as: ReasonBody.self, context: context)
-        return try await service.cancel(orderID: id, by: context.principal, reason: body?.reason)
+        return try await service.cancel(orderID: id, by: context.principal, reason: body?.reason).seen(by: context.principal)
     }
 
     @Sendable func order(_ request: Request, context: SignedInContext) async throws -> Order {
@@ -108,7 +108,8 @@ public struct OrderController: Sendable {
         // (422) by the service, not silently dropped.
         let body = try await request.decodeJSONIfPresent(as: AcceptBody.self, context: context)
         return try await service.restaurantMove(
-            orderID: id, to: target, staffID: context.principal.userID, reason: body?.reason, prepMinutes: body?.prepMinutes)
+            orderID: id, to: target, staffID: context.principal.userID, reason: body?.reason, prepMinutes: body?.prepMinutes
+        ).seen(by: context.principal)
     }
 
     @Sendable func restaurantOrders(_ request: Request, context: StaffContext) async throws -> OrderList {
@@ -117,7 +118,8 @@ public struct OrderController: Sendable {
         let limit = try request.optionalQuery("limit", as: Int.self) ?? 100
         guard (1...500).contains(limit) else { throw ValidationError(field: "limit", reason: "must be between 1 and 500") }
         return OrderList(
-            orders: try await service.restaurantOrders(restaurantID: id, staffID: context.principal.userID, activeOnly: active, limit: limit))
+            orders: try await service.restaurantOrders(restaurantID: id, staffID: context.principal.userID, activeOnly: active, limit: limit),
+            for: context.principal)
     }
 
     @Sendable func restaurantToday(_ request: Request, context: StaffContext) async throws -> RestaurantDay {
@@ -127,27 +129,29 @@ public struct OrderController: Sendable {
 
     @Sendable func pickUp(_ request: Request, context: CourierContext) async throws -> Order {
         try await service.courierMove(
-            orderID: try context.uuidParameter("orderID", entity: "order"), to: .pickedUp, courierID: context.principal.userID)
+            orderID: try context.uuidParameter("orderID", entity: "order"), to: .pickedUp, courierID: context.principal.userID
+        ).seen(by: context.principal)
     }
 
     @Sendable func deliver(_ request: Request, context: CourierContext) async throws -> Order {
         try await service.courierMove(
-            orderID: try context.uuidParameter("orderID", entity: "order"), to: .delivered, courierID: context.principal.userID)
+            orderID: try context.uuidParameter("orderID", entity: "order"), to: .delivered, courierID: context.principal.userID
+        ).seen(by: context.principal)
     }
 
     @Sendable func handBack(_ request: Request, context: CourierContext) async throws -> Order {
         let id = try context.uuidParameter("orderID", entity: "order")
         let body = try await request.decodeJSONIfPresent(as: ReasonBody.self, context: context)
-        return try await service.handBack(orderID: id, courierID: context.principal.userID, reason: body?.reason)
+        return try await service.handBack(orderID: id, courierID: context.principal.userID, reason: body?.reason).seen(by: context.principal)
     }
 
     @Sendable func courierOrders(_ request: Request, context: CourierContext) async throws -> OrderList {
         let active = try request.optionalQuery("active", as: Bool.self) ?? true
-        return OrderList(orders: try await service.courierOrders(courierID: context.principal.userID, activeOnly: active, limit: 50))
+        return OrderList(orders: try await service.courierOrders(courierID: context.principal.userID, activeOnly: active, limit: 50), for: context.principal)
     }
 
     @Sendable func operatorOrders(_ request: Request, context: OperatorContext) async throws -> OrderPage {
-        try await service.operatorOrders(try OperatorOrderQuery(request).filter)
+        try await service.operatorOrders(try OperatorOrderQuery(request).filter).seen(by: context.principal)
     }
 }
 
@@ -254,6 +258,13 @@ struct RefundBody: ValidatedRequest, Codable, Sendable {
 
 struct OrderList: ResponseCodable, Sendable {
     let orders: [Order]
+}
+
+extension OrderList {
+    /// The orders as `viewer` may read them (`Order.seen(by:)`).
+    init(orders: [Order], for viewer: Principal) {
+        self.orders = orders.map { $0.seen(by: viewer) }
+    }
 }
 
 extension Order: ResponseEncodable {}

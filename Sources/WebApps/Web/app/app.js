@@ -526,7 +526,7 @@ async function orderPage(orderID) {
   }
 
   function renderCourier() {
-    if (order.status !== "picked_up") return show(courier, order.courierID && order.status !== "delivered" ? "A courier is assigned." : "");
+    if (order.status !== "picked_up") return show(courier, order.courierAssigned && order.status !== "delivered" ? "A courier is assigned." : "");
     if (!position) return show(courier, "Your courier is on the way.");
     const age = Math.max(0, Math.round((Date.now() - Date.parse(position.recordedAt)) / 1000));
     const quiet = positionIsStale();
@@ -559,14 +559,14 @@ async function orderPage(orderID) {
         order.history = [...(order.history || []), { to, at: message.occurredAt, from: message.payload.from }];
       }
       if (rank(to) > rank(order.status)) order.status = to;
-      if (message.payload.courierID) order.courierID = message.payload.courierID;
+      if (message.payload.courierAssigned) order.courierAssigned = true;
       if (order.status === "delivered") position = null;
       render();
     } else if (message.eventType === "order.courier_assigned") {
-      order.courierID = message.payload?.courierID || order.courierID;
+      order.courierAssigned = true;
       render();
     } else if (message.eventType === "order.courier_released") {
-      order.courierID = null;
+      order.courierAssigned = false;
       position = null;
       render();
     }

@@ -144,7 +144,7 @@ async function boardPage() {
       orders.set(order.id, order);
       // The same order again (the answer to our own step, then its event): the card stays, so a
       // button being pressed is not swapped under the pointer.
-      if (old && before && before.status === order.status && before.updatedAt === order.updatedAt && before.courierID === order.courierID) return;
+      if (old && before && before.status === order.status && before.updatedAt === order.updatedAt && before.courierAssigned === order.courierAssigned) return;
       const card = orderCard(order);
       if (old && old.parentElement === lists.get(column)) old.replaceWith(card);
       else {
@@ -233,9 +233,9 @@ async function boardPage() {
   function courierLine(order) {
     const line = el("p", { class: "courier-line", id: `courier-${order.id}` });
     if (order.status === "picked_up") return show(line, "Picked up by the courier."), line;
-    if (!order.courierID) return show(line, el("span", { class: "muted", text: "Looking for a courier…" })), line;
+    if (!order.courierAssigned) return show(line, el("span", { class: "muted", text: "Looking for a courier…" })), line;
     const position = couriers.get(order.id);
-    if (!position || position.courierID !== order.courierID) return show(line, "A courier is assigned."), line;
+    if (!position) return show(line, "A courier is assigned."), line;
     const age = Math.max(0, Math.round((Date.now() - Date.parse(position.recordedAt)) / 1000));
     const quiet = position.isStale || age >= (shell.live?.welcome?.staleAfterSeconds ?? 15);
     const arrival = position.estimatedArrival ? Date.parse(position.estimatedArrival) : null;
@@ -282,7 +282,12 @@ async function boardPage() {
     place(order);
     if (ended.includes(order.status) || order.status === "confirmed") loadToday();
   });
-  const onEvent = (message) => message.orderID && refresh(message.orderID);
+  const onEvent = (message) => {
+    if (!message.orderID) return;
+    // Another courier, or none: the last one's position no longer belongs to the order.
+    if (message.eventType === "order.courier_assigned" || message.eventType === "order.courier_released") couriers.delete(message.orderID);
+    refresh(message.orderID);
+  };
   const onPosition = (message) => {
     if (!orders.has(message.orderID)) return;
     couriers.set(message.orderID, message);
