@@ -111,6 +111,7 @@ extension OutboxRelay {
             // Claims of one consumer one at a time across instances, so a claim sees the leases
             // the one before it took (see the type's comment on order).
             try await db.lockForTransaction("outbox:\(consumer)", kind: kind)
+            try await db.preferIndexScans(kind: kind)
             // Each candidate is checked by two index lookups on its own order, never by a join over
             // every open delivery: `LIMIT 1 OFFSET 0` keeps PostgreSQL from turning the first check
             // into an anti-join (which it planned as a scan of all open rows per candidate while a

@@ -171,7 +171,9 @@ public struct OutboxRelay: Service {
         let limit = settings.batchSize
         let lock = database.kind == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         let consumersByType = consumersByType
+        let kind = database.kind
         let (count, woken) = try await database.transaction { db -> (Int, Set<String>) in
+            try await db.preferIndexScans(kind: kind)
             let events = try await db.raw(
                 """
                 SELECT seq, type, aggregate_id FROM outbox_events WHERE processed_at IS NULL AND failed_at IS NULL
