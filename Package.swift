@@ -193,12 +193,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The system explains itself: journeys and their SLOs, counted from request outcomes and
+        // events, error budgets, burn-rate alerts and the error-budget policy. Imports no domain.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "Core", "Storage", "TiffinHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Assembly: configuration, buildApplication, wiring of ports between domains.
         .target(
             name: "TiffinApp",
             dependencies: [
                 "Core", "Events", "Storage", "TiffinHTTP", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching", "DemoCityData",
-                "Notifications", "Outbound", "WebApps", "Live",
+                "Notifications", "Outbound", "WebApps", "Live", "Operations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -284,7 +296,7 @@ let package = Package(
             name: "TiffinAppTests",
             dependencies: [
                 "TiffinApp", "TiffinTestSupport", "Core", "Events", "Storage", "Accounts", "Catalog", "Ordering", "Payments", "Dispatching",
-                "DemoCityData", "TiffinHTTP", "Notifications", "Outbound", "Live",
+                "DemoCityData", "TiffinHTTP", "Notifications", "Outbound", "Live", "Operations",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "SQLKit", package: "sql-kit"),

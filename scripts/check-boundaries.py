@@ -19,7 +19,7 @@ import subprocess
 import sys
 
 DOMAINS = {"Accounts", "Catalog", "Ordering", "Payments", "Dispatching", "Notifications"}
-SHARED = {"Core", "Events", "Storage", "TiffinHTTP", "Outbound", "Live", "WebApps"}
+SHARED = {"Core", "Events", "Storage", "TiffinHTTP", "Outbound", "Live", "WebApps", "Operations"}
 # Modules of the toolchain and the system, importable by any target.
 SYSTEM = {"Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatch", "Glibc", "Musl", "Darwin", "Synchronization",
           "Testing", "XCTest", "PackagePlugin", "_Concurrency", "os"}

@@ -21,11 +21,14 @@ enum DispatchMetrics {
         (applied ? appliedFixes : olderFixes).increment()
     }
 
+    /// Wall-clock intervals are clamped at zero: a clock stepped back (or another instance's, a
+    /// little behind) would record a negative duration, and the Prometheus histogram's sum then
+    /// cannot be rendered — `/metrics` crashed the process on it.
     static func readyToAssignment(_ seconds: TimeInterval) {
-        Timer(label: "tiffin_dispatch_ready_to_assignment_seconds", preferredDisplayUnit: .seconds).recordSeconds(seconds)
+        Timer(label: "tiffin_dispatch_ready_to_assignment_seconds", preferredDisplayUnit: .seconds).recordSeconds(max(0, seconds))
     }
 
     static func acceptance(_ seconds: TimeInterval) {
-        Timer(label: "tiffin_dispatch_offer_answer_seconds", preferredDisplayUnit: .seconds).recordSeconds(seconds)
+        Timer(label: "tiffin_dispatch_offer_answer_seconds", preferredDisplayUnit: .seconds).recordSeconds(max(0, seconds))
     }
 }

@@ -185,6 +185,11 @@ extension OrderService {
         try await store.order(id: id)
     }
 
+    /// The order with its status history, for the system (the journeys' SLIs): no viewer.
+    public func orderWithHistory(id: UUID) async throws -> Order? {
+        try await store.order(id: id, withHistory: true)
+    }
+
     /// The status of each existing order among `orderIDs`.
     public func statuses(of orderIDs: [UUID]) async throws -> [UUID: OrderStatus] {
         try await store.statuses(of: orderIDs)

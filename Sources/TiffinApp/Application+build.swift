@@ -10,6 +10,7 @@ import HummingbirdCore
 import Live
 public import Logging
 public import Notifications
+public import Operations
 public import Ordering
 public import Outbound
 public import Payments
@@ -36,6 +37,8 @@ public struct TiffinServices: Sendable {
     public let webhooks: WebhookService
     /// How notifications leave the process, and the breaker in front of each destination.
     public let outbound: OutboundChannels
+    /// The journeys' SLOs, and the recorder every source counts into.
+    public let slos: SLOService
 }
 
 /// The senders of notifications and webhooks, with what wakes them.
@@ -88,10 +91,12 @@ public func buildServices(
     let webhooks = WebhookService(
         database: database, directory: outbound.directory, clock: clock, settings: notice.webhooks, queued: outbound.webhooksQueued,
         logger: logger)
+    // One city per deployment until cities are data: its journeys are counted under "default".
+    let slos = SLOService(database: database, recorder: JourneyRecorder(clock: clock, city: "default"), clock: clock, logger: logger)
     return TiffinServices(
         database: database, clock: clock, accounts: accounts, catalog: catalog, orders: orders, payments: payments, dispatch: dispatch,
         paymentProvider: provider, searchIndex: searchIndex, courierRegistry: registry, notifications: notifications, webhooks: webhooks,
-        outbound: outbound)
+        outbound: outbound, slos: slos)
 }
 
 /// Reactions across domains, delivered from the outbox; with `tracking`, live subscribers hear
@@ -105,6 +110,7 @@ func outboxSubscriptions(_ services: TiffinServices, live: LiveLayer?) -> [Outbo
     let dispatch = services.dispatch
     let notifications = services.notifications
     let webhooks = services.webhooks
+    let journeys = services.slos.recorder
     return (live.map { [$0.outboxSubscription] } ?? []) + [
         OutboxSubscription(name: "payments.capture-on-delivery", eventTypes: [.order(.delivered)]) { event in
             try await payments.capture(orderID: try event.decode(OrderStatusChanged.self).orderID)
@@ -127,7 +133,11 @@ func outboxSubscriptions(_ services: TiffinServices, live: LiveLayer?) -> [Outbo
             let payload = try event.decode(OrderStatusChanged.self)
             try await dispatch.withdrawOffers(orderID: payload.orderID, reason: "the order was \(payload.to.rawValue)")
         },
-        OutboxSubscription(name: "notifications", eventTypes: NotificationService.eventTypes) { event in try await notifications.handle(event) },
+        OutboxSubscription(name: "notifications", eventTypes: NotificationService.eventTypes) { [clock = services.clock] event in
+            try await notifications.handle(event)
+            journeys.record(.notifications, EventOutcomes.notification(eventAt: event.occurredAt, writtenAt: clock.now()))
+        },
+        journeySubscription(orders: services.orders, journeys: journeys),
         OutboxSubscription(name: "webhooks", eventTypes: Set(EventType.all.map(\.type))) { event in try await webhooks.enqueue(event) },
     ]
 }
@@ -218,6 +228,7 @@ func buildInstance(services: TiffinServices, configuration: TiffinConfiguration,
     let dispatch = services.dispatch
     let orders = services.orders
     let payments = services.payments
+    let slos = services.slos
     let background: [any Service] =
         [
             services.searchIndex,
@@ -244,6 +255,13 @@ func buildInstance(services: TiffinServices, configuration: TiffinConfiguration,
             PeriodicService(name: "payments.reconcile", interval: configuration.payments.reconcileInterval, logger: logger) {
                 try await payments.reconcile()
             },
+            PeriodicService(
+                name: "operations.slis", interval: .seconds(5), logger: logger, work: { try await slos.flush() },
+                onShutdown: { try await slos.flush() }),
+            PeriodicService(name: "operations.alerts", interval: .seconds(30), logger: logger) {
+                try await slos.evaluate()
+            },
+            PeriodicService(name: "operations.prune", interval: .seconds(3_600), logger: logger) { try await slos.prune() },
             PeriodicService(name: "notifications.prune", interval: .seconds(3_600), logger: logger) { [notifications = services.notifications] in
                 let retention = configuration.notifications
                 try await notifications.prune(feed: retention.activityRetention, emails: retention.deliveryLogRetention)
@@ -302,6 +320,7 @@ func buildRouter(services: TiffinServices, configuration: TiffinConfiguration, l
     router.add(middleware: RouteMiddleware(operations: allOperations))
     router.add(middleware: ClientAddressMiddleware(proxies: configuration.edge.trustedProxies))
     router.add(middleware: RequestScopeMiddleware())
+    router.add(middleware: JourneyOutcomeMiddleware(recorder: services.slos.recorder))
     router.add(middleware: AdmissionMiddleware(control: AdmissionControl(settings: configuration.admission)))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
@@ -318,6 +337,7 @@ func buildRouter(services: TiffinServices, configuration: TiffinConfiguration, l
     router.addRoutes(live.positions.routes)
     router.addRoutes(NotificationController(service: services.notifications).routes)
     router.addRoutes(WebhookController(service: services.webhooks).routes)
+    router.addRoutes(SLOController(service: services.slos).routes)
     router.addRoutes(OpenAPIController().routes)
     router.addRoutes(WebAppController(tileOrigin: configuration.mapTileOrigin).routes)
     router.addRoutes(TelemetryController().routes)

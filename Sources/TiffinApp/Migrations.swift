@@ -3,6 +3,7 @@ import Catalog
 import Dispatching
 import Notifications
 import Ordering
+import Operations
 import Payments
 public import Storage
 
@@ -10,4 +11,4 @@ public import Storage
 public let allMigrations: [Migration] =
     Outbox.migrations + AccountService.migrations + CatalogService.migrations + OrderService.migrations + PaymentService.migrations
     + SandboxPaymentProvider.migrations + DispatchService.migrations + NotificationService.migrations + WebhookService.migrations
-    + InstanceRegistry.migrations
+    + InstanceRegistry.migrations + SLOService.migrations

@@ -5,6 +5,7 @@ import Dispatching
 import Foundation
 import Live
 import Notifications
+import Operations
 import Ordering
 import Payments
 import TiffinHTTP
@@ -15,7 +16,7 @@ let allOperations: [APIOperation] =
     AccountController.operations + CatalogController.operations + OrderController.operations + PaymentController.operations
     + DispatchController.operations + NotificationController.operations + WebhookController.operations + SystemController.operations
     + MetricsController.operations + OpenAPIController.operations + TelemetryController.operations + AppConfigController.operations
-    + WebAppController.operations + CourierPositionController.operations
+    + WebAppController.operations + CourierPositionController.operations + SLOController.operations
 
 /// The OpenAPI 3.1 document of the API, built from `APIOperation`s. Request and response schemas
 /// are inferred from each operation's example, encoded exactly as the API encodes it.

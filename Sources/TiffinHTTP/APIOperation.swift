@@ -26,6 +26,9 @@ public struct APIOperation: Sendable {
     /// `maximumRequestBodyBytes` (64 KiB) with a documented request body, 1 KiB without; less
     /// where the body is small by nature (sign-in, a fix, the beacon).
     public var maximumBodyBytes: Int
+    /// The user journey whose SLO this route's outcomes count towards (`JourneyOutcomeMiddleware`
+    /// in Operations), if any.
+    public var journey: RequestJourney?
 
     /// A JSON body: its schema, derived from its Swift type, and an example value of that type.
     public struct Body: Sendable {
@@ -65,7 +68,7 @@ public struct APIOperation: Sendable {
         _ method: Method, _ path: String, summary: String, tag: String, roles: [Role] = [],
         query: [QueryParameter] = [], request: Body? = nil,
         status: Int = 200, response: Body? = nil, errors: [Int] = [],
-        idempotent: Bool = false, limit: RateClass? = nil, bodyLimit: Int? = nil
+        idempotent: Bool = false, limit: RateClass? = nil, bodyLimit: Int? = nil, journey: RequestJourney? = nil
     ) {
         self.method = method
         self.path = path
@@ -80,5 +83,12 @@ public struct APIOperation: Sendable {
         self.requiresIdempotencyKey = idempotent
         self.rateClass = limit ?? (method == .get ? .reads : .actions)
         self.maximumBodyBytes = bodyLimit ?? (request == nil ? 1_024 : maximumRequestBodyBytes)
+        self.journey = journey
     }
+}
+
+/// The journeys measured from request outcomes: a route tagged with one counts each answer as
+/// good, bad (with its cause) or left out (Operations' `JourneyID` has the same names).
+public enum RequestJourney: String, Sendable, CaseIterable {
+    case browse, checkout
 }

@@ -19,14 +19,14 @@ extension CatalogController {
                     CatalogService.NearbyRestaurant(
                         restaurant: CatalogExamples.summary, distanceMetres: 874, deliveryFee: Money(199, "EUR"), etaMinutes: 28, isOpen: true)
                 ])),
-            errors: [422]),
+            errors: [422], journey: .browse),
         APIOperation(
             .get, "/v1/restaurants/:restaurantID", summary: "One restaurant", tag: "Catalog",
             response: .json(RestaurantProfile(CatalogExamples.restaurant)), errors: [404]),
         APIOperation(
             .get, "/v1/restaurants/:restaurantID/menu", summary: "A restaurant's menu: sections with their items", tag: "Catalog",
             response: .json(MenuResponse(restaurantID: CatalogExamples.restaurantID, sections: [CatalogExamples.section(withItems: true)])),
-            errors: [404]),
+            errors: [404], journey: .browse),
         APIOperation(
             .get, "/v1/restaurants/mine", summary: "The restaurant run by the signed-in staff account", tag: "Catalog", roles: [.staff],
             response: .json(RestaurantProfile(CatalogExamples.restaurant)), errors: [401, 403, 404]),

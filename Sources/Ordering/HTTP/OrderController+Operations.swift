@@ -25,7 +25,7 @@ extension OrderController {
                         deliveryLocation: OrderExamples.deliveryLocation, deliveryAddress: OrderExamples.deliveryAddress,
                         payment: .init(card: "4242424242424242"))),
                 status: 201, response: .json(OrderExamples.order(.confirmed)), errors: [400, 401, 402, 403, 404, 409, 422, 503],
-                idempotent: true, limit: .placement),
+                idempotent: true, limit: .placement, journey: .checkout),
             APIOperation(
                 .get, "/v1/orders", summary: "The signed-in customer's orders, newest first", tag: "Ordering", roles: [.customer],
                 query: [.init("limit", "integer", required: false, "At most this many orders (default 50)", minimum: 1, maximum: 200)],
