@@ -198,7 +198,7 @@ let package = Package(
         .target(
             name: "Operations",
             dependencies: [
-                "Core", "Storage", "TiffinHTTP",
+                "Core", "Events", "Storage", "TiffinHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),

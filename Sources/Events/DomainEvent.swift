@@ -92,6 +92,11 @@ public struct EventType: RawRepresentable, Hashable, Codable, Sendable, CustomSt
     /// `payment.partially_refunded` or `payment.refunded`).
     public static let paymentRefundIssued = EventType("payment.refund_issued")
 
+    // MARK: Operations
+
+    /// Payload `SLOAlertChanged`: a journey's SLO alert moved (to a page, a ticket, or back to ok).
+    public static let sloAlert = EventType("slo.alert")
+
     /// Every event type Tiffin publishes, with the payload type it carries.
     public static let all: [(type: EventType, payload: any EventPayload.Type)] =
         OrderStatus.allCases.map { (order($0), OrderStatusChanged.self) }
@@ -102,5 +107,5 @@ public struct EventType: RawRepresentable, Hashable, Codable, Sendable, CustomSt
             (offerCreated, OfferChanged.self), (offerExpired, OfferChanged.self), (offerWithdrawn, OfferChanged.self),
         ]
         + PaymentStatus.allCases.map { (payment($0), PaymentStatusChanged.self) }
-        + [(paymentRefundIssued, RefundIssued.self)]
+        + [(paymentRefundIssued, RefundIssued.self), (sloAlert, SLOAlertChanged.self)]
 }

@@ -20,7 +20,8 @@ public import Storage
 /// courier and order) → its writer task in `LiveEndpoint.serve` → the customer's socket. Across
 /// instances, `LiveBus` follows the same feed and carries the state through its `LiveTransport`;
 /// the other instance hands it to `LiveCouriers.receiveRemote`, whose feed its `LiveTracking`
-/// follows in turn.
+/// follows in turn. `customerPushed` is told the age of each new fix pushed to a customer (the
+/// tracking freshness journey).
 public struct LiveLayer: Sendable {
     public struct Settings: Sendable {
         /// A position with no newer fix is shown stale after this.
@@ -37,10 +38,13 @@ public struct LiveLayer: Sendable {
 
     public init(
         signIns: any LiveSignIns, couriers: any LiveCouriers, orders: any LiveOrders, notices: Feed<UserNotice>, transport: any LiveTransport,
-        database: any Database, clock: any WallClock, settings: Settings, limiter: RateLimiter = RateLimiter(settings: .init()), logger: Logger
+        database: any Database, clock: any WallClock, settings: Settings, limiter: RateLimiter = RateLimiter(settings: .init()), logger: Logger,
+        customerPushed: @escaping @Sendable (TimeInterval) -> Void = { _ in }
     ) {
         hub = LiveHub()
-        tracking = LiveTracking(hub: hub, couriers: couriers, orders: orders, clock: clock, staleAfter: settings.staleAfter, logger: logger)
+        tracking = LiveTracking(
+            hub: hub, couriers: couriers, orders: orders, clock: clock, staleAfter: settings.staleAfter, logger: logger,
+            customerPushed: customerPushed)
         endpoint = LiveEndpoint(
             signIns: signIns, couriers: couriers, orders: orders, database: database, hub: hub, tracking: tracking, limiter: limiter,
             logger: logger)

@@ -195,13 +195,21 @@ final class LiveTracking: Service, Sendable {
 
     static func nanoseconds(_ d: Duration) -> Int64 { Int64(d / .nanoseconds(1)) }
 
-    init(hub: LiveHub, couriers: any LiveCouriers, orders: any LiveOrders, clock: any WallClock, staleAfter: TimeInterval, logger: Logger) {
+    /// Told the age of each new fix pushed to a customer watching their order (the tracking
+    /// freshness journey's events).
+    let customerPushed: @Sendable (TimeInterval) -> Void
+
+    init(
+        hub: LiveHub, couriers: any LiveCouriers, orders: any LiveOrders, clock: any WallClock, staleAfter: TimeInterval, logger: Logger,
+        customerPushed: @escaping @Sendable (TimeInterval) -> Void = { _ in }
+    ) {
         self.hub = hub
         self.couriers = couriers
         self.orders = orders
         self.clock = clock
         self.staleAfter = staleAfter
         self.logger = logger
+        self.customerPushed = customerPushed
     }
 
     /// Each order event this instance relays from the outbox, once handled here (the cluster bus
@@ -304,7 +312,7 @@ final class LiveTracking: Service, Sendable {
         hub.publish(message, to: .city)
         Self.eventFanOut.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
         // Picked up: the customer sees where the food is at once, after the event that allows it.
-        if let carrier { fixed(await couriers.state(courierID: carrier)) }
+        if let carrier { fixed(await couriers.state(courierID: carrier), isNewFix: false) }
     }
 
     /// Keeps who-carries-what in step with the order. Events can arrive out of order (each
@@ -328,7 +336,9 @@ final class LiveTracking: Service, Sendable {
     /// A fix arrived: to those `CourierVisibility` lets see it — subscribers of each order the
     /// courier carries or rides to collect, in that phase; each restaurant the courier is on the
     /// way to (its board); operators watching the city.
-    func fixed(_ courier: CourierState) {
+    /// `isNewFix`: a fix just taken (counted for the tracking freshness journey), not the last
+    /// one sent again because the order changed.
+    func fixed(_ courier: CourierState, isNewFix: Bool = true) {
         guard let location = courier.location, let at = courier.positionAt else { return }
         let started = ContinuousClock.now
         let now = clock.now()
@@ -336,8 +346,12 @@ final class LiveTracking: Service, Sendable {
         for delivery in deliveries {
             let arrival = self.arrival(of: courier, at: location, for: delivery, now: now)
             if delivery.isPickedUp {
-                publishPosition(
+                if publishPosition(
                     courier, location, at, now: now, orderID: delivery.orderID, arrival: arrival, to: .orderPosition(delivery.orderID, .carrying))
+                    && isNewFix
+                {
+                    customerPushed(now.timeIntervalSince(at))
+                }
             } else {
                 publishPosition(
                     courier, location, at, now: now, orderID: delivery.orderID, arrival: arrival, to: .orderPosition(delivery.orderID, .onTheWay))
@@ -355,13 +369,16 @@ final class LiveTracking: Service, Sendable {
         return state.withLock { $0.etas[delivery.orderID, default: ETASmoother()].update(raw: raw, now: now) }
     }
 
+    /// Returns whether anyone was listening.
+    @discardableResult
     private func publishPosition(
         _ courier: CourierState, _ location: GeoPoint, _ at: Date, now: Date, orderID: UUID?, arrival: Date?, to topic: LiveHub.Topic
-    ) {
-        guard hub.hasSubscribers(topic) else { return }
+    ) -> Bool {
+        guard hub.hasSubscribers(topic) else { return false }
         hub.publish(
             positionMessage(courier, location, at, now: now, orderID: orderID, arrival: arrival, named: topic == .city), to: topic,
             coalescing: Self.positionKey(courier.courierID, orderID))
+        return true
     }
 
     static func positionKey(_ courierID: UUID, _ orderID: UUID?) -> String { "position:\(courierID):\(orderID?.uuidString ?? "")" }

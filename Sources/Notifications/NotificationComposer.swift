@@ -25,7 +25,7 @@ struct NotificationComposer: Sendable {
         [OrderStatus.confirmed, .accepted, .pickedUp, .delivered, .rejected, .cancelled, .expired].map(EventType.order)
             + [
                 .orderCourierAssigned, .orderNeedsAttention, .orderAcceptReminder, .orderCourierNearby, .orderCourierArriving, .offerCreated,
-                .offerExpired, .offerWithdrawn, .payment(.voided), .paymentRefundIssued,
+                .offerExpired, .offerWithdrawn, .payment(.voided), .paymentRefundIssued, .sloAlert,
             ])
 
     /// `HH:MM` in UTC, cut from the API's own date form (`2026-11-21T18:30:00.000Z`).
@@ -89,6 +89,19 @@ struct NotificationComposer: Sendable {
             f["refunded"] = p.refundedTotal.description
             f["reason"] = p.reason
             return [draft(p.customerID, .refundIssued, order, f, subject: p.refundID)]
+        case .sloAlert:
+            let p = try event.decode(SLOAlertChanged.self)
+            let cause =
+                p.mainCause.map { cause in
+                    "Most of the last hour's bad events: \(cause) (\(Int(((p.mainCauseShare ?? 0) * 100).rounded())) %); its failure mode is in docs/operations.md."
+                } ?? "No bad events in the last hour."
+            let f = [
+                "journey": p.journey, "level": p.to, "from": p.from, "detail": p.detail, "cause": cause, "city": p.city,
+                "what": p.to == "ok" ? "resolved" : p.to,
+            ]
+            return try await directory.operators().map {
+                NotificationDraft(recipientID: $0, kind: .operatorSLOAlert, orderID: nil, subjectID: nil, facts: f)
+            }
         default:
             return try await statusDrafts(event)
         }

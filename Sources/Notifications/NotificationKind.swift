@@ -35,6 +35,7 @@ public enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case courierOrderCancelled = "courier_order_cancelled"
     // Operator (and, for their own endpoints, restaurant staff)
     case operatorOrderNeedsAttention = "operator_order_needs_attention"
+    case operatorSLOAlert = "operator_slo_alert"
     case webhookDisabled = "webhook_disabled"
 
     /// The roles that receive this kind: whose preferences list it.
@@ -45,7 +46,7 @@ public enum NotificationKind: String, Codable, Sendable, CaseIterable {
             [.customer]
         case .restaurantNewOrder, .restaurantAcceptReminder, .restaurantOrderCancelled, .restaurantCourierArriving: [.staff]
         case .courierOffer, .courierOfferWithdrawn, .courierOrderCancelled: [.courier]
-        case .operatorOrderNeedsAttention: [.operator]
+        case .operatorOrderNeedsAttention, .operatorSLOAlert: [.operator]
         case .webhookDisabled: [.staff, .operator]
         }
     }
@@ -136,6 +137,8 @@ public enum NotificationTemplates {
         case .operatorOrderNeedsAttention:
             Template(
                 title: "Order needs attention: {attention}", body: "Order {order} at {restaurant} is {status} and {attention} since {since} UTC.")
+        case .operatorSLOAlert:
+            Template(title: "SLO {what}: {journey} ({city})", body: "{detail}. Was {from}, now {level}. {cause}")
         case .webhookDisabled:
             Template(
                 title: "Webhook endpoint disabled",

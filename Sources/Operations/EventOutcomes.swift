@@ -28,6 +28,18 @@ public enum EventOutcomes {
         return deliveredAt.timeIntervalSince(promised) <= deliveryGrace ? .good : .bad(cause: BadCause.lateDelivery)
     }
 
+    /// How old a fix may be when it is pushed to the customer.
+    public static let trackingWithin: TimeInterval = 2
+    /// A fix older than this when it arrives came from a courier's buffer (uploaded after a gap
+    /// in coverage): the phone's network, not the platform — left out.
+    public static let bufferedFixAge: TimeInterval = 60
+
+    /// A new fix pushed to the watching customer `age` seconds after the courier's device took it.
+    public static func trackingFreshness(age: TimeInterval) -> JourneyOutcome {
+        if age > bufferedFixAge { return .excluded }
+        return age <= trackingWithin ? .good : .bad(cause: BadCause.liveLagged)
+    }
+
     /// The notifications of an event that happened at `eventAt` were in the feed at `writtenAt`.
     public static func notification(eventAt: Date, writtenAt: Date) -> JourneyOutcome {
         writtenAt.timeIntervalSince(eventAt) <= notificationWithin ? .good : .bad(cause: BadCause.notificationLate)

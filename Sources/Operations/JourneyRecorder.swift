@@ -37,7 +37,15 @@ public final class JourneyRecorder: Sendable {
     /// The city every event of this instance is counted under (one city per deployment until
     /// cities are data).
     public let city: String
-    private let pending = Mutex<[Key: Counts]>([:])
+    private struct State {
+        /// Counted and not yet handed to a flush.
+        var pending: [Key: Counts] = [:]
+        /// Handed to the flush under way: still shown by `unwritten()` until it is committed, so
+        /// a report in the meantime counts them once, not zero times.
+        var writing: [Key: Counts] = [:]
+    }
+
+    private let state = Mutex(State())
 
     public init(clock: any WallClock, city: String) {
         self.clock = clock
@@ -50,31 +58,45 @@ public final class JourneyRecorder: Sendable {
     public func record(_ journey: JourneyID, _ outcome: JourneyOutcome, at: Date? = nil) {
         guard outcome != .excluded else { return }
         let key = Key(journey: journey, city: city, minute: Self.minute(of: at ?? clock.now()))
-        pending.withLock { pending in
-            pending[key, default: Counts()].valid += 1
+        state.withLock { state in
+            state.pending[key, default: Counts()].valid += 1
             switch outcome {
-            case .good: pending[key, default: Counts()].good += 1
-            case .bad(let cause): pending[key, default: Counts()].causes[cause, default: 0] += 1
+            case .good: state.pending[key, default: Counts()].good += 1
+            case .bad(let cause): state.pending[key, default: Counts()].causes[cause, default: 0] += 1
             case .excluded: break
             }
         }
     }
 
-    /// Takes what was counted since the last call.
+    /// Hands what was counted since the last call to a flush (one flush at a time); `written`
+    /// or `notWritten` must follow.
     func take() -> [Key: Counts] {
-        pending.withLock { pending in
-            defer { pending = [:] }
-            return pending
+        state.withLock { state in
+            for (key, value) in state.pending { state.writing[key, default: Counts()].add(value) }
+            state.pending = [:]
+            return state.writing
         }
     }
 
-    /// Puts back what could not be written, to be written with the next batch.
-    func putBack(_ counts: [Key: Counts]) {
-        pending.withLock { pending in
-            for (key, value) in counts { pending[key, default: Counts()].add(value) }
+    /// The flush committed what `take` gave it.
+    func written() {
+        state.withLock { $0.writing = [:] }
+    }
+
+    /// The flush failed: what it had is written with the next one.
+    func notWritten() {
+        state.withLock { state in
+            for (key, value) in state.writing { state.pending[key, default: Counts()].add(value) }
+            state.writing = [:]
         }
     }
 
-    /// What is counted and not yet written, for reports that must include the last seconds.
-    func unwritten() -> [Key: Counts] { pending.withLock { $0 } }
+    /// What is counted and not yet committed, for reports that must include the last seconds.
+    func unwritten() -> [Key: Counts] {
+        state.withLock { state in
+            var all = state.writing
+            for (key, value) in state.pending { all[key, default: Counts()].add(value) }
+            return all
+        }
+    }
 }

@@ -39,6 +39,8 @@ public enum BadCause {
     public static let notificationLate = "notifications.late"
     /// A courier's fix reached the watching customer more than 2 s after it was taken.
     public static let liveLagged = "live.lagged"
+    /// An order's money was still in doubt 15 minutes after it ended.
+    public static let moneyInDoubt = "payment.in_doubt"
 }
 
 /// One journey: what counts, the objective and why, who owns it, and what can burn it.
@@ -117,8 +119,9 @@ extension Journey {
             kind: .ratio, causes: [BadCause.noCourier], minimumEvents: 20, minimumBadEvents: 3),
         Journey(
             id: .trackingFreshness, title: "Tracking freshness", goodWhen: "a courier's fix reaches the watching customer within 2 s",
-            validWhen: "every position pushed to a customer watching their order",
-            measuredFrom: "not measured yet: the live layer's position pushes are to be counted (issue 18, next step)",
+            validWhen:
+                "every new fix pushed to a customer watching their order (stale re-sends, and fixes uploaded from a courier's buffer more than 60 s after they were taken, are left out)",
+            measuredFrom: "the live layer, as it hands each new fix to the customers' connections (LiveTracking.fixed), against the fix's own time",
             objective: 0.995, windowDays: 28, owner: "live",
             reason:
                 "Tracking prefers a slightly old position to an error, so a lagging push is the failure that matters; the push p99 is 2–25 ms, so 2 s late means a stalled instance or bus.",
@@ -141,11 +144,12 @@ extension Journey {
             kind: .ratio, causes: [BadCause.notificationLate], minimumEvents: 100, minimumBadEvents: 5),
         Journey(
             id: .money, title: "Money", goodWhen: "no payment left in doubt 15 min after its order ended",
-            validWhen: "every order that ended",
-            measuredFrom: "not measured yet: reconciliation's findings are to be counted (issue 18, next step)",
+            validWhen: "every order that ended (delivered, rejected, cancelled, expired or failed at payment)",
+            measuredFrom:
+                "a check 15 minutes after each order ended (MoneyChecks): a hold neither captured nor released, a failed authorisation not checked at the provider, or a refund without its answer is in doubt",
             objective: 1, windowDays: 28, owner: "payments",
             reason: "An invariant, not an objective: money in doubt is a customer charged for nothing or a restaurant unpaid. Any bad event pages at once.",
-            kind: .invariant, causes: ["payment.in_doubt"], minimumEvents: 1, minimumBadEvents: 1),
+            kind: .invariant, causes: [BadCause.moneyInDoubt], minimumEvents: 1, minimumBadEvents: 1),
     ]
 
     public static func named(_ id: JourneyID) -> Journey { all.first { $0.id == id }! }

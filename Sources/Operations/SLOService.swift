@@ -1,4 +1,5 @@
 public import Core
+import Events
 public import Foundation
 public import Logging
 public import Storage
@@ -13,6 +14,7 @@ public final class SLOService: Sendable {
     let store: SLOStore
     let clock: any WallClock
     let logger: Logger
+    let flushing = FlushLock()
     /// Counts are kept for the longest window and a day more.
     static let retentionMinutes: Int64 = Int64(SLOWindow.d28.minutes) + 1_440
 
@@ -28,12 +30,15 @@ public final class SLOService: Sendable {
     /// Adds what was counted since the last call to the database. What cannot be written is kept
     /// for the next call (the counts of a database outage arrive late, not never).
     public func flush() async throws {
-        let counts = recorder.take()
-        do {
-            try await store.add(counts)
-        } catch {
-            recorder.putBack(counts)
-            throw error
+        try await flushing.holding { [recorder, store] in
+            let counts = recorder.take()
+            do {
+                try await store.add(counts)
+                recorder.written()
+            } catch {
+                recorder.notWritten()
+                throw error
+            }
         }
     }
 
@@ -42,11 +47,15 @@ public final class SLOService: Sendable {
         try await store.prune(before: JourneyRecorder.minute(of: clock.now()) - Self.retentionMinutes)
     }
 
-    /// Each journey's counts per window, stored plus this instance's not yet written.
+    /// Each journey's counts per window, stored plus this instance's not yet written (read
+    /// together, never across a flush).
     func counts(_ windows: [SLOWindow], now: Date) async throws -> [JourneyID: [SLOWindow: WindowCounts]] {
         let minute = JourneyRecorder.minute(of: now)
-        var counts = try await store.counts(city: city, windows: windows, now: minute)
-        for (key, value) in recorder.unwritten() where key.city == city && key.minute <= minute {
+        let (stored, unwritten) = try await flushing.holding { [store, recorder, city] in
+            (try await store.counts(city: city, windows: windows, now: minute), recorder.unwritten())
+        }
+        var counts = stored
+        for (key, value) in unwritten where key.city == city && key.minute <= minute {
             for window in windows where key.minute > minute - Int64(window.minutes) {
                 counts[key.journey, default: [:]][window, default: WindowCounts()].good += value.good
                 counts[key.journey, default: [:]][window, default: WindowCounts()].valid += value.valid
@@ -77,9 +86,19 @@ public final class SLOService: Sendable {
             if current == nil && next.level == .ok { continue }
             let changed = next.level != previous.level
             let detail = changed ? Self.describe(journey, next.level, firing, counts[journey.id] ?? [:]) : ""
+            var event: DomainEvent?
+            if changed {
+                // Operators hear of it (feed, email) and so do webhook endpoints, through the outbox.
+                let main = try await mainCause(journey.id, now: now)
+                event = try DomainEvent(
+                    type: .sloAlert, aggregateID: Self.alertID(journey.id, city), occurredAt: now,
+                    payload: SLOAlertChanged(
+                        journey: journey.id.rawValue, city: city, from: previous.level.rawValue, to: next.level.rawValue, detail: detail,
+                        mainCause: main?.cause, mainCauseShare: main?.share))
+            }
             let saved = try await store.save(
                 journey: journey.id, city: city, .init(status: next, firing: names, version: 0), expectedVersion: current?.version ?? 0,
-                transition: changed ? (previous.level, detail) : nil)
+                transition: changed ? (previous.level, detail) : nil, event: event)
             if saved && changed {
                 let transition = SLOAlertTransition(journey: journey.id, from: previous.level, to: next.level, at: next.since, detail: detail)
                 written.append(transition)
@@ -89,6 +108,47 @@ public final class SLOService: Sendable {
             }
         }
         return written
+    }
+
+    /// The cause of most of the last hour's bad events, with its share.
+    func mainCause(_ journey: JourneyID, now: Date) async throws -> (cause: String, share: Double)? {
+        let minute = JourneyRecorder.minute(of: now)
+        var recent: [String: Int64] = [:]
+        let (causes, unwritten) = try await flushing.holding { [store, recorder, city] in
+            (try await store.causes(city: city, recent: .h1, total: .h1, now: minute), recorder.unwritten())
+        }
+        for count in causes where count.journey == journey {
+            recent[count.cause, default: 0] += count.recent
+        }
+        for (key, value) in unwritten where key.journey == journey && key.city == city && key.minute > minute - 60 {
+            for (cause, count) in value.causes { recent[cause, default: 0] += count }
+        }
+        let total = recent.values.reduce(0, +)
+        guard total > 0, let top = recent.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) else { return nil }
+        return (top.key, Double(top.value) / Double(total))
+    }
+
+    /// One alert's events share an aggregate (they are delivered in order): a stable id from
+    /// the journey and the city (FNV-1a, twice).
+    package static func alertID(_ journey: JourneyID, _ city: String) -> UUID {
+        func fnv(_ text: String, _ seed: UInt64) -> UInt64 {
+            var hash = seed
+            for byte in text.utf8 {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x100_0000_01b3
+            }
+            return hash
+        }
+        let name = "slo-alert:\(journey.rawValue):\(city)"
+        let (a, b) = (fnv(name, 0xcbf2_9ce4_8422_2325), fnv(name, 0x8422_2325_cbf2_9ce4))
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<8 {
+            bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * i))
+            bytes[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * i))
+        }
+        bytes[6] = (bytes[6] & 0x0f) | 0x80  // version 8: custom
+        bytes[8] = (bytes[8] & 0x3f) | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 
     static func describe(_ journey: Journey, _ level: AlertLevel, _ firing: [BurnAlertRule], _ counts: [SLOWindow: WindowCounts]) -> String {
@@ -105,10 +165,12 @@ public final class SLOService: Sendable {
         let now = clock.now()
         let minute = JourneyRecorder.minute(of: now)
         let counts = try await counts(BurnRates.windows, now: now)
-        let causes = try await store.causes(city: city, recent: .h1, total: .d28, now: minute)
+        let (causes, unwritten) = try await flushing.holding { [store, recorder, city] in
+            (try await store.causes(city: city, recent: .h1, total: .d28, now: minute), recorder.unwritten())
+        }
         var unwrittenCauses: [JourneyID: [String: Int64]] = [:]
         var unwrittenRecent: [JourneyID: [String: Int64]] = [:]
-        for (key, value) in recorder.unwritten() where key.city == city && key.minute <= minute && key.minute > minute - Int64(SLOWindow.d28.minutes) {
+        for (key, value) in unwritten where key.city == city && key.minute <= minute && key.minute > minute - Int64(SLOWindow.d28.minutes) {
             for (cause, count) in value.causes {
                 unwrittenCauses[key.journey, default: [:]][cause, default: 0] += count
                 if key.minute > minute - Int64(SLOWindow.h1.minutes) { unwrittenRecent[key.journey, default: [:]][cause, default: 0] += count }

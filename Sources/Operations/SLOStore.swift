@@ -1,4 +1,5 @@
 import Core
+import Events
 import Foundation
 import SQLKit
 import Storage
@@ -196,7 +197,8 @@ struct SLOStore: Sendable {
     /// Writes `alert` over the stored one if that is still at `expectedVersion` (0: none stored),
     /// with a transition row when the level changed. False when another instance wrote first.
     func save(
-        journey: JourneyID, city: String, _ alert: StoredAlert, expectedVersion: Int64, transition: (from: AlertLevel, detail: String)?
+        journey: JourneyID, city: String, _ alert: StoredAlert, expectedVersion: Int64, transition: (from: AlertLevel, detail: String)?,
+        event: DomainEvent? = nil
     ) async throws -> Bool {
         let firing = alert.firing.joined(separator: "\n")
         let status = alert.status
@@ -231,6 +233,7 @@ struct SLOStore: Sendable {
                     """
                 ).run()
             }
+            if let event { try await Outbox.append(event, on: db) }
             return true
         }
     }

@@ -254,6 +254,13 @@ public struct PaymentService: Sendable {
 
     // MARK: Reconciliation
 
+    /// Of `orderIDs` (orders that ended a while ago), those whose money is still in doubt: a
+    /// hold neither captured nor released, a failed authorisation not yet checked at the
+    /// provider, a refund without its answer. What the money invariant counts.
+    public func moneyInDoubt(orderIDs: [UUID]) async throws -> Set<UUID> {
+        Set(try await store.unsettled(orderIDs: orderIDs).filter { $0.value > 0 }.keys)
+    }
+
     public struct ReconciliationReport: Sendable, Equatable {
         public var failuresChecked = 0
         public var holdsVoided = 0

@@ -185,6 +185,30 @@ struct PaymentStore: Sendable {
         }
     }
 
+    /// How many of the order's payments and refunds are not settled: a hold neither captured
+    /// nor released, a failed authorisation not yet checked at the provider, a refund without
+    /// its answer.
+    func unsettled(orderIDs: [UUID]) async throws -> [UUID: Int] {
+        guard !orderIDs.isEmpty else { return [:] }
+        struct Row: Decodable {
+            let order_id: UUID
+            let open: Int64
+        }
+        let rows = try await database.read { db in
+            try await db.raw(
+                """
+                SELECT order_id, CAST(COUNT(*) AS BIGINT) AS open FROM (
+                    SELECT order_id FROM payments
+                    WHERE order_id IN (\(binds: orderIDs)) AND (status = 'authorized' OR (status = 'failed' AND reconciled_at IS NULL))
+                    UNION ALL
+                    SELECT order_id FROM payment_refunds WHERE order_id IN (\(binds: orderIDs)) AND status = 'pending'
+                ) open_items GROUP BY order_id
+                """
+            ).all(decoding: Row.self)
+        }
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.order_id, Int($0.open)) })
+    }
+
     func markReconciled(_ paymentID: UUID, at: Date) async throws {
         try await database.transaction { db in
             try await db.raw("UPDATE payments SET reconciled_at = \(bind: at) WHERE id = \(bind: paymentID)").run()

@@ -39,6 +39,8 @@ public struct TiffinServices: Sendable {
     public let outbound: OutboundChannels
     /// The journeys' SLOs, and the recorder every source counts into.
     public let slos: SLOService
+    /// The money invariant's checks, 15 minutes after each order ends.
+    public let moneyChecks: MoneyChecks
 }
 
 /// The senders of notifications and webhooks, with what wakes them.
@@ -93,10 +95,13 @@ public func buildServices(
         logger: logger)
     // One city per deployment until cities are data: its journeys are counted under "default".
     let slos = SLOService(database: database, recorder: JourneyRecorder(clock: clock, city: "default"), clock: clock, logger: logger)
+    let moneyChecks = MoneyChecks(database: database, recorder: slos.recorder, clock: clock) { orderIDs in
+        try await payments.moneyInDoubt(orderIDs: orderIDs)
+    }
     return TiffinServices(
         database: database, clock: clock, accounts: accounts, catalog: catalog, orders: orders, payments: payments, dispatch: dispatch,
         paymentProvider: provider, searchIndex: searchIndex, courierRegistry: registry, notifications: notifications, webhooks: webhooks,
-        outbound: outbound, slos: slos)
+        outbound: outbound, slos: slos, moneyChecks: moneyChecks)
 }
 
 /// Reactions across domains, delivered from the outbox; with `tracking`, live subscribers hear
@@ -137,7 +142,7 @@ func outboxSubscriptions(_ services: TiffinServices, live: LiveLayer?) -> [Outbo
             try await notifications.handle(event)
             journeys.record(.notifications, EventOutcomes.notification(eventAt: event.occurredAt, writtenAt: clock.now()))
         },
-        journeySubscription(orders: services.orders, journeys: journeys),
+        journeySubscription(orders: services.orders, journeys: journeys, moneyChecks: services.moneyChecks),
         OutboxSubscription(name: "webhooks", eventTypes: Set(EventType.all.map(\.type))) { event in try await webhooks.enqueue(event) },
     ]
 }
@@ -262,6 +267,9 @@ func buildInstance(services: TiffinServices, configuration: TiffinConfiguration,
                 try await slos.evaluate()
             },
             PeriodicService(name: "operations.prune", interval: .seconds(3_600), logger: logger) { try await slos.prune() },
+            PeriodicService(name: "operations.money", interval: .seconds(60), logger: logger) { [checks = services.moneyChecks] in
+                while try await checks.runDue() > 0 {}
+            },
             PeriodicService(name: "notifications.prune", interval: .seconds(3_600), logger: logger) { [notifications = services.notifications] in
                 let retention = configuration.notifications
                 try await notifications.prune(feed: retention.activityRetention, emails: retention.deliveryLogRetention)
@@ -312,7 +320,8 @@ func buildLive(services: TiffinServices, configuration: TiffinConfiguration, lim
     return LiveLayer(
         signIns: services.accounts, couriers: LiveCouriersAdapter(dispatch: services.dispatch),
         orders: LiveOrdersAdapter(orders: services.orders, catalog: services.catalog), notices: services.outbound.push.notices,
-        transport: transport, database: database, clock: services.clock, settings: configuration.live, limiter: limiter, logger: logger)
+        transport: transport, database: database, clock: services.clock, settings: configuration.live, limiter: limiter, logger: logger,
+        customerPushed: { [journeys = services.slos.recorder] age in journeys.record(.trackingFreshness, EventOutcomes.trackingFreshness(age: age)) })
 }
 
 func buildRouter(services: TiffinServices, configuration: TiffinConfiguration, live: LiveLayer, limiter: RateLimiter) -> Router<TiffinRequestContext> {

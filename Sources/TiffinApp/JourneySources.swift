@@ -5,14 +5,19 @@ import Ordering
 import Storage
 
 /// The journeys counted from order events (`operations.slis`, one outbox consumer): the
-/// restaurant's answer, the courier's assignment, the delivery against its promise. Delivery is
+/// restaurant's answer, the courier's assignment, the delivery against its promise; and each
+/// order's end, whose money is checked 15 minutes later (`MoneyChecks`). Delivery is
 /// at least once, so an event delivered again after a crash is counted again: rare, and never
 /// more than the events of one batch.
-func journeySubscription(orders: OrderService, journeys: JourneyRecorder) -> OutboxSubscription {
-    OutboxSubscription(
+func journeySubscription(orders: OrderService, journeys: JourneyRecorder, moneyChecks: MoneyChecks) -> OutboxSubscription {
+    let endings: [OrderStatus] = [.delivered, .rejected, .cancelled, .expired, .paymentFailed]
+    return OutboxSubscription(
         name: "operations.slis",
-        eventTypes: [.order(.accepted), .order(.rejected), .order(.expired), .orderCourierAssigned, .order(.delivered)]
+        eventTypes: Set([.order(.accepted), .orderCourierAssigned] + endings.map(EventType.order))
     ) { event in
+        if endings.map(EventType.order).contains(event.type) {
+            try await moneyChecks.orderEnded(try event.decode(OrderStatusChanged.self).orderID, at: event.occurredAt)
+        }
         switch event.type {
         case .order(.accepted), .order(.rejected):
             journeys.record(.restaurantAnswers, EventOutcomes.restaurantAnswer(answered: true), at: event.occurredAt)

@@ -11,4 +11,4 @@ public import Storage
 public let allMigrations: [Migration] =
     Outbox.migrations + AccountService.migrations + CatalogService.migrations + OrderService.migrations + PaymentService.migrations
     + SandboxPaymentProvider.migrations + DispatchService.migrations + NotificationService.migrations + WebhookService.migrations
-    + InstanceRegistry.migrations + SLOService.migrations
+    + InstanceRegistry.migrations + SLOService.migrations + MoneyChecks.migrations

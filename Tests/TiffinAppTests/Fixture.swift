@@ -63,6 +63,11 @@ struct Fixture: Sendable {
             restaurant: restaurant, pizza: items[0], drink: items[1], home: GeoPoint(uncheckedLat: 52.5296, lon: 13.4010))
     }
 
+    /// The customer's order of `request()`, paid with the approved test card, under a new key.
+    func place(in s: TiffinServices) async throws -> Order {
+        try await s.orders.place(customerID: customer.id, idempotencyKey: UUID().uuidString, request: request(), card: approvedCard).order
+    }
+
     func request(quantity: Int = 2, options: [UUID]? = nil) -> OrderRequest {
         OrderRequest(
             restaurantID: restaurant.id, items: [.init(itemID: pizza.id, quantity: quantity, options: options ?? [small])],

@@ -138,8 +138,8 @@ struct JourneyTests {
 }
 
 /// Polls `probe` until it returns a value (at most ~10 s): for reactions of background loops.
-func eventually<T: Sendable>(_ probe: @Sendable () async throws -> T?) async throws -> T? {
-    for _ in 0..<200 {
+func eventually<T: Sendable>(within seconds: Int = 10, _ probe: @Sendable () async throws -> T?) async throws -> T? {
+    for _ in 0..<(seconds * 20) {
         if let value = try await probe() { return value }
         try await Task.sleep(for: .milliseconds(50))
     }

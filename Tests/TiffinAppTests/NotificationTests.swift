@@ -32,9 +32,7 @@ struct NotificationTests {
         let clock = ManualWallClock(Date())
         try await withServices(kind, clock: clock) { s in
             let f = try await Fixture.make(s)
-            func place() async throws -> Order {
-                try await s.orders.place(customerID: f.customer.id, idempotencyKey: UUID().uuidString, request: f.request(), card: approvedCard).order
-            }
+            func place() async throws -> Order { try await f.place(in: s) }
 
             // The journey, step by step.
             let order = try await place()

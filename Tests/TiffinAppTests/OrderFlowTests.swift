@@ -631,7 +631,7 @@ struct OrderFlowTests {
                 try await s.orders.place(customerID: f.customer.id, idempotencyKey: "held", request: f.request(), card: Self.card)
             }
             #expect(try await s.orders.settleInterruptedPlacements() == 0, "a placement in flight is left alone")
-            clock.advance(by: 6)
+            clock.advance(by: 9)  // the test harness's payment deadline (3 s) and 5 s more, and a second
             #expect(try await s.orders.settleInterruptedPlacements() == 2, "settled within seconds of the payment deadline")
             try await react(s)
             let confirmed = try await s.orders.order(id: held.id, viewer: principal(f.customer))

@@ -5,7 +5,9 @@ import Dispatching
 import Events
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import Operations
+import Notifications
 import Ordering
 import Storage
 import Testing
@@ -264,10 +266,7 @@ struct SLOTests {
         let clock = ManualWallClock(Date())
         try await withServices(kind, clock: clock) { s in
             let f = try await Fixture.make(s)
-            func place() async throws -> UUID {
-                try await s.orders.place(customerID: f.customer.id, idempotencyKey: UUID().uuidString, request: f.request(), card: approvedCard)
-                    .order.id
-            }
+            func place() async throws -> UUID { try await f.place(in: s).id }
             func ready(_ id: UUID) async throws {
                 for step in [OrderStatus.accepted, .preparing, .ready] {
                     _ = try await s.orders.restaurantMove(orderID: id, to: step, staffID: f.staff.id, reason: nil)
@@ -305,6 +304,91 @@ struct SLOTests {
             #expect(counted(.deliveryPromise) == [1, 2] && causes(.deliveryPromise) == ["delivery.late"])
             let notifications = counted(.notifications)
             #expect(notifications.count == 2 && notifications[1] > 0, "every event the notifications consumer handled")
+        }
+    }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func eachNewFixPushedToTheWatchingCustomerCountsForTrackingFreshness(kind: TestDatabaseKind) async throws {
+        let clock = ManualWallClock(Date())
+        try await withApp(kind, mode: .live, clock: clock) { api, s in
+            let port = try #require(api.client.port)
+            let f = try await Fixture.make(s)
+            let near = GeoPoint(uncheckedLat: 52.5301, lon: 13.4005)
+            _ = try await s.dispatch.goOnline(courierID: f.courier.id, at: near)
+            let order = try await s.orders.place(
+                customerID: f.customer.id, idempotencyKey: UUID().uuidString, request: f.request(), card: approvedCard
+            ).order
+            for step in [OrderStatus.accepted, .preparing, .ready] {
+                _ = try await s.orders.restaurantMove(orderID: order.id, to: step, staffID: f.staff.id, reason: nil)
+            }
+            // The instance's own dispatch loop makes the offer.
+            let offer = try #require(
+                try await eventually { () -> DispatchOffer? in try await s.dispatch.pendingOffers(courierID: f.courier.id).offers.first })
+            _ = try await s.dispatch.accept(offerID: offer.id, courierID: f.courier.id)
+            _ = try await s.orders.courierMove(orderID: order.id, to: .pickedUp, courierID: f.courier.id)
+            let token = try await s.accounts.logIn(email: f.customer.email, password: "correct horse").token
+            let customer = try await LiveTestClient(port: port, headers: RealtimeTests.bearer(token))
+            customer.send(#"{"type":"subscribe","topic":"order","id":"\#(order.id)"}"#)
+            _ = try await customer.next("subscribed") { $0["type"] as? String == "subscribed" }
+            @Sendable func tracked() async throws -> [Int64] {
+                try await s.slos.report().journeys.first { $0.id == .trackingFreshness }?.windows.first { $0.window == "5m" }
+                    .map { [$0.good, $0.valid] } ?? []
+            }
+            let before = try await tracked()
+            // Each fix newer than the last (an older one is ignored), pushed as it comes: one from a
+            // buffer 90 s old (left out), one a phone held 5 s (lagging), one taken now (good).
+            clock.advance(by: 200)
+            for age in [90, 5, 0] {
+                _ = await s.dispatch.report(
+                    courierID: f.courier.id, PositionFix(location: near, recordedAt: clock.now().addingTimeInterval(-Double(age))))
+                _ = try await customer.next("the fix \(age) s old") { $0["type"] as? String == "position" && $0["ageSeconds"] as? Int == age }
+            }
+            // The last wait may have matched an earlier push of age 0: wait for the counts.
+            let expected = before.count == 2 ? [before[0] + 1, before[1] + 2] : []
+            let after = try await eventually { () -> [Int64]? in
+                let now = try await tracked()
+                return now == expected ? now : nil
+            }
+            let last = try await tracked()
+            #expect(after == expected, "one good, one lagging, one left out, after \(before): \(last)")
+            await customer.close()
+        }
+    }
+
+    @Test(arguments: TestDatabaseKind.available)
+    func moneyStillInDoubtFifteenMinutesAfterAnOrderEndedPagesAtOnce(kind: TestDatabaseKind) async throws {
+        let clock = ManualWallClock(Date())
+        try await withServices(kind, clock: clock) { s in
+            let f = try await Fixture.make(s)
+            func placeAndCancel() async throws -> UUID {
+                let id = try await f.place(in: s).id
+                _ = try await s.orders.cancel(orderID: id, by: principal(f.customer), reason: nil)
+                return id
+            }
+            // Cancelled, and its hold released by the reaction: settled.
+            _ = try await placeAndCancel()
+            try await react(s)
+            // Cancelled, and the reaction never ran: the hold is still on the card.
+            let stuck = try await placeAndCancel()
+            try await s.moneyChecks.orderEnded(stuck, at: clock.now())
+            #expect(try await s.moneyChecks.runDue() == 0, "not due for 15 minutes")
+            clock.advance(by: 901)
+            #expect(try await s.moneyChecks.runDue() == 2)
+            #expect(try await s.moneyChecks.runDue() == 0, "each order checked once")
+            let money = try #require(try await s.slos.report().journeys.first { $0.id == .money })
+            #expect(money.windows.first { $0.window == "1h" }.map { [$0.good, $0.valid] } == [1, 2])
+            #expect(money.causes.map(\.cause) == ["payment.in_doubt"])
+            let transitions = try await s.slos.evaluate()
+            #expect(transitions.map { [$0.journey.rawValue, $0.to.rawValue] } == [["money", "page"]], "an invariant pages on one bad event")
+            #expect(try await s.slos.policy().journeys.first { $0.journey == .money }?.decision == .freeze)
+            // Operators hear of it, through the outbox: their feed names the journey and the cause.
+            try await react(s)
+            let feed = try await s.notifications.activity(userID: f.operatorAccount.id, cursor: nil, limit: 20).items
+            let alert = try #require(feed.first { $0.kind == .operatorSLOAlert })
+            #expect(alert.title == "SLO page: money (default)")
+            #expect(alert.body.contains("payment.in_doubt (100 %)"), "\(alert.body)")
+            let events = try await s.database.read { db in try await Outbox.events(aggregateID: SLOService.alertID(.money, "default"), on: db) }
+            #expect(events.map(\.type) == ["slo.alert"], "one event, for webhooks too")
         }
     }
 }

@@ -28,7 +28,10 @@ func testConfiguration(databaseURL: String) -> TiffinConfiguration {
     c.dispatch.readyHorizon = 3_600
     c.orders.expiryInterval = .milliseconds(50)
     c.relay.pollInterval = .milliseconds(20)
-    c.payments.authorizationTimeout = .milliseconds(500)
+    // Short enough that a test of the timeout (the slow card, 5 s) is quick; long enough that a
+    // placement on a machine loaded by the whole suite is not refused as "payment unavailable"
+    // (at 500 ms it sometimes was, on PostgreSQL: a sandbox authorisation is a write).
+    c.payments.authorizationTimeout = .seconds(3)
     c.payments.sandboxSlowCard = .seconds(5)
     c.logLevel = .warning
     // Tests that take the database away stop with what cannot finish cancelled soon.
