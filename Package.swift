@@ -201,6 +201,7 @@ let package = Package(
                 "Core", "Events", "Storage", "TiffinHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
@@ -238,7 +239,7 @@ let package = Package(
         .executableTarget(
             name: "tiffin",
             dependencies: [
-                "TiffinApp", "TiffinBench", "Core", "Storage", "Accounts",
+                "TiffinApp", "TiffinBench", "Core", "Storage", "Accounts", "Operations",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Payload of `slo.alert`: a journey's SLO alert moved. Written in the same transaction as the
 /// alert's new state, once, by whichever instance moved it; operators hear it in their feed (and

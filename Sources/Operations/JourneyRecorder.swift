@@ -1,5 +1,6 @@
 public import Core
 public import Foundation
+import Metrics
 import Synchronization
 
 /// What one event of a journey was.
@@ -43,6 +44,8 @@ public final class JourneyRecorder: Sendable {
         /// Handed to the flush under way: still shown by `unwritten()` until it is committed, so
         /// a report in the meantime counts them once, not zero times.
         var writing: [Key: Counts] = [:]
+        /// `tiffin_journey_events_total` per journey, outcome and cause, made once each.
+        var counters: [String: Counter] = [:]
     }
 
     private let state = Mutex(State())
@@ -58,14 +61,29 @@ public final class JourneyRecorder: Sendable {
     public func record(_ journey: JourneyID, _ outcome: JourneyOutcome, at: Date? = nil) {
         guard outcome != .excluded else { return }
         let key = Key(journey: journey, city: city, minute: Self.minute(of: at ?? clock.now()))
-        state.withLock { state in
+        let counter = state.withLock { state -> Counter in
             state.pending[key, default: Counts()].valid += 1
+            let cause: String
             switch outcome {
-            case .good: state.pending[key, default: Counts()].good += 1
-            case .bad(let cause): state.pending[key, default: Counts()].causes[cause, default: 0] += 1
-            case .excluded: break
+            case .good:
+                state.pending[key, default: Counts()].good += 1
+                cause = ""
+            case .bad(let named):
+                state.pending[key, default: Counts()].causes[named, default: 0] += 1
+                cause = named
+            case .excluded:
+                cause = ""
             }
+            let name = "\(journey.rawValue)|\(cause)"
+            if let known = state.counters[name] { return known }
+            let made = Counter(
+                label: SLOExport.metric,
+                dimensions: [("journey", journey.rawValue), ("city", city), ("outcome", cause.isEmpty ? "good" : "bad"), ("cause", cause)])
+            state.counters[name] = made
+            return made
         }
+        // Also for Prometheus (`tiffin slo export` writes the rules over it).
+        counter.increment()
     }
 
     /// Hands what was counted since the last call to a flush (one flush at a time); `written`

@@ -3,6 +3,7 @@ import Core
 import Foundation
 import Hummingbird
 import Logging
+import Operations
 import Storage
 import TiffinApp
 import TiffinBench
@@ -25,7 +26,7 @@ struct TiffinCommand: AsyncParsableCommand {
             flags override them. Without TIFFIN_DATABASE_URL, Tiffin uses an embedded SQLite file in ./tiffin-data.
             """,
         subcommands: [
-            Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self, BenchCity.self, BenchDispatch.self, BenchLiveCity.self,
+            Serve.self, Migrate.self, Operators.self, PrintDiagrams.self, PrintRoutes.self, SLOCommand.self, BenchCity.self, BenchDispatch.self, BenchLiveCity.self,
             BenchRelay.self,
         ],
         defaultSubcommand: Serve.self)
@@ -157,6 +158,31 @@ struct PrintDiagrams: ParsableCommand {
 
     func run() {
         print(Diagrams.markdown)
+    }
+}
+
+struct SLOCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slo", abstract: "The journeys' SLOs for tools outside Tiffin.", subcommands: [SLOExportCommand.self])
+}
+
+struct SLOExportCommand: ParsableCommand {
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case prometheus, openslo
+    }
+
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Print Prometheus recording and alerting rules (the same windows, factors and guard as Tiffin's own alerts) or OpenSLO documents.")
+
+    @Option(help: "prometheus (rules over tiffin_journey_events_total) or openslo")
+    var format: Format = .prometheus
+
+    func run() {
+        switch format {
+        case .prometheus: print(SLOExport.prometheusRules(), terminator: "")
+        case .openslo: print(SLOExport.openSLO(), terminator: "")
+        }
     }
 }
 
