@@ -122,7 +122,7 @@ public struct ErrorBudgetPolicy: Sendable, Codable, Equatable {
                 invariantBroken
                 ? "the invariant is broken: \(journey.goodWhen)"
                 : spent
-                    ? "the \(journey.windowDays)-day error budget is spent (\(journey.budget.bad) bad events against \(String(format: "%.1f", journey.budget.allowedBad)) allowed): only changes that restore reliability"
+                    ? "the \(journey.windowDays)-day error budget is spent (\(journey.budget.bad) bad events against \(String(format: "%.2f", journey.budget.allowedBad)) allowed): only changes that restore reliability"
                     : String(format: "%.0f %% of the error budget left", max(0, journey.budget.remaining) * 100)
             return Entry(journey: journey.id, decision: decision, budgetRemaining: journey.budget.remaining, alert: journey.alert.level, why: why)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Operations
 import Testing
+import TiffinTestSupport
 
 /// The SLO rules Tiffin exports for Prometheus and OpenSLO: generated from the journeys, the
 /// committed copy is what the code generates, promtool accepts them, and its unit tests (written
@@ -17,26 +18,13 @@ struct SLOExportTests {
         #expect(committed == SLOExport.prometheusRules(), "deploy/prometheus/tiffin-slo-rules.yml is out of date: `tiffin slo export --format prometheus`")
     }
 
-    func promtool(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let path = try #require(Self.promtool, "promtool is needed (Debian's prometheus package; .ci/run installs it)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.directory
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-    }
-
-    @Test func promtoolAcceptsTheRulesAndTheirUnitTestsPass() throws {
-        let check = try promtool(["check", "rules", "tiffin-slo-rules.yml"])
-        #expect(check.status == 0, "\(check.output)")
-        let test = try promtool(["test", "rules", "tiffin-slo-tests.yml"])
-        #expect(test.status == 0, "\(test.output)")
+    @Test func promtoolAcceptsTheRulesAndTheirUnitTestsPass() async throws {
+        _ = try #require(Self.promtool, "promtool is needed (Debian's prometheus package; .ci/run installs it)")
+        // Each throws with promtool's output when it fails.
+        let check = try await runProgram(["promtool", "check", "rules", "tiffin-slo-rules.yml"], in: Self.directory)
+        #expect(check.contains("SUCCESS"))
+        let test = try await runProgram(["promtool", "test", "rules", "tiffin-slo-tests.yml"], in: Self.directory)
+        #expect(test.contains("SUCCESS"))
     }
 
     @Test func everyJourneyHasAnOpenSLODocumentWithItsObjective() {
