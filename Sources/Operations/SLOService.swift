@@ -129,23 +129,11 @@ public final class SLOService: Sendable {
     }
 
     /// One alert's events share an aggregate (they are delivered in order): a stable id from
-    /// the journey and the city (FNV-1a, twice).
+    /// the journey and the city (two 64-bit FNV-1a keys, as advisory locks are named).
     package static func alertID(_ journey: JourneyID, _ city: String) -> UUID {
-        func fnv(_ text: String, _ seed: UInt64) -> UInt64 {
-            var hash = seed
-            for byte in text.utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x100_0000_01b3
-            }
-            return hash
-        }
         let name = "slo-alert:\(journey.rawValue):\(city)"
-        let (a, b) = (fnv(name, 0xcbf2_9ce4_8422_2325), fnv(name, 0x8422_2325_cbf2_9ce4))
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in 0..<8 {
-            bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * i))
-            bytes[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * i))
-        }
+        let (a, b) = (UInt64(bitPattern: advisoryLockKey(name)), UInt64(bitPattern: advisoryLockKey(name + ":2")))
+        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: a >> (8 * $0)) } + (0..<8).map { UInt8(truncatingIfNeeded: b >> (8 * $0)) }
         bytes[6] = (bytes[6] & 0x0f) | 0x80  // version 8: custom
         bytes[8] = (bytes[8] & 0x3f) | 0x80
         return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))

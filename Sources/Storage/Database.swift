@@ -157,8 +157,9 @@ extension SQLDatabase {
     }
 }
 
-/// A stable 64-bit key for PostgreSQL's advisory locks: FNV-1a of `name`.
-func advisoryLockKey(_ name: String) -> Int64 {
+/// A stable 64-bit key of `name` (FNV-1a): PostgreSQL's advisory locks, and ids that must be the
+/// same in every instance (an SLO alert's aggregate).
+public func advisoryLockKey(_ name: String) -> Int64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in name.utf8 {
         hash ^= UInt64(byte)
