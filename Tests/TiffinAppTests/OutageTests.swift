@@ -69,7 +69,14 @@ struct OutageTests {
 
     static func cutAndRestore(proxy: CuttableTCPProxy, url proxied: String, configuration: TiffinConfiguration) async throws {
         try await withApp(url: proxied, configuration: configuration, mode: .live) { api, services in
-            let f = try await Fixture.make(services)
+            // Set up before the cut, while the app's background loops open their first connections
+            // through the proxy on a machine the rest of the suite keeps busy: a setup step that
+            // finds the pool still opening (5 s wait) is tried again; the outage is what is tested.
+            var made: Fixture?
+            for attempt in 1...3 where made == nil {
+                do { made = try await Fixture.make(services) } catch is DatabaseUnavailable where attempt < 3 {}
+            }
+            let f = try #require(made)
             let customer = try await services.accounts.logIn(email: f.customer.email, password: "correct horse").token
             let courier = try await services.accounts.logIn(email: f.courier.email, password: "correct horse").token
             let first = try await Self.place(api, f, token: customer).reply
